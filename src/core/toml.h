@@ -11,7 +11,12 @@
  * - Date/time values keep their own types; atx_toml_to_json() turns them into
  *   opaque JSON values (see jsonschema.h) that never validate as strings.
  *
- * Lines and columns are 1-based; columns count Unicode code points. */
+ * Lines and columns are 1-based; columns count Unicode code points (a leading
+ * byte order mark takes none). A value's position is that of its first
+ * character; a table's is its [header] (or [[header]] for each element of an
+ * array of tables) or, for a table created implicitly by a dotted key or a
+ * longer header, the place it was first mentioned. A key's position is where it
+ * was first written. */
 #pragma once
 
 #include <glib.h>
@@ -44,11 +49,17 @@ typedef enum {
 
 typedef struct {
   gsize max_bytes; /* 0 = ATX_TOML_DEFAULT_MAX_BYTES */
-  guint max_depth; /* 0 = ATX_TOML_DEFAULT_MAX_DEPTH; tables and arrays both count */
+  guint max_depth; /* 0 = ATX_TOML_DEFAULT_MAX_DEPTH; tables and arrays both count,
+                     the root table does not: "a = [[1]]" is 2 deep, "[[a.b]]" 3 */
 } AtxTomlLimits;
 
 #define ATX_TOML_DEFAULT_MAX_BYTES (32u * 1024u * 1024u)
 #define ATX_TOML_DEFAULT_MAX_DEPTH 64u
+/* Larger limits are lowered to these: nesting is parsed recursively and the
+ * stack must stay small whatever the caller asks for, and counts of keys and
+ * elements are 32-bit. */
+#define ATX_TOML_MAX_DEPTH_CAP 1024u
+#define ATX_TOML_MAX_BYTES_CAP (2u * 1024u * 1024u * 1024u)
 
 /* Where a parse failed. */
 typedef struct {
@@ -79,6 +90,8 @@ guint atx_toml_value_column(const AtxTomlValue *value);
 /* Tables: keys in document order. */
 guint atx_toml_table_size(const AtxTomlValue *table);
 const char *atx_toml_table_key(const AtxTomlValue *table, guint index);
+/* Length in bytes of that key: quoted keys may contain U+0000 ("\u0000"). */
+gsize atx_toml_table_key_length(const AtxTomlValue *table, guint index);
 const AtxTomlValue *atx_toml_table_value(const AtxTomlValue *table, guint index);
 /* Position of the key itself (where it was first written). */
 guint atx_toml_table_key_line(const AtxTomlValue *table, guint index);
