@@ -1,0 +1,320 @@
+/* Internals shared by the jsonschema*.c files: the compiled form of a schema.
+ *
+ * Compilation turns every schema object into an AtxJsNode holding an ordered list
+ * of AtxJsKeyword. Validation walks these structs only; it never looks up keywords
+ * in the schema JSON again. Every allocation made while compiling is owned by
+ * the AtxJsonSchema (its arena arrays), so nodes and keywords need no free
+ * functions of their own. */
+#pragma once
+
+#include "core/jsonschema.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
+
+typedef struct _AtxJsNode AtxJsNode;
+typedef struct _AtxJsResource AtxJsResource;
+
+/* Instance kinds; the first seven double as bits of the "type" keyword. */
+typedef enum {
+  ATX_JS_KIND_NULL = 1 << 0,
+  ATX_JS_KIND_BOOLEAN = 1 << 1,
+  ATX_JS_KIND_OBJECT = 1 << 2,
+  ATX_JS_KIND_ARRAY = 1 << 3,
+  ATX_JS_KIND_NUMBER = 1 << 4, /* as a "type" bit: any number */
+  ATX_JS_KIND_STRING = 1 << 5,
+  ATX_JS_KIND_INTEGER = 1 << 6,
+  ATX_JS_KIND_OPAQUE = 1 << 7, /* never part of a "type" mask */
+} AtxJsKind;
+
+typedef enum {
+  KW_TYPE,
+  KW_ENUM,
+  KW_CONST,
+  KW_MULTIPLE_OF,
+  KW_MAXIMUM,
+  KW_EXCLUSIVE_MAXIMUM,
+  KW_MINIMUM,
+  KW_EXCLUSIVE_MINIMUM,
+  KW_MAX_LENGTH,
+  KW_MIN_LENGTH,
+  KW_PATTERN,
+  KW_MAX_ITEMS,
+  KW_MIN_ITEMS,
+  KW_UNIQUE_ITEMS,
+  KW_MAX_PROPERTIES,
+  KW_MIN_PROPERTIES,
+  KW_REQUIRED,
+  KW_DEPENDENT_REQUIRED,
+  KW_PROPERTIES, /* properties + patternProperties + additionalProperties */
+  KW_PROPERTY_NAMES,
+  KW_DEPENDENT_SCHEMAS,
+  KW_ITEMS, /* prefixItems + items */
+  KW_CONTAINS, /* contains + minContains + maxContains */
+  KW_ALL_OF,
+  KW_ANY_OF,
+  KW_ONE_OF,
+  KW_NOT,
+  KW_IF, /* if + then + else */
+  KW_REF,
+  KW_DYNAMIC_REF,
+  KW_UNEVALUATED_PROPERTIES,
+  KW_UNEVALUATED_ITEMS,
+} AtxJsKeywordKind;
+
+/* An edge to a subschema; @segment is the escaped JSON Pointer suffix the edge
+ * adds to the keyword location ("/properties/mtu"). */
+typedef struct {
+  AtxJsNode *node;
+  const char *segment;
+} AtxJsChild;
+
+typedef struct {
+  GRegex *regex;
+  const char *source; /* the ECMA-262 text, for messages */
+} AtxJsPattern;
+
+typedef struct {
+  AtxJsPattern pattern;
+  AtxJsChild child;
+} AtxJsPatternChild;
+
+typedef struct {
+  const char *key;
+  const char *const *names; /* NULL-terminated */
+} AtxJsDependentRequired;
+
+typedef struct {
+  const char *key;
+  AtxJsChild child;
+} AtxJsDependentSchema;
+
+typedef struct {
+  const char *text;         /* as written in the schema */
+  const char *uri;          /* absolute target, fragment included */
+  const char *location;     /* where the reference is written, for messages */
+  gboolean dynamic;         /* $dynamicRef */
+  AtxJsNode *target;        /* NULL while the target document is unknown */
+  const char *dynamic_name; /* set when the static target holds a matching $dynamicAnchor */
+} AtxJsRef;
+
+typedef struct {
+  AtxJsKeywordKind kind;
+  const char *name; /* keyword reported in errors */
+  union {
+    guint types;
+    const json_t *value; /* enum array, const value, numeric limit */
+    gsize count;
+    AtxJsPattern pattern;
+    struct {
+      const char *const *names;
+    } required;
+    struct {
+      AtxJsDependentRequired *entries;
+      guint n;
+    } dependent_required;
+    struct {
+      GHashTable *named; /* property name -> AtxJsChild* */
+      AtxJsPatternChild *patterns;
+      guint n_patterns;
+      AtxJsChild *additional; /* NULL when absent */
+    } properties;
+    AtxJsChild child; /* propertyNames, not, unevaluated* */
+    struct {
+      AtxJsDependentSchema *entries;
+      guint n;
+    } dependent_schemas;
+    struct {
+      AtxJsChild *prefix;
+      guint n_prefix;
+      AtxJsChild *rest; /* "items"; NULL when absent */
+    } items;
+    struct {
+      AtxJsChild child;
+      gsize min;
+      gsize max; /* G_MAXSIZE: no maximum */
+    } contains;
+    struct {
+      AtxJsChild *children;
+      guint n;
+    } list; /* allOf, anyOf, oneOf */
+    struct {
+      AtxJsChild cond;
+      AtxJsChild *then_branch;
+      AtxJsChild *else_branch;
+    } cond;
+    AtxJsRef *ref;
+  } u;
+} AtxJsKeyword;
+
+struct _AtxJsNode {
+  AtxJsResource *resource; /* the schema resource ($id scope) the node belongs to */
+  gboolean is_boolean;
+  gboolean boolean_value;
+  gboolean needs_annotations; /* has unevaluatedProperties or unevaluatedItems */
+  const char *number_noun;    /* "integer" when "type" is integer, else "number" */
+  const char *dynamic_anchor; /* $dynamicAnchor name, or NULL */
+  AtxJsKeyword *keywords;
+  guint n_keywords;
+};
+
+struct _AtxJsResource {
+  const char *uri;            /* absolute, without fragment */
+  const json_t *json;         /* the schema holding the $id, or the document */
+  AtxJsNode *root;
+  GHashTable *dynamic_anchors; /* name -> AtxJsNode* */
+};
+
+struct _AtxJsonSchema {
+  json_t *document;
+  AtxJsNode *root;
+  /* Arena: everything below is freed with the schema. */
+  GPtrArray *allocations;    /* g_free */
+  GPtrArray *regexes;        /* g_regex_unref */
+  GPtrArray *tables;         /* g_hash_table_unref */
+  GPtrArray *json_refs;      /* json_decref: documents added as resources */
+  GHashTable *resources;     /* uri -> AtxJsResource* */
+  GHashTable *anchors;       /* "uri#name" -> AtxJsNode* */
+  GHashTable *nodes_by_json; /* const json_t* -> AtxJsNode* */
+  GHashTable *documents;     /* uri -> json_t*: added, compiled on first use */
+  GPtrArray *pending_refs;   /* AtxJsKeyword* whose target is not resolved yet */
+};
+
+/* jsonschema_compile.c */
+gpointer atx_js_arena_alloc(AtxJsonSchema *schema, gsize size);
+const char *atx_js_arena_strdup(AtxJsonSchema *schema, const char *text);
+gboolean atx_js_compile_document(AtxJsonSchema *schema, const json_t *document, const char *uri,
+                             AtxJsNode **root_out, GError **error);
+/* Compiles @json, found at @pointer inside @resource, as a schema. @document
+ * names the document in messages (NULL for the main one). */
+gboolean atx_js_compile_at(AtxJsonSchema *schema, const json_t *json, AtxJsResource *resource,
+                           const char *document, const char *pointer, AtxJsNode **out, GError **error);
+
+/* jsonschema_resolve.c: binds every pending $ref whose document is known,
+ * compiling added documents on first use. Refs into unknown documents stay
+ * pending without error. */
+gboolean atx_js_resolve_pending(AtxJsonSchema *schema, GError **error);
+
+/* jsonschema_uri.c: RFC 3986 reference resolution. */
+char *atx_js_uri_resolve(const char *base, const char *reference);
+/* Splits @uri at '#': returns the part before it; *fragment_out receives the
+ * percent-decoded fragment or NULL when there is none. */
+char *atx_js_uri_split_fragment(const char *uri, char **fragment_out);
+
+/* jsonschema_regex.c: ECMA-262 patterns run on GRegex. */
+GRegex *atx_js_regex_compile(const char *ecma_pattern, GError **error);
+/* Returns 1 on a match, 0 on none, -1 when the match gave up (too complex). */
+int atx_js_regex_search(const GRegex *regex, const char *text, gsize length);
+
+/* jsonschema_value.c: JSON values as the spec compares them. */
+AtxJsKind atx_js_kind_of(const json_t *value);
+const char *atx_js_kind_name(const json_t *value);
+gboolean atx_js_is_integer(const json_t *value);
+int atx_js_number_compare(const json_t *a, const json_t *b);
+gboolean atx_js_equal(const json_t *a, const json_t *b);
+guint atx_js_hash(const json_t *value);
+/* TRUE when @value is an integer multiple of @divisor (> 0), decided exactly
+ * on the decimal forms of both numbers. */
+gboolean atx_js_is_multiple_of(const json_t *value, const json_t *divisor);
+char *atx_js_format_number(const json_t *number);
+char *atx_js_format_value(const json_t *value);
+gsize atx_js_utf8_length(const char *text, gsize bytes);
+
+/* jsonschema_validate.c: the walk the keyword checks share.
+ *
+ * With ctx->errors set every failure becomes an AtxJsonSchemaError and
+ * evaluation goes on; with it NULL (inside not, if, anyOf/oneOf branches,
+ * contains) only validity matters and evaluation stops at the first failure. */
+typedef struct {
+  const char *key; /* NULL: array index */
+  gsize index;
+} AtxJsInstanceStep;
+
+typedef struct {
+  GPtrArray *errors;      /* NULL: validity only */
+  GPtrArray *schema_path; /* const char * segments of the keyword location */
+  GArray *instance_path;  /* AtxJsInstanceStep */
+  GPtrArray *scope;       /* AtxJsResource *: the dynamic scope, outermost first */
+  GArray *refs;           /* AtxJsRefFrame: references being followed */
+  guint depth;            /* nodes being applied, bounded against stack overflow */
+  guint explaining;       /* anyOf/oneOf failures being explained, see jsonschema_applicators.c */
+  guint64 steps;          /* nodes applied so far, bounded against exponential schemas */
+  const char *gave_up;    /* why a bound was hit; the value is then invalid, whatever else says */
+} AtxJsCtx;
+
+typedef struct {
+  const AtxJsNode *node;
+  const json_t *instance;
+} AtxJsRefFrame;
+
+/* What the keywords of one schema object evaluated in one instance, for
+ * unevaluatedProperties/unevaluatedItems. NULL wherever nobody needs it. */
+typedef struct {
+  GHashTable *properties; /* evaluated member names, borrowed from the instance */
+  gsize items_prefix;     /* items [0, items_prefix) were evaluated */
+  gboolean all_items;
+  guint8 *matched;        /* per item: matched by "contains" */
+  gsize n_matched;
+} AtxJsAnnotations;
+
+gboolean atx_js_validate(const AtxJsonSchema *schema, const json_t *instance, GPtrArray *errors);
+gboolean atx_js_validate_node(AtxJsCtx *ctx, const AtxJsNode *node, const json_t *instance,
+                              AtxJsAnnotations *annotations);
+/* Validates @instance against the schema behind one edge. */
+gboolean atx_js_validate_child(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instance,
+                               AtxJsAnnotations *annotations);
+/* The same for validity only: reports nothing. */
+gboolean atx_js_check_child(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instance,
+                            AtxJsAnnotations *annotations);
+/* Reports an error at the current instance location; the keyword location is
+ * the current schema path plus "/" @keyword. No-op in validity-only mode. */
+void atx_js_report(AtxJsCtx *ctx, const char *keyword, const char *format, ...) G_GNUC_PRINTF(3, 4);
+/* The same with the keyword location ending in @segment (a child's edge,
+ * "/additionalProperties") instead of "/" @keyword. */
+void atx_js_report_at(AtxJsCtx *ctx, const char *segment, const char *keyword, const char *format, ...)
+  G_GNUC_PRINTF(4, 5);
+char *atx_js_instance_pointer(const AtxJsCtx *ctx);
+void atx_js_annotations_clear(AtxJsAnnotations *a);
+void atx_js_annotations_merge(AtxJsAnnotations *into, const AtxJsAnnotations *from);
+void atx_js_annotate_property(AtxJsAnnotations *a, const char *key);
+void atx_js_annotate_item(AtxJsAnnotations *a, gsize index, gsize n_items);
+gboolean atx_js_item_evaluated(const AtxJsAnnotations *a, gsize index);
+
+static inline void
+atx_js_push_key(AtxJsCtx *ctx, const char *key)
+{
+  AtxJsInstanceStep step = { key, 0 };
+  g_array_append_val(ctx->instance_path, step);
+}
+
+static inline void
+atx_js_push_index(AtxJsCtx *ctx, gsize index)
+{
+  AtxJsInstanceStep step = { NULL, index };
+  g_array_append_val(ctx->instance_path, step);
+}
+
+static inline void
+atx_js_pop_instance(AtxJsCtx *ctx)
+{
+  g_array_set_size(ctx->instance_path, ctx->instance_path->len - 1);
+}
+
+static inline void
+atx_js_push_schema(AtxJsCtx *ctx, const char *segment)
+{
+  g_ptr_array_add(ctx->schema_path, (gpointer) segment);
+}
+
+static inline void
+atx_js_pop_schema(AtxJsCtx *ctx)
+{
+  g_ptr_array_set_size(ctx->schema_path, ctx->schema_path->len - 1);
+}
+
+/* jsonschema_applicators.c: allOf, anyOf, oneOf, not, if, $ref, $dynamicRef. */
+gboolean atx_js_apply_in_place(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
+                               AtxJsAnnotations *annotations);
+
+/* jsonschema_keywords.c */
+gboolean atx_js_validate_keyword(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node,
+                                 const json_t *instance, AtxJsAnnotations *annotations);
