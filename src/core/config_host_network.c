@@ -1,0 +1,147 @@
+/* [network] top level and [network.interfaces.*]: how the device itself reaches
+ * the world (WAN addressing, DNS resolvers, extra ports). */
+#include "core/config_private.h"
+
+#include "core/net.h"
+
+#define LAN_INTERFACE "eth1"
+
+static GPtrArray *
+load_ip_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base)
+{
+  g_autoptr(GPtrArray) items = atx_cfg_string_list(table, key);
+  if (!items)
+    return NULL;
+  GPtrArray *result = g_ptr_array_new_with_free_func(g_free);
+  g_autofree char *list_pointer = atx_cfg_ptr(base, key);
+  for (guint i = 0; i < items->len; i++) {
+    const char *text = g_ptr_array_index(items, i);
+    if (!text)
+      continue;
+    g_autofree char *trimmed = atx_cfg_trimmed(text), *canonical = NULL;
+    g_autofree char *pointer = atx_cfg_ptr_index(list_pointer, i);
+    if (atx_ip_literal_parse(trimmed, &canonical))
+      g_ptr_array_add(result, g_steal_pointer(&canonical));
+    else
+      atx_cfg_error(build, "network.invalid_dns_server", pointer, "invalid IP address: %s", trimmed);
+  }
+  return result;
+}
+
+static GPtrArray *
+load_domain_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base)
+{
+  g_autoptr(GPtrArray) items = atx_cfg_string_list(table, key);
+  if (!items)
+    return NULL;
+  GPtrArray *result = g_ptr_array_new_with_free_func(g_free);
+  g_autofree char *list_pointer = atx_cfg_ptr(base, key);
+  for (guint i = 0; i < items->len; i++) {
+    const char *text = g_ptr_array_index(items, i);
+    if (!text)
+      continue;
+    g_autofree char *normalized = NULL, *why = NULL;
+    g_autofree char *pointer = atx_cfg_ptr_index(list_pointer, i);
+    if (atx_dns_name_normalize(text, &normalized, &why))
+      g_ptr_array_add(result, g_steal_pointer(&normalized));
+    else
+      atx_cfg_error(build, "network.invalid_search_domain", pointer, "invalid DNS name: %s", why);
+  }
+  return result;
+}
+
+static char *
+load_ipv4(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base,
+          const char *code)
+{
+  const char *text = atx_cfg_string(table, key);
+  if (!text)
+    return NULL;
+  g_autofree char *trimmed = atx_cfg_trimmed(text);
+  guint32 addr;
+  if (atx_ipv4_parse(trimmed, &addr))
+    return atx_ipv4_format(addr);
+  g_autofree char *pointer = atx_cfg_ptr(base, key);
+  atx_cfg_error(build, code, pointer, "invalid IPv4 address: %s", trimmed);
+  return NULL;
+}
+
+static void
+check_static_address(AtxConfigBuild *build, AtxInterface *iface, const char *address,
+                     const char *pointer)
+{
+  g_autofree char *address_pointer = atx_cfg_ptr(pointer, "address");
+  guint32 ip;
+  guint prefix;
+  if (!atx_ipv4_cidr_parse(address, &ip, &prefix)) {
+    atx_cfg_error(build, "network.invalid_interface_address", address_pointer,
+                  "invalid IPv4 CIDR at network.interfaces.%s.address: %s", iface->name, address);
+    return;
+  }
+  g_autofree char *ip_text = atx_ipv4_format(ip);
+  iface->address = g_strdup_printf("%s/%u", ip_text, prefix);
+  const AtxLanSettings *lan = &build->config->lan;
+  /* Two ports in one subnet make routing ambiguous and can hand LAN traffic to WAN. */
+  if (!g_str_equal(iface->name, LAN_INTERFACE) && lan->prefix != 0 &&
+      atx_ipv4_networks_overlap(ip, prefix, lan->gateway_ip, lan->prefix)) {
+    g_autofree char *subnet = atx_ipv4_format(atx_ipv4_network(lan->gateway_ip, lan->prefix));
+    atx_cfg_error(build, "network.address_overlaps_lan", address_pointer,
+                  "network.interfaces.%s.address %s overlaps the LAN subnet %s/%u", iface->name,
+                  address, subnet, lan->prefix);
+  }
+}
+
+static AtxInterface *
+load_interface(AtxConfigBuild *build, const char *name, const AtxTomlValue *table)
+{
+  g_autofree char *pointer = atx_cfg_ptr("/network/interfaces", name);
+  AtxInterface *iface = g_new0(AtxInterface, 1);
+  iface->name = g_strdup(name);
+  const char *mode = atx_cfg_string(table, "mode");
+  const char *address = atx_cfg_string(table, "address");
+  /* A missing or mistyped mode or address is the schema's error: the rules
+   * below only judge a known mode against an address that is there or not. */
+  gboolean has_address = atx_toml_table_get(table, "address") != NULL;
+  gboolean is_dhcp = g_strcmp0(mode, "dhcp") == 0;
+  iface->is_static = g_strcmp0(mode, "static") == 0;
+  g_autofree char *mode_pointer = atx_cfg_ptr(pointer, "mode");
+  if (g_str_equal(name, LAN_INTERFACE) && is_dhcp)
+    atx_cfg_error(build, "network.eth1_must_be_static", mode_pointer,
+                  "network.interfaces.eth1.mode must be static because eth1 is the LAN gateway");
+  if (iface->is_static && !has_address)
+    atx_cfg_error(build, "network.static_requires_address", pointer,
+                  "network.interfaces.%s: mode static requires an address", name);
+  else if (is_dhcp && has_address) {
+    g_autofree char *address_pointer = atx_cfg_ptr(pointer, "address");
+    atx_cfg_error(build, "network.address_requires_static", address_pointer,
+                  "network.interfaces.%s.address is only supported when mode is static", name);
+  }
+  if (iface->is_static && address)
+    check_static_address(build, iface, address, pointer);
+  iface->gateway = load_ipv4(build, table, "gateway", pointer, "network.invalid_interface_gateway");
+  iface->dns_servers = load_ip_list(build, table, "dns_servers", pointer);
+  iface->dns_search_domains = load_domain_list(build, table, "dns_search_domains", pointer);
+  return iface;
+}
+
+void
+atx_config_check_host_network(AtxConfigBuild *build)
+{
+  AtxHostNetwork *host = &build->config->host;
+  const AtxTomlValue *network = atx_cfg_get(build->root, "network", ATX_TOML_TABLE);
+  host->dns_servers = load_ip_list(build, network, "dns_servers", "/network");
+  if (!host->dns_servers)
+    host->dns_servers = g_ptr_array_new_with_free_func(g_free);
+  host->dns_search_domains = load_domain_list(build, network, "dns_search_domains", "/network");
+  if (!host->dns_search_domains)
+    host->dns_search_domains = g_ptr_array_new_with_free_func(g_free);
+  host->default_gateway = load_ipv4(build, network, "default_gateway", "/network",
+                                    "network.invalid_default_gateway");
+  host->interfaces = g_ptr_array_new_with_free_func(atx_interface_free);
+  const AtxTomlValue *interfaces = atx_cfg_get(network, "interfaces", ATX_TOML_TABLE);
+  for (guint i = 0; interfaces && i < atx_toml_table_size(interfaces); i++) {
+    const AtxTomlValue *table = atx_toml_table_value(interfaces, i);
+    if (atx_toml_value_type(table) == ATX_TOML_TABLE)
+      g_ptr_array_add(host->interfaces, load_interface(build, atx_toml_table_key(interfaces, i), table));
+  }
+}
