@@ -1,0 +1,37 @@
+/* Durable filesystem steps: nothing half-written.
+ *
+ * Files are written to a temporary name in the target directory, fsynced and
+ * renamed into place, and the directory is fsynced after every rename, unlink
+ * or mkdir, so after a power cut a file has either its old or its new content.
+ * Trees are removed and copied without following symlinks. Every step passes a
+ * failpoint (failpoint.h) and counts its fsyncs (for the benchmark). */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+/* Writes @content to @path (temp + fsync + rename + directory fsync). @owner and
+ * @group of (uid_t) -1 / (gid_t) -1 keep the creator's. */
+gboolean atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group,
+                           GError **error);
+/* The same without any fsync: atomic (old or new content) but not durable.
+ * For state that is cheap to lose, like a job's progress events. */
+gboolean atx_fs_replace_file(const char *path, GBytes *content, guint mode, GError **error);
+gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, GError **error);
+gboolean atx_fs_fsync_path(const char *path, GError **error);
+gboolean atx_fs_fsync_parent(const char *path, GError **error);
+
+/* Removes @path and everything below it; a missing path is not an error.
+ * @first_name, when given, is removed before anything else: trees whose
+ * identity is a file (the store's generation file) lose it first, so a tree
+ * cut short half-deleted never claims to be whole. */
+gboolean atx_fs_remove_tree(const char *path, const char *first_name, GError **error);
+gboolean atx_fs_rename(const char *from, const char *to, GError **error);
+/* Swaps two paths atomically (renameat2 RENAME_EXCHANGE). */
+gboolean atx_fs_exchange(const char *a, const char *b, GError **error);
+/* Copies a file, directory or symlink with its mode and ownership. */
+gboolean atx_fs_copy_tree(const char *from, const char *to, GError **error);
+
+gboolean atx_fs_exists(const char *path); /* lstat succeeds */
+/* Number of fsync calls made by this process so far. */
+guint64 atx_fs_fsync_count(void);

@@ -1,0 +1,270 @@
+#include "device/pipeline.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/net.h"
+#include "core/render.h"
+#include "core/submission.h"
+#include "device/activate.h"
+
+#define BOOTSTRAP_PORT 8080
+
+typedef struct {
+  const AtxPipeline *pipeline;
+  AtxJob *job;
+  const AtxApplyRequest *request;
+  gboolean reapply;
+  AtxSubmission *submission;
+} Apply;
+
+/* The event each rendered file starts, in the reference's step names. */
+static void
+announce_file(Apply *apply, const char *path, const char **last_step)
+{
+  static const struct {
+    const char *prefix, *step, *message;
+  } steps[] = {
+    { "config.toml", "write-config", "writing config.toml" },
+    { "admin-signers", "write-admin-signers", "writing admin signer keys" },
+    { "users.json", "write-users", "rendering user accounts" },
+    { "ssh-authorized-keys/", "write-users", "rendering user accounts" },
+    { "firewall-inbound.json", "write-firewall", "rendering firewall rules" },
+    { "lan-settings.json", "write-lan", "rendering LAN settings" },
+    { "host-network.json", "write-network", "rendering host network settings" },
+    { "os-upgrade.json", "write-os-upgrade", "rendering OS upgrade settings" },
+    { "health-required.json", "write-health", "rendering health checks" },
+    { "activation-policy.json", "write-health", "rendering health checks" },
+    { "quadlet/", "write-quadlets", "writing container unit files" },
+    { "quadlet-runtime.json", "write-runtime-metadata", "writing container runtime metadata" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+    if (!g_str_has_prefix(path, steps[i].prefix))
+      continue;
+    if (g_strcmp0(*last_step, steps[i].step) != 0)
+      atx_job_event(apply->job, steps[i].step, "%s", steps[i].message);
+    *last_step = steps[i].step;
+    return;
+  }
+}
+
+static const char *
+app_user(const AtxPipeline *pipeline)
+{
+  return pipeline->app_user ? pipeline->app_user : ATX_APP_USER;
+}
+
+static gboolean
+write_candidate(Apply *apply, GError **error)
+{
+  AtxStore *store = apply->pipeline->store;
+  atx_job_event(apply->job, "write-candidate", "rendering provisioned state");
+  AtxRenderOptions options = { .config_dir = atx_store_config_dir(store) };
+  g_autoptr(GPtrArray) files = atx_render_config(apply->submission->config, &options);
+  if (!atx_store_candidate_begin(store, error))
+    return FALSE;
+  const char *last_step = NULL;
+  for (guint i = 0; i < files->len; i++) {
+    const AtxRenderedFile *file = g_ptr_array_index(files, i);
+    announce_file(apply, file->path, &last_step);
+    if (!atx_store_candidate_write(store, file, error))
+      return FALSE;
+    if (i == 0 && apply->submission->bundle->has_files) {
+      atx_job_event(apply->job, "copy-files", "copying bundled files");
+      if (!atx_store_candidate_write_bundle(store, apply->submission->bundle, app_user(apply->pipeline), error))
+        return FALSE;
+    }
+  }
+  return atx_store_candidate_finish(store, error);
+}
+
+static json_t *
+warnings_json(const AtxDiagList *diags)
+{
+  json_t *warnings = json_array();
+  for (guint i = 0; i < atx_diag_list_length(diags); i++) {
+    const AtxDiag *diag = atx_diag_list_index(diags, i);
+    if (diag->severity == ATX_SEVERITY_WARNING)
+      json_array_append_new(warnings, json_string(diag->message));
+  }
+  return warnings;
+}
+
+static json_t *
+success_result(const Apply *apply)
+{
+  json_t *result = json_object();
+  json_object_set_new(result, "warnings", warnings_json(apply->submission->diags));
+  json_object_set_new(result, "reapply", json_boolean(apply->reapply));
+  if (apply->reapply)
+    json_object_set_new(result, "rolled_back", json_false());
+  g_autofree char *gateway = atx_ipv4_format(apply->submission->config->lan.gateway_ip);
+  g_autofree char *url = g_strdup_printf("http://%s:%d", gateway, BOOTSTRAP_PORT);
+  json_object_set_new(result, "forwarding_url", json_string(url));
+  return result;
+}
+
+static char *
+join_failures(const char *prefix, GPtrArray *failures)
+{
+  g_autoptr(GString) text = g_string_new(prefix);
+  for (guint i = 0; i < failures->len; i++)
+    g_string_append_printf(text, "%s%s", i ? "; " : "", (char *) g_ptr_array_index(failures, i));
+  return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+static GPtrArray *
+activate(const Apply *apply, GHashTable *old_tree)
+{
+  AtxActivation activation = {
+    .svcmgr = apply->pipeline->svcmgr,
+    .job = apply->job,
+    .config_dir = atx_store_config_dir(apply->pipeline->store),
+    .poll_interval_ms = apply->pipeline->poll_interval_ms,
+  };
+  return atx_activate(&activation, old_tree);
+}
+
+/* The new tree is unhealthy: put the old one back and make it run again. */
+static void
+roll_back(Apply *apply, GPtrArray *failures)
+{
+  AtxStore *store = apply->pipeline->store;
+  atx_job_event(apply->job, "rollback", "restoring previous config");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) failed_tree = atx_store_read_tree(atx_store_config_dir(store), &error);
+  g_autofree char *message = join_failures("activation failed: ", failures);
+  if (!failed_tree || !atx_store_rollback(store, &error)) {
+    g_autofree char *full = g_strdup_printf("%s; rollback failed: %s", message, error->message);
+    atx_job_fail(apply->job, full, "failed", NULL);
+    return;
+  }
+  g_autoptr(GPtrArray) again = activate(apply, failed_tree);
+  const char *status = again->len ? "failed" : apply->reapply ? "completed" : "discarded";
+  if (again->len == 0) {
+    atx_job_fail(apply->job, message, status, NULL);
+    return;
+  }
+  g_autofree char *rollback_failures = join_failures("; rollback activation/health failed: ", again);
+  g_autofree char *full = g_strconcat(message, rollback_failures, NULL);
+  atx_job_fail(apply->job, full, status, NULL);
+}
+
+static void
+promote_and_activate(Apply *apply)
+{
+  AtxStore *store = apply->pipeline->store;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) old_tree =
+      apply->reapply ? atx_store_read_tree(atx_store_config_dir(store), &error) : NULL;
+  if (apply->reapply && !old_tree) {
+    atx_store_candidate_discard(store, NULL);
+    atx_job_fail(apply->job, error->message, NULL, NULL);
+    return;
+  }
+  atx_job_event(apply->job, "promote", apply->reapply ? "swapping active config root" : "activating initial config root");
+  if (!atx_store_promote(store, &error)) {
+    /* Whatever part of the promotion happened, recovery undoes it. */
+    atx_store_recover(store, NULL, NULL);
+    atx_job_fail(apply->job, error->message, NULL, NULL);
+    return;
+  }
+  g_autoptr(GPtrArray) failures = activate(apply, old_tree);
+  if (failures->len > 0) {
+    roll_back(apply, failures);
+    return;
+  }
+  atx_job_event(apply->job, "cleanup", "removing rollback state");
+  if (!atx_store_commit(store, &error)) {
+    atx_job_fail(apply->job, error->message, NULL, NULL);
+    return;
+  }
+  if (!apply->reapply)
+    atx_job_event(apply->job, "complete", "initial provisioning complete");
+  atx_job_succeed(apply->job, success_result(apply));
+}
+
+static void
+fail_invalid(Apply *apply)
+{
+  AtxDiagList *diags = apply->submission->diags;
+  guint errors = atx_diag_list_count(diags, ATX_SEVERITY_ERROR);
+  const AtxDiag *first = NULL;
+  for (guint i = 0; !first && i < atx_diag_list_length(diags); i++)
+    if (atx_diag_list_index(diags, i)->severity == ATX_SEVERITY_ERROR)
+      first = atx_diag_list_index(diags, i);
+  g_autofree char *text = atx_diag_format_text(first, apply->submission->filename);
+  g_strchomp(text);
+  g_autofree char *message = errors > 1 ? g_strdup_printf("invalid config: %s (and %u more)", text, errors - 1)
+                                        : g_strdup_printf("invalid config: %s", text);
+  atx_job_fail(apply->job, message, NULL, atx_diag_list_to_json(diags));
+}
+
+static void
+run_locked(Apply *apply)
+{
+  AtxStore *store = apply->pipeline->store;
+  const AtxApplyRequest *request = apply->request;
+  atx_job_event(apply->job, "recover", "checking for interrupted promotion");
+  AtxRecoveryResult recovered;
+  g_autoptr(GError) error = NULL;
+  if (!atx_store_recover(store, &recovered, &error)) {
+    atx_job_fail(apply->job, error->message, NULL, NULL);
+    return;
+  }
+  if (recovered != ATX_RECOVERY_CLEAN)
+    atx_job_event(apply->job, "recover", "%s", atx_recovery_result_message(recovered));
+  apply->reapply = atx_store_is_provisioned(store);
+  if (apply->reapply && !request->allow_reapply) {
+    atx_job_fail(apply->job, "config already provisioned; reapply requires authenticated API access", NULL, NULL);
+    return;
+  }
+  atx_job_event(apply->job, "validate", "parsing config");
+  apply->submission = atx_submission_load(request->data, request->filename, apply->pipeline->limits);
+  if (!atx_submission_is_valid(apply->submission)) {
+    fail_invalid(apply);
+    return;
+  }
+  if (!write_candidate(apply, &error)) {
+    atx_store_candidate_discard(store, NULL);
+    atx_job_fail(apply->job, error->message, NULL, NULL);
+    return;
+  }
+  promote_and_activate(apply);
+}
+
+gboolean
+atx_pipeline_apply(const AtxPipeline *pipeline, AtxJob *job, const AtxApplyRequest *request)
+{
+  Apply apply = { .pipeline = pipeline, .job = job, .request = request };
+  atx_job_start(job);
+  atx_job_event(job, "prepare", "unpacking %s", request->filename ? request->filename : "config.toml");
+  g_autoptr(GError) error = NULL;
+  if (!atx_store_lock(pipeline->store, atx_job_id(job), &error)) {
+    atx_job_fail(job, error->message, NULL, NULL);
+    return FALSE;
+  }
+  run_locked(&apply);
+  atx_store_unlock(pipeline->store);
+  atx_submission_free(apply.submission);
+  return atx_job_state(job) == ATX_JOB_SUCCEEDED;
+}
+
+gboolean
+atx_pipeline_recover(AtxStore *store, AtxJournal *journal, char **message_out, GError **error)
+{
+  if (!atx_store_lock(store, "recovery", error))
+    return FALSE;
+  AtxRecoveryResult result;
+  gboolean ok = atx_store_recover(store, &result, error);
+  atx_store_unlock(store);
+  if (!ok)
+    return FALSE;
+  const char *message = atx_recovery_result_message(result);
+  if (journal)
+    atx_journal_mark_interrupted(journal, message);
+  if (message_out)
+    *message_out = g_strdup(message);
+  return TRUE;
+}

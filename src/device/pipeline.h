@@ -1,0 +1,42 @@
+/* The one mutation engine: every change to /data/config (CLI import, the API's
+ * full submit, the Boot UI, partial edits) runs as a job through here.
+ *
+ *   prepare -> recover -> validate -> write candidate -> promote -> activate
+ *     -> commit                                  (healthy)
+ *     -> roll back and re-activate the old tree  (unhealthy: rollback_status
+ *        "completed" or "failed"; "discarded" for an initial provisioning)
+ *
+ * Invalid input fails the job before anything is written (no rollback_status).
+ * The store lock is held from recovery to the end, so no other process can
+ * change the store in between. */
+#pragma once
+
+#include <glib.h>
+
+#include "core/bundle.h"
+#include "device/jobs.h"
+#include "device/store.h"
+#include "device/svcmgr.h"
+
+typedef struct {
+  AtxStore *store;
+  AtxSvcMgr *svcmgr;
+  const char *app_user;            /* owner of bundle files; NULL = "appsvc" */
+  guint poll_interval_ms;          /* health probes; 0 = 1000 */
+  const AtxBundleLimits *limits;   /* NULL = defaults */
+} AtxPipeline;
+
+typedef struct {
+  GBytes *data;           /* config.toml or bundle bytes */
+  const char *filename;   /* the client's name for them; NULL = "config.toml" */
+  gboolean allow_reapply; /* FALSE for unauthenticated first-boot submissions */
+} AtxApplyRequest;
+
+/* Runs @job (submitted) to its end in the calling thread. Returns TRUE when the
+ * job succeeded; the outcome and its reasons are on the job either way. */
+gboolean atx_pipeline_apply(const AtxPipeline *pipeline, AtxJob *job, const AtxApplyRequest *request);
+
+/* Locks the store, runs crash recovery, and marks jobs a dead process left
+ * running as interrupted with what recovery did. @message_out (optional)
+ * receives that text. */
+gboolean atx_pipeline_recover(AtxStore *store, AtxJournal *journal, char **message_out, GError **error);
