@@ -98,14 +98,19 @@ path_matches(const char *path, const char *input)
   return g_str_has_suffix(input, "/") ? g_str_has_prefix(path, input) : g_str_equal(path, input);
 }
 
-/* The first touched path among @paths that @applier reads, or NULL. */
-static const char *
-applier_trigger(const Applier *applier, GPtrArray *paths)
+/* "users.json changed" for the first touched path @applier reads, or NULL. */
+static char *
+applier_reason(const AtxChangePlan *plan, const Applier *applier)
 {
-  for (guint i = 0; i < paths->len; i++)
-    for (guint j = 0; applier->inputs[j]; j++)
-      if (path_matches(g_ptr_array_index(paths, i), applier->inputs[j]))
-        return g_ptr_array_index(paths, i);
+  const struct {
+    GPtrArray *paths;
+    const char *verb;
+  } groups[] = { { plan->added, "added" }, { plan->changed, "changed" }, { plan->removed, "removed" } };
+  for (guint g = 0; g < G_N_ELEMENTS(groups); g++)
+    for (guint i = 0; i < groups[g].paths->len; i++)
+      for (guint j = 0; applier->inputs[j]; j++)
+        if (path_matches(g_ptr_array_index(groups[g].paths, i), applier->inputs[j]))
+          return g_strdup_printf("%s %s", (char *) g_ptr_array_index(groups[g].paths, i), groups[g].verb);
   return NULL;
 }
 
@@ -125,18 +130,10 @@ add_action(AtxChangePlan *plan, AtxActionKind kind, const char *unit, AtxRunMode
 static void
 plan_appliers(AtxChangePlan *plan, gboolean initial)
 {
-  g_autoptr(GPtrArray) touched = g_ptr_array_new();
-  g_ptr_array_extend(touched, plan->added, NULL, NULL);
-  g_ptr_array_extend(touched, plan->changed, NULL, NULL);
-  g_ptr_array_extend(touched, plan->removed, NULL, NULL);
   for (guint i = 0; i < G_N_ELEMENTS(appliers); i++) {
-    const char *trigger = applier_trigger(&appliers[i], touched);
-    if (initial)
-      add_action(plan, ATX_ACTION_RUN_APPLIER, appliers[i].unit, ATX_MODE_ROOTFUL, NULL,
-                 g_strdup("initial apply"));
-    else if (trigger)
-      add_action(plan, ATX_ACTION_RUN_APPLIER, appliers[i].unit, ATX_MODE_ROOTFUL, NULL,
-                 g_strdup_printf("%s changed", trigger));
+    char *reason = initial ? g_strdup("initial apply") : applier_reason(plan, &appliers[i]);
+    if (reason)
+      add_action(plan, ATX_ACTION_RUN_APPLIER, appliers[i].unit, ATX_MODE_ROOTFUL, NULL, reason);
   }
 }
 

@@ -196,6 +196,28 @@ force_directive(AtxQuadletSection *section, const char *key, const char *value)
   return previous;
 }
 
+/* Directives that would undo the forced network (and with it the loopback-only
+ * ports) from the side: extra podman arguments, or joining a pod whose network
+ * the pod decides. */
+static void
+check_boundary_directives(AtxConfigBuild *build, const AtxQuadletResource *resource)
+{
+  static const char *const rootless_forbidden[] = { "PodmanArgs", "GlobalArgs", "Pod", NULL };
+  static const char *const rootful_forbidden[] = { "Pod", NULL };
+  const char *const *forbidden = resource->privileged ? rootful_forbidden : rootless_forbidden;
+  const AtxQuadletSection *container = find_section(resource, "Container");
+  for (guint i = 0; container && i < container->directives->len; i++) {
+    const AtxDirective *directive = g_ptr_array_index(container->directives, i);
+    if (!g_strv_contains(forbidden, directive->key))
+      continue;
+    AtxDiag *diag = atx_diag_list_add(build->diags, ATX_SEVERITY_ERROR, "containers.directive_not_allowed",
+                                      directive->pointer, "container.%s.Container.%s is not allowed for %s containers",
+                                      resource->name, directive->key, resource->privileged ? "privileged" : "rootless");
+    atx_diag_set_hint(diag, resource->privileged ? "it could bypass the forced Network=host"
+                                                 : "it could bypass the forced Network=pasta and the loopback-only published ports");
+  }
+}
+
 static void
 force_network(AtxConfigBuild *build, AtxQuadletResource *resource)
 {
@@ -424,6 +446,7 @@ load_resource(AtxConfigBuild *build, const KindSpec *spec, const char *name, con
     atx_cfg_boolean(table, "privileged", &resource->privileged);
     resource->modes = 1u << (resource->privileged ? ATX_MODE_ROOTFUL : ATX_MODE_ROOTLESS);
     check_image(build, resource, pointer);
+    check_boundary_directives(build, resource);
     force_network(build, resource);
   } else if (spec->kind == ATX_QUADLET_NETWORK) {
     resource->modes = 1u << ATX_MODE_ROOTFUL; /* only root can create host networks */

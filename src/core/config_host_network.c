@@ -59,6 +59,8 @@ load_ipv4(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, con
     return NULL;
   g_autofree char *trimmed = atx_cfg_trimmed(text);
   guint32 addr;
+  if (!*text)
+    return NULL; /* the schema reported the empty string */
   if (atx_ipv4_parse(trimmed, &addr))
     return atx_ipv4_format(addr);
   g_autofree char *pointer = atx_cfg_ptr(base, key);

@@ -64,6 +64,8 @@ load_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTomlVa
     pointer = "/network/interfaces/eth1/address";
   } else if (!cidr) {
     cidr = DEFAULT_GATEWAY_CIDR;
+  } else if (!*cidr) {
+    return; /* the schema reported the empty string */
   }
   if (!atx_ipv4_cidr_parse(cidr, &ip, &prefix)) {
     atx_cfg_error(build, "lan.invalid_gateway_cidr", pointer,

@@ -87,7 +87,7 @@ atx_config_check_users(AtxConfigBuild *build)
   if (!table)
     return; /* absent or not a table: the schema said so */
 
-  gboolean have_admin_key = FALSE;
+  gboolean have_admin_key = FALSE, admin_unknown = FALSE;
   for (guint i = 0; i < atx_toml_table_size(table); i++) {
     const AtxTomlValue *value = atx_toml_table_value(table, i);
     if (atx_toml_value_type(value) != ATX_TOML_TABLE)
@@ -95,9 +95,12 @@ atx_config_check_users(AtxConfigBuild *build)
     gboolean has_key = FALSE;
     AtxUser *user = load_user(build, atx_toml_table_key(table, i), value, &has_key);
     have_admin_key |= user->is_admin && has_key;
+    /* isAdmin = "yes" was reported by the schema; whether this user was meant
+     * to be the admin is unknowable, so "no admin" would be a guess. */
+    admin_unknown |= atx_toml_table_get(value, "isAdmin") && !atx_cfg_get(value, "isAdmin", ATX_TOML_BOOLEAN);
     g_ptr_array_add(users, user);
   }
-  if (!have_admin_key) {
+  if (!have_admin_key && !admin_unknown) {
     AtxDiag *diag = atx_diag_list_add(build->diags, ATX_SEVERITY_ERROR, "users.no_admin_key", "/users",
                                       "users must define at least one admin user with a non-empty ssh_key");
     atx_diag_set_hint(diag, "without one, nobody can sign a re-provisioning request after this config is applied");
