@@ -1,22 +1,13 @@
 /* atomixctl: the operator's command line. Argument parsing only; the commands
  * live in src/client. */
 #include <glib.h>
-#include <locale.h>
-#include <stdio.h>
 
+#include "cli/command.h"
 #include "client/offline.h"
 #include "core/render.h"
 
-#define EXIT_USAGE 2
-
-typedef struct Command Command;
-struct Command {
-  const char *name;
-  const char *args;
-  const char *summary;
-  const char *description;
-  int (*run)(const Command *self, int argc, char **argv);
-};
+#define PROGRAM "atomixctl"
+#define EXIT_USAGE ATX_EXIT_USAGE
 
 static gboolean opt_json;
 static char *opt_out;
@@ -41,12 +32,12 @@ static const GOptionEntry diff_entries[] = {
   { NULL },
 };
 
-static int run_validate(const Command *self, int argc, char **argv);
-static int run_render(const Command *self, int argc, char **argv);
-static int run_diff(const Command *self, int argc, char **argv);
-static int run_schema(const Command *self, int argc, char **argv);
+static int run_validate(const AtxCommand *self, int argc, char **argv);
+static int run_render(const AtxCommand *self, int argc, char **argv);
+static int run_diff(const AtxCommand *self, int argc, char **argv);
+static int run_schema(const AtxCommand *self, int argc, char **argv);
 
-static const Command commands[] = {
+static const AtxCommand commands[] = {
   { "validate", "FILE|BUNDLE", "Check a config.toml or bundle exactly as the device would",
     "Runs TOML parsing, the JSON Schema and every semantic rule and prints every problem\n"
     "as FILE:LINE:COLUMN: severity[code]: message.\n\n"
@@ -60,43 +51,6 @@ static const Command commands[] = {
     run_schema },
 };
 
-static void
-print_usage(FILE *out)
-{
-  fprintf(out, "Usage: atomixctl COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
-  for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
-    fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\nRun 'atomixctl COMMAND --help' for a command's options.\n");
-}
-
-/* Parses options for @command; returns FALSE (after printing why) on error. */
-static gboolean
-parse_options(const Command *command, const GOptionEntry *entries, int *argc, char ***argv)
-{
-  g_autofree char *parameter = g_strdup_printf("%s - %s", command->args, command->summary);
-  g_autoptr(GOptionContext) context = g_option_context_new(parameter);
-  g_autofree char *prgname = g_strdup_printf("atomixctl %s", command->name);
-  g_set_prgname(prgname);
-  g_option_context_set_description(context, command->description);
-  if (entries)
-    g_option_context_add_main_entries(context, entries, NULL);
-  g_autoptr(GError) error = NULL;
-  if (!g_option_context_parse(context, argc, argv, &error)) {
-    g_printerr("atomixctl %s: %s\n", command->name, error->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-expect_args(const Command *command, int argc, int wanted)
-{
-  if (argc == wanted + 1)
-    return TRUE;
-  g_printerr("Usage: atomixctl %s %s\n", command->name, command->args);
-  return FALSE;
-}
-
 static const char *
 config_dir(void)
 {
@@ -104,17 +58,17 @@ config_dir(void)
 }
 
 static int
-run_validate(const Command *self, int argc, char **argv)
+run_validate(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, json_entries, &argc, &argv) || !expect_args(self, argc, 1))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, json_entries, NULL))
     return EXIT_USAGE;
   return atx_cmd_validate(argv[1], opt_json);
 }
 
 static int
-run_render(const Command *self, int argc, char **argv)
+run_render(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, render_entries, &argc, &argv) || !expect_args(self, argc, 1))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, render_entries, NULL))
     return EXIT_USAGE;
   if (!opt_out) {
     g_printerr("atomixctl render: --out DIR is required\n");
@@ -124,17 +78,17 @@ run_render(const Command *self, int argc, char **argv)
 }
 
 static int
-run_diff(const Command *self, int argc, char **argv)
+run_diff(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, diff_entries, &argc, &argv) || !expect_args(self, argc, 2))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 2, diff_entries, NULL))
     return EXIT_USAGE;
   return atx_cmd_diff(argv[1], argv[2], config_dir(), opt_json);
 }
 
 static int
-run_schema(const Command *self, int argc, char **argv)
+run_schema(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, NULL, &argc, &argv) || !expect_args(self, argc, 0))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, NULL, NULL))
     return EXIT_USAGE;
   return atx_cmd_schema();
 }
@@ -142,19 +96,5 @@ run_schema(const Command *self, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-  setlocale(LC_ALL, "");
-  if (argc < 2) {
-    print_usage(stderr);
-    return EXIT_USAGE;
-  }
-  if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h") || g_str_equal(argv[1], "help")) {
-    print_usage(stdout);
-    return 0;
-  }
-  for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
-    if (g_str_equal(argv[1], commands[i].name))
-      return commands[i].run(&commands[i], argc - 1, argv + 1);
-  g_printerr("atomixctl: unknown command '%s'\n\n", argv[1]);
-  print_usage(stderr);
-  return EXIT_USAGE;
+  return atx_cli_main(PROGRAM, commands, G_N_ELEMENTS(commands), argc, argv);
 }

@@ -1,25 +1,17 @@
 /* atomixd: the device side. Argument parsing only; the work is in src/device. */
 #include <glib.h>
-#include <locale.h>
 #include <stdio.h>
 
+#include "cli/command.h"
 #include "core/error.h"
 #include "core/render.h"
 #include "core/submission.h"
 #include "device/activate.h"
 #include "device/pipeline.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
-
-typedef struct Command Command;
-struct Command {
-  const char *name;
-  const char *args;
-  const char *summary;
-  const char *description;
-  int (*run)(const Command *self, int argc, char **argv);
-};
+#define PROGRAM "atomixd"
+#define EXIT_FAILED ATX_EXIT_FAILED
+#define EXIT_USAGE ATX_EXIT_USAGE
 
 static char *opt_root;
 static char *opt_service_manager;
@@ -51,11 +43,11 @@ static const GOptionEntry manager_entries[] = {
   { NULL },
 };
 
-static int run_import(const Command *self, int argc, char **argv);
-static int run_recover(const Command *self, int argc, char **argv);
-static int run_check_health(const Command *self, int argc, char **argv);
+static int run_import(const AtxCommand *self, int argc, char **argv);
+static int run_recover(const AtxCommand *self, int argc, char **argv);
+static int run_check_health(const AtxCommand *self, int argc, char **argv);
 
-static const Command commands[] = {
+static const AtxCommand commands[] = {
   { "import", "SOURCE", "Apply a config.toml or bundle through the full job pipeline",
     "Validates SOURCE, writes the candidate tree, promotes it, activates it and waits\n"
     "for the required units; rolls back when they do not come up. Prints every step.\n\n"
@@ -65,38 +57,6 @@ static const Command commands[] = {
   { "check-health", "", "Check once that every required unit of the active config is active",
     "Exit status: 0 all active, 1 some are not.", run_check_health },
 };
-
-static void
-print_usage(FILE *out)
-{
-  fprintf(out, "Usage: atomixd COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
-  for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
-    fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\nRun 'atomixd COMMAND --help' for a command's options.\n");
-}
-
-static gboolean
-parse_options(const Command *command, gboolean with_manager, int *argc, char ***argv, int wanted_args)
-{
-  g_autofree char *parameter = g_strdup_printf("%s - %s", command->args, command->summary);
-  g_autoptr(GOptionContext) context = g_option_context_new(parameter);
-  g_autofree char *prgname = g_strdup_printf("atomixd %s", command->name);
-  g_set_prgname(prgname);
-  g_option_context_set_description(context, command->description);
-  g_option_context_add_main_entries(context, root_entries, NULL);
-  if (with_manager)
-    g_option_context_add_main_entries(context, manager_entries, NULL);
-  g_autoptr(GError) error = NULL;
-  if (!g_option_context_parse(context, argc, argv, &error)) {
-    g_printerr("atomixd %s: %s\n", command->name, error->message);
-    return FALSE;
-  }
-  if (*argc != wanted_args + 1) {
-    g_printerr("Usage: atomixd %s [OPTIONS] %s\n", command->name, command->args);
-    return FALSE;
-  }
-  return TRUE;
-}
 
 static const char *
 root_dir(void)
@@ -164,9 +124,9 @@ read_source(const char *path, GError **error)
 }
 
 static int
-run_import(const Command *self, int argc, char **argv)
+run_import(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, TRUE, &argc, &argv, 1))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, root_entries, manager_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) source = read_source(argv[1], &error);
@@ -194,9 +154,9 @@ run_import(const Command *self, int argc, char **argv)
 }
 
 static int
-run_recover(const Command *self, int argc, char **argv)
+run_recover(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, FALSE, &argc, &argv, 0))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxStore) store = atx_store_open(root_dir(), &error);
@@ -212,9 +172,9 @@ run_recover(const Command *self, int argc, char **argv)
 }
 
 static int
-run_check_health(const Command *self, int argc, char **argv)
+run_check_health(const AtxCommand *self, int argc, char **argv)
 {
-  if (!parse_options(self, TRUE, &argc, &argv, 0))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, manager_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxStore) store = atx_store_open(root_dir(), &error);
@@ -237,19 +197,5 @@ run_check_health(const Command *self, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-  setlocale(LC_ALL, "");
-  if (argc < 2) {
-    print_usage(stderr);
-    return EXIT_USAGE;
-  }
-  if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h") || g_str_equal(argv[1], "help")) {
-    print_usage(stdout);
-    return 0;
-  }
-  for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
-    if (g_str_equal(argv[1], commands[i].name))
-      return commands[i].run(&commands[i], argc - 1, argv + 1);
-  g_printerr("atomixd: unknown command '%s'\n\n", argv[1]);
-  print_usage(stderr);
-  return EXIT_USAGE;
+  return atx_cli_main(PROGRAM, commands, G_N_ELEMENTS(commands), argc, argv);
 }
