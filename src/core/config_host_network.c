@@ -6,8 +6,33 @@
 
 #define LAN_INTERFACE "eth1"
 
+/* Returns the canonical form of @text, or NULL with a message in @why_out. */
+typedef char *(*Normalizer)(const char *text, char **why_out);
+
+static char *
+normalize_ip(const char *text, char **why_out)
+{
+  g_autofree char *trimmed = atx_cfg_trimmed(text);
+  char *canonical = NULL;
+  if (!atx_ip_literal_parse(trimmed, &canonical))
+    *why_out = g_strdup_printf("invalid IP address: %s", trimmed);
+  return canonical;
+}
+
+static char *
+normalize_dns_name(const char *text, char **why_out)
+{
+  char *normalized = NULL;
+  g_autofree char *why = NULL;
+  if (!atx_dns_name_normalize(text, &normalized, &why))
+    *why_out = g_strdup_printf("invalid DNS name: %s", why);
+  return normalized;
+}
+
+/* A list of strings, each normalised; NULL when the key is absent. */
 static GPtrArray *
-load_ip_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base)
+load_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base,
+          Normalizer normalize, const char *code)
 {
   g_autoptr(GPtrArray) items = atx_cfg_string_list(table, key);
   if (!items)
@@ -18,36 +43,27 @@ load_ip_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, 
     const char *text = g_ptr_array_index(items, i);
     if (!text)
       continue;
-    g_autofree char *trimmed = atx_cfg_trimmed(text), *canonical = NULL;
+    g_autofree char *why = NULL;
+    char *value = normalize(text, &why);
     g_autofree char *pointer = atx_cfg_ptr_index(list_pointer, i);
-    if (atx_ip_literal_parse(trimmed, &canonical))
-      g_ptr_array_add(result, g_steal_pointer(&canonical));
+    if (value)
+      g_ptr_array_add(result, value);
     else
-      atx_cfg_error(build, "network.invalid_dns_server", pointer, "invalid IP address: %s", trimmed);
+      atx_cfg_error(build, code, pointer, "%s", why);
   }
   return result;
 }
 
 static GPtrArray *
+load_ip_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base)
+{
+  return load_list(build, table, key, base, normalize_ip, "network.invalid_dns_server");
+}
+
+static GPtrArray *
 load_domain_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const char *base)
 {
-  g_autoptr(GPtrArray) items = atx_cfg_string_list(table, key);
-  if (!items)
-    return NULL;
-  GPtrArray *result = g_ptr_array_new_with_free_func(g_free);
-  g_autofree char *list_pointer = atx_cfg_ptr(base, key);
-  for (guint i = 0; i < items->len; i++) {
-    const char *text = g_ptr_array_index(items, i);
-    if (!text)
-      continue;
-    g_autofree char *normalized = NULL, *why = NULL;
-    g_autofree char *pointer = atx_cfg_ptr_index(list_pointer, i);
-    if (atx_dns_name_normalize(text, &normalized, &why))
-      g_ptr_array_add(result, g_steal_pointer(&normalized));
-    else
-      atx_cfg_error(build, "network.invalid_search_domain", pointer, "invalid DNS name: %s", why);
-  }
-  return result;
+  return load_list(build, table, key, base, normalize_dns_name, "network.invalid_search_domain");
 }
 
 static char *

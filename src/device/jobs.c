@@ -468,25 +468,33 @@ atx_journal_unlisten(AtxJournal *journal, guint listener_id)
   g_mutex_unlock(&journal->lock);
 }
 
+static json_t *event_newv(AtxJob *job, const char *step, const char *format, va_list args) G_GNUC_PRINTF(3, 0);
+
+static json_t *
+event_newv(AtxJob *job, const char *step, const char *format, va_list args)
+{
+  AtxClock *clock = &job->journal->clock;
+  g_autofree char *time = format_time(clock->wall_us(clock->data));
+  double elapsed = (double) (clock->monotonic_us(clock->data) - job->created_mono) / G_USEC_PER_SEC;
+  json_t *event = json_object();
+  json_object_set_new(event, "seq", json_integer(0)); /* numbered on commit; first for readers */
+  json_object_set_new(event, "time", json_string(time));
+  json_object_set_new(event, "step", json_string(step));
+  json_object_set_new(event, "elapsed_seconds", json_real(round2(elapsed)));
+  if (format) {
+    g_autofree char *message = g_strdup_vprintf(format, args);
+    json_object_set_new(event, "message", json_string(message));
+  }
+  return event;
+}
+
 json_t *
 atx_job_event_begin(AtxJob *job, const char *step, const char *format, ...)
 {
-  AtxClock *clock = &job->journal->clock;
-  json_t *event = json_object();
-  json_object_set_new(event, "seq", json_integer(0)); /* numbered on commit; first for readers */
-  json_object_set_new(event, "time", json_null());
-  json_object_set_new(event, "step", json_string(step));
-  json_object_set_new(event, "elapsed_seconds",
-                      json_real(round2((double) (clock->monotonic_us(clock->data) - job->created_mono) / G_USEC_PER_SEC)));
-  g_autofree char *time = format_time(clock->wall_us(clock->data));
-  json_object_set_new(event, "time", json_string(time));
-  if (format) {
-    va_list args;
-    va_start(args, format);
-    g_autofree char *message = g_strdup_vprintf(format, args);
-    va_end(args);
-    json_object_set_new(event, "message", json_string(message));
-  }
+  va_list args;
+  va_start(args, format);
+  json_t *event = event_newv(job, step, format, args);
+  va_end(args);
   return event;
 }
 
@@ -525,14 +533,10 @@ atx_job_event_commit(AtxJob *job, json_t *event)
 void
 atx_job_event(AtxJob *job, const char *step, const char *format, ...)
 {
-  json_t *event = atx_job_event_begin(job, step, NULL);
-  if (format) {
-    va_list args;
-    va_start(args, format);
-    g_autofree char *message = g_strdup_vprintf(format, args);
-    va_end(args);
-    json_object_set_new(event, "message", json_string(message));
-  }
+  va_list args;
+  va_start(args, format);
+  json_t *event = event_newv(job, step, format, args);
+  va_end(args);
   atx_job_event_commit(job, event);
 }
 
