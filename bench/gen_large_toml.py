@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""Writes a large, deterministic TOML 1.0 document for parser throughput runs.
+
+The document mixes what real TOML holds: [tables] with dotted and quoted keys,
+[[arrays of tables]], inline tables, arrays, basic strings with escapes
+(\\" \\\\ \\n \\t \\uXXXX), literal and multi-line strings, non-ASCII text,
+decimal/hex/octal/binary integers with underscores, floats (with exponents),
+booleans, offset/local date-times, local dates and local times.
+
+It is not a config (schema validation does not apply); the same seed and size
+always give the same bytes.
+
+usage: gen_large_toml.py [--size-mb MB] [--seed N] [--check] OUT
+"""
+
+import argparse
+import random
+import sys
+
+WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+         "india", "juliett", "kilo", "lima", "mike", "november", "oscar", "papa")
+UNICODE = ("café", "naïve", "日本語", "Ελληνικά", "emoji \U0001F600", "Zürich")
+MAX_BLOCKS = 10_000_000  # bound on the generation loop
+
+
+def basic_string(rng):
+    parts = []
+    for _ in range(rng.randint(2, 6)):
+        kind = rng.randrange(8)
+        if kind == 0:
+            parts.append('\\"quoted\\"')
+        elif kind == 1:
+            parts.append("back\\\\slash")
+        elif kind == 2:
+            parts.append("line\\nbreak\\ttab")
+        elif kind == 3:
+            parts.append("\\u00e9\\U0001F600")
+        elif kind == 4:
+            parts.append(rng.choice(UNICODE))
+        else:
+            parts.append(rng.choice(WORDS))
+    return '"' + " ".join(parts) + '"'
+
+
+def integer(rng):
+    kind = rng.randrange(6)
+    if kind == 0:
+        return hex(rng.randrange(1 << 32))
+    if kind == 1:
+        return "0o" + format(rng.randrange(1 << 16), "o")
+    if kind == 2:
+        return "0b" + format(rng.randrange(1 << 12), "b")
+    if kind == 3:
+        return f"{rng.randrange(10 ** 9):_}"
+    return str(rng.randint(-(1 << 62), 1 << 62))
+
+
+def floating(rng):
+    kind = rng.randrange(4)
+    if kind == 0:
+        return f"{rng.uniform(-1e6, 1e6):.6f}"
+    if kind == 1:
+        return f"{rng.uniform(1, 10):.3f}e{rng.randint(-30, 30)}"
+    if kind == 2:
+        return repr(rng.random())
+    return rng.choice(("inf", "-inf", "nan", "+0.0", "-0.0"))
+
+
+def date_value(rng):
+    y, mo, d = rng.randint(1970, 2099), rng.randint(1, 12), rng.randint(1, 28)
+    h, mi, s = rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)
+    kind = rng.randrange(5)
+    if kind == 0:
+        return f"{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"
+    if kind == 1:
+        return f"{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{rng.randrange(10 ** 6):06}+05:30"
+    if kind == 2:
+        return f"{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"
+    if kind == 3:
+        return f"{y:04}-{mo:02}-{d:02}"
+    return f"{h:02}:{mi:02}:{s:02}.{rng.randrange(1000):03}"
+
+
+def inline_table(rng):
+    return (f"{{ x = {rng.randint(-1000, 1000)}, y = {floating(rng)}, "
+            f"label = {basic_string(rng)}, on = {rng.choice(('true', 'false'))} }}")
+
+
+def scalar_array(rng):
+    kind = rng.randrange(3)
+    n = rng.randint(0, 8)
+    if kind == 0:
+        items = [integer(rng) for _ in range(n)]
+    elif kind == 1:
+        items = [basic_string(rng) for _ in range(n)]
+    else:
+        items = [floating(rng) for _ in range(n)]
+    return "[" + ", ".join(items) + "]"
+
+
+def block(rng, index):
+    name = f"{rng.choice(WORDS)}_{index:07}"
+    out = [f"[{name}]",
+           f"title = {basic_string(rng)}",
+           f"count = {integer(rng)}",
+           f"ratio = {floating(rng)}",
+           f"enabled = {rng.choice(('true', 'false'))}",
+           f"when = {date_value(rng)}",
+           f"path = 'C:\\Users\\{rng.choice(WORDS)}\\file.txt'",
+           f"point = {inline_table(rng)}",
+           f"values = {scalar_array(rng)}",
+           "nested = [[1, 2], [\"a\", \"b\"], [{ k = 1 }]]",
+           f"\"quoted key.{index}\" = {integer(rng)}",
+           f"meta.owner.name = {basic_string(rng)}",
+           f"meta.owner.since = {date_value(rng)}",
+           'notes = """',
+           f"  first line {rng.choice(WORDS)} \\",
+           f"  continued \"quoted\" {rng.choice(UNICODE)}",
+           '"""',
+           "raw = '''",
+           f"literal \\n stays {rng.choice(WORDS)}",
+           "'''",
+           ""]
+    for item in range(rng.randint(1, 4)):
+        out += [f"[[{name}.items]]",
+                f"id = {item}",
+                f"sku = \"{rng.choice(WORDS).upper()}-{rng.randrange(10 ** 6):06}\"",
+                f"price = {floating(rng)}",
+                f"tags = {scalar_array(rng)}",
+                f"dims = {inline_table(rng)}",
+                ""]
+    out += [f"[{name}.sub.deep]", f"flag = {rng.choice(('true', 'false'))}",
+            f"at = {date_value(rng)}", ""]
+    return "\n".join(out) + "\n"
+
+
+def generate(size_bytes, seed):
+    rng = random.Random(seed)
+    chunks = ["# Generated by bench/gen_large_toml.py; not a config.\n",
+              f"seed = {seed}\n", "generator = \"gen_large_toml.py\"\n\n"]
+    total = sum(len(c.encode()) for c in chunks)
+    for index in range(MAX_BLOCKS):
+        if total >= size_bytes:
+            break
+        text = block(rng, index)
+        chunks.append(text)
+        total += len(text.encode())
+    return "".join(chunks)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", metavar="OUT", help="file to write ('-' for stdout)")
+    parser.add_argument("--size-mb", type=float, default=4.0, help="target size in MB (default 4)")
+    parser.add_argument("--seed", type=int, default=20240601, help="random seed (default 20240601)")
+    parser.add_argument("--check", action="store_true", help="parse the result with tomllib")
+    args = parser.parse_args(argv)
+    if not 0 < args.size_mb <= 30:
+        parser.error("--size-mb must be in (0, 30] (the parser refuses documents over 32 MiB)")
+    text = generate(int(args.size_mb * 1e6), args.seed)
+    if args.check:
+        import tomllib
+        tomllib.loads(text)
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
