@@ -129,6 +129,12 @@ static const RuleCase rule_cases[] = {
   /* ---- JSON Schema: types ---- */
   { "schema/is-admin-not-boolean", "isAdmin = true", "isAdmin = \"yes\"", "isAdmin = true", "schema.type", E,
     "/users/admin/isAdmin", 1, 11, "expected boolean, got string" },
+  /* TOML dates and times have no JSON equivalent: they never pass as strings. */
+  { "schema/datetime-is-not-a-string", "domain = \"local\"", "domain = 1979-05-27T07:32:00Z", "domain = \"local\"",
+    "schema.type", E, "/network/dnsmasq/domain", 1, 10, "expected string, got offset date-time" },
+  { "schema/local-date-is-not-a-string", "dhcp_end = \"172.20.30.254\"", "dhcp_end = 1979-05-27",
+    "dhcp_end = \"172.20.30.254\"", "schema.type", E, "/network/dnsmasq/dhcp_end", 1, 12,
+    "expected string, got local date" },
   { "schema/port-list-not-array", WAN_PORTS, "tcp = 443\nudp = [1194]", WAN_PORTS, "schema.type", E,
     "/network/firewall/inbound/wan/tcp", 1, 7, NULL },
   { "schema/privileged-not-boolean", "privileged = false", "privileged = \"no\"", "privileged = false",
