@@ -116,19 +116,26 @@ replace_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t g
 }
 
 gboolean
-atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, GError **error)
+atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, AtxFsSync sync,
+                  GError **error)
 {
-  return replace_file(path, content, mode, owner, group, TRUE, error);
+  return replace_file(path, content, mode, owner, group, sync == ATX_FS_SYNC_NOW, error);
 }
 
 gboolean
-atx_fs_replace_file(const char *path, GBytes *content, guint mode, GError **error)
+atx_fs_syncfs(const char *path, GError **error)
 {
-  return replace_file(path, content, mode, (uid_t) -1, (gid_t) -1, FALSE, error);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_errno(error, "cannot open", path);
+  fsync_count++;
+  gboolean ok = syncfs(fd) == 0 || fail_errno(error, "cannot sync the filesystem of", path);
+  close(fd);
+  return ok;
 }
 
 gboolean
-atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, GError **error)
+atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error)
 {
   atx_failpoint("mkdir");
   if (mkdir(path, mode) != 0 && errno != EEXIST)
@@ -138,7 +145,7 @@ atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, GError **er
     return fail_errno(error, "cannot chmod", path);
   if ((owner != (uid_t) -1 || group != (gid_t) -1) && lchown(path, owner, group) != 0)
     return fail_errno(error, "cannot chown", path);
-  return atx_fs_fsync_parent(path, error);
+  return sync == ATX_FS_SYNC_LATER || atx_fs_fsync_parent(path, error);
 }
 
 gboolean
@@ -231,17 +238,17 @@ atx_fs_remove_tree(const char *path, const char *first_name, GError **error)
 }
 
 static gboolean
-copy_file(const char *from, const char *to, const struct stat *st, GError **error)
+copy_file(const char *from, const char *to, const struct stat *st, AtxFsSync sync, GError **error)
 {
   g_autoptr(GMappedFile) mapped = g_mapped_file_new(from, FALSE, error);
   if (!mapped)
     return FALSE;
   g_autoptr(GBytes) content = g_mapped_file_get_bytes(mapped);
-  return atx_fs_write_file(to, content, st->st_mode & 07777, st->st_uid, st->st_gid, error);
+  return atx_fs_write_file(to, content, st->st_mode & 07777, st->st_uid, st->st_gid, sync, error);
 }
 
 static gboolean
-copy_symlink(const char *from, const char *to, const struct stat *st, GError **error)
+copy_symlink(const char *from, const char *to, const struct stat *st, AtxFsSync sync, GError **error)
 {
   g_autofree char *target = g_file_read_link(from, error);
   if (!target)
@@ -251,24 +258,24 @@ copy_symlink(const char *from, const char *to, const struct stat *st, GError **e
     return fail_errno(error, "cannot create symlink", to);
   if (lchown(to, st->st_uid, st->st_gid) != 0)
     return fail_errno(error, "cannot chown", to);
-  return atx_fs_fsync_parent(to, error);
+  return sync == ATX_FS_SYNC_LATER || atx_fs_fsync_parent(to, error);
 }
 
 gboolean
-atx_fs_copy_tree(const char *from, const char *to, GError **error)
+atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error)
 {
   struct stat st;
   if (lstat(from, &st) != 0)
     return fail_errno(error, "cannot stat", from);
   if (S_ISLNK(st.st_mode))
-    return copy_symlink(from, to, &st, error);
+    return copy_symlink(from, to, &st, sync, error);
   if (S_ISREG(st.st_mode))
-    return copy_file(from, to, &st, error);
+    return copy_file(from, to, &st, sync, error);
   if (!S_ISDIR(st.st_mode)) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED, "cannot copy special file %s", from);
     return FALSE;
   }
-  if (!atx_fs_mkdir(to, st.st_mode & 07777, st.st_uid, st.st_gid, error))
+  if (!atx_fs_mkdir(to, st.st_mode & 07777, st.st_uid, st.st_gid, sync, error))
     return FALSE;
   g_autoptr(GDir) dir = g_dir_open(from, 0, error);
   if (!dir)
@@ -277,7 +284,7 @@ atx_fs_copy_tree(const char *from, const char *to, GError **error)
   while ((name = g_dir_read_name(dir))) {
     g_autofree char *child_from = g_build_filename(from, name, NULL);
     g_autofree char *child_to = g_build_filename(to, name, NULL);
-    if (!atx_fs_copy_tree(child_from, child_to, error))
+    if (!atx_fs_copy_tree(child_from, child_to, sync, error))
       return FALSE;
   }
   return TRUE;

@@ -10,14 +10,22 @@
 #include <glib.h>
 #include <sys/types.h>
 
-/* Writes @content to @path (temp + fsync + rename + directory fsync). @owner and
- * @group of (uid_t) -1 / (gid_t) -1 keep the creator's. */
+typedef enum {
+  /* fsync the file and its directory before returning */
+  ATX_FS_SYNC_NOW,
+  /* atomic (old or new content) but not yet durable: for a tree that is made
+   * durable as a whole with atx_fs_syncfs() before anything points at it, and
+   * for state that is cheap to lose, like a job's progress events */
+  ATX_FS_SYNC_LATER,
+} AtxFsSync;
+
+/* Writes @content to @path (temp file in the same directory + rename). @owner
+ * and @group of (uid_t) -1 / (gid_t) -1 keep the creator's. */
 gboolean atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group,
-                           GError **error);
-/* The same without any fsync: atomic (old or new content) but not durable.
- * For state that is cheap to lose, like a job's progress events. */
-gboolean atx_fs_replace_file(const char *path, GBytes *content, guint mode, GError **error);
-gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, GError **error);
+                           AtxFsSync sync, GError **error);
+gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error);
+/* Makes everything written on @path's filesystem durable (syncfs). */
+gboolean atx_fs_syncfs(const char *path, GError **error);
 gboolean atx_fs_fsync_path(const char *path, GError **error);
 gboolean atx_fs_fsync_parent(const char *path, GError **error);
 
@@ -30,8 +38,8 @@ gboolean atx_fs_rename(const char *from, const char *to, GError **error);
 /* Swaps two paths atomically (renameat2 RENAME_EXCHANGE). */
 gboolean atx_fs_exchange(const char *a, const char *b, GError **error);
 /* Copies a file, directory or symlink with its mode and ownership. */
-gboolean atx_fs_copy_tree(const char *from, const char *to, GError **error);
+gboolean atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error);
 
 gboolean atx_fs_exists(const char *path); /* lstat succeeds */
-/* Number of fsync calls made by this process so far. */
+/* Number of fsync and syncfs calls made by this process so far. */
 guint64 atx_fs_fsync_count(void);

@@ -222,8 +222,8 @@ persist_locked(AtxJob *job, gboolean durable)
   g_autofree char *name = g_strconcat(job->id, ".json", NULL);
   g_autofree char *path = g_build_filename(job->journal->dir, name, NULL);
   g_autoptr(GError) error = NULL;
-  gboolean ok = durable ? atx_fs_write_file(path, bytes, 0600, (uid_t) -1, (gid_t) -1, &error)
-                        : atx_fs_replace_file(path, bytes, 0600, &error);
+  gboolean ok = atx_fs_write_file(path, bytes, 0600, (uid_t) -1, (gid_t) -1,
+                                  durable ? ATX_FS_SYNC_NOW : ATX_FS_SYNC_LATER, &error);
   if (!ok)
     g_warning("cannot record job %s: %s", job->id, error->message);
 }

@@ -276,7 +276,7 @@ write_marker(const AtxStore *store, const char *new_gen, const char *old_gen, GE
   g_autofree char *text = json_dumps(root, JSON_COMPACT);
   json_decref(root);
   g_autoptr(GBytes) bytes = g_bytes_new(text, strlen(text));
-  return atx_fs_write_file(store->marker, bytes, 0600, (uid_t) -1, (gid_t) -1, error);
+  return atx_fs_write_file(store->marker, bytes, 0600, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_NOW, error);
 }
 
 static gboolean
@@ -294,7 +294,8 @@ remove_tree(const char *dir, GError **error)
 static gboolean
 ensure_config_dir(const AtxStore *store, GError **error)
 {
-  return atx_fs_exists(store->config) || atx_fs_mkdir(store->config, 0755, (uid_t) -1, (gid_t) -1, error);
+  return atx_fs_exists(store->config) ||
+         atx_fs_mkdir(store->config, 0755, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_NOW, error);
 }
 
 /* A marker is present: put the old tree back in place and drop the rest. */
@@ -368,7 +369,7 @@ atx_store_candidate_begin(AtxStore *store, GError **error)
   g_clear_pointer(&store->candidate_sum, g_checksum_free);
   store->candidate_sum = g_checksum_new(G_CHECKSUM_SHA256);
   return remove_tree(store->candidate, error) &&
-         atx_fs_mkdir(store->candidate, 0755, (uid_t) -1, (gid_t) -1, error);
+         atx_fs_mkdir(store->candidate, 0755, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, error);
 }
 
 /* Creates the directories between the candidate root and @relative_path. */
@@ -383,7 +384,7 @@ make_parents(const char *root, const char *relative_path, guint mode, uid_t owne
   if (atx_fs_exists(full))
     return TRUE;
   return make_parents(root, parent, mode, owner, group, error) &&
-         atx_fs_mkdir(full, mode, owner, group, error);
+         atx_fs_mkdir(full, mode, owner, group, ATX_FS_SYNC_LATER, error);
 }
 
 gboolean
@@ -394,7 +395,7 @@ atx_store_candidate_write(AtxStore *store, const AtxRenderedFile *file, GError *
     return FALSE;
   sum_entry(store->candidate_sum, file->path, file->mode, file->content);
   g_autofree char *path = g_build_filename(store->candidate, file->path, NULL);
-  return atx_fs_write_file(path, file->content, file->mode, (uid_t) -1, (gid_t) -1, error);
+  return atx_fs_write_file(path, file->content, file->mode, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, error);
 }
 
 gboolean
@@ -409,7 +410,7 @@ atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bundle, const
     return FALSE;
   }
   g_autofree char *files_root = g_build_filename(store->candidate, "files", NULL);
-  if (!atx_fs_mkdir(files_root, 0700, pw->pw_uid, pw->pw_gid, error))
+  if (!atx_fs_mkdir(files_root, 0700, pw->pw_uid, pw->pw_gid, ATX_FS_SYNC_LATER, error))
     return FALSE;
   for (guint i = 0; i < bundle->files->len; i++) {
     const AtxBundleFile *file = g_ptr_array_index(bundle->files, i);
@@ -418,8 +419,9 @@ atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bundle, const
     sum_entry(store->candidate_sum, relative, file->is_directory ? 0700 : 0600, file->content);
     if (!make_parents(store->candidate, relative, 0700, pw->pw_uid, pw->pw_gid, error))
       return FALSE;
-    gboolean ok = file->is_directory ? atx_fs_mkdir(path, 0700, pw->pw_uid, pw->pw_gid, error)
-                                     : atx_fs_write_file(path, file->content, 0600, pw->pw_uid, pw->pw_gid, error);
+    gboolean ok = file->is_directory
+                      ? atx_fs_mkdir(path, 0700, pw->pw_uid, pw->pw_gid, ATX_FS_SYNC_LATER, error)
+                      : atx_fs_write_file(path, file->content, 0600, pw->pw_uid, pw->pw_gid, ATX_FS_SYNC_LATER, error);
     if (!ok)
       return FALSE;
   }
@@ -438,7 +440,7 @@ carry_unowned(const AtxStore *store, GError **error)
       continue;
     g_autofree char *from = g_build_filename(store->config, name, NULL);
     g_autofree char *to = g_build_filename(store->candidate, name, NULL);
-    if (!atx_fs_copy_tree(from, to, error))
+    if (!atx_fs_copy_tree(from, to, ATX_FS_SYNC_LATER, error))
       return FALSE;
   }
   return TRUE;
@@ -454,9 +456,11 @@ atx_store_candidate_finish(AtxStore *store, GError **error)
   g_autoptr(GBytes) bytes = g_bytes_new(generation, strlen(generation));
   g_autofree char *path = g_build_filename(store->candidate, GENERATION_FILE, NULL);
   g_clear_pointer(&store->candidate_sum, g_checksum_free);
-  /* Every file above was fsynced as it was written; the generation comes last,
-   * so a candidate without one is known to be incomplete. */
-  return atx_fs_write_file(path, bytes, 0644, (uid_t) -1, (gid_t) -1, error);
+  /* The generation comes last, so a candidate without one is known to be
+   * incomplete. One syncfs makes the whole tree durable before promotion
+   * points at it: far fewer flushes than one per file and directory. */
+  return atx_fs_write_file(path, bytes, 0644, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, error) &&
+         atx_fs_syncfs(store->candidate, error);
 }
 
 gboolean
@@ -534,7 +538,7 @@ merge_managed_users(const AtxStore *store, GError **error)
   json_decref(array);
   g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
   g_autofree char *path = g_build_filename(store->rollback, MANAGED_USERS_FILE, NULL);
-  return atx_fs_write_file(path, bytes, 0600, (uid_t) -1, (gid_t) -1, error);
+  return atx_fs_write_file(path, bytes, 0600, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_NOW, error);
 }
 
 gboolean
