@@ -69,29 +69,38 @@ check_schema(AtxConfigBuild *build)
 }
 
 /* U+0000 is legal in TOML strings but truncates the value for every program
- * that reads the rendered files, so it is refused everywhere. */
+ * that reads the rendered files, so it is refused everywhere. Every value of
+ * the document is visited, so the walk names places only when it reports. */
+static void check_no_nul(AtxConfigBuild *build, const AtxTomlValue *container, const AtxCfgPath *path);
+
 static void
-check_no_nul(AtxConfigBuild *build, const AtxTomlValue *value, GString *pointer)
+check_value_no_nul(AtxConfigBuild *build, const AtxTomlValue *value, const AtxCfgPath *path)
 {
   AtxTomlType type = atx_toml_value_type(value);
-  gsize saved = pointer->len;
-  if (type == ATX_TOML_STRING) {
+  if (type == ATX_TOML_TABLE || type == ATX_TOML_ARRAY) {
+    check_no_nul(build, value, path);
+  } else if (type == ATX_TOML_STRING) {
     gsize len = 0;
     const char *text = atx_toml_value_string(value, &len);
-    if (strlen(text) != len)
-      atx_cfg_error(build, "config.nul_character", pointer->str,
-                    "NUL characters are not allowed in strings");
-  } else if (type == ATX_TOML_TABLE) {
-    for (guint i = 0; i < atx_toml_table_size(value); i++) {
-      atx_json_pointer_append(pointer, atx_toml_table_key(value, i));
-      check_no_nul(build, atx_toml_table_value(value, i), pointer);
-      g_string_truncate(pointer, saved);
+    if (memchr(text, '\0', len))
+      atx_cfg_error_at(build, "config.nul_character", path, "NUL characters are not allowed in strings");
+  }
+}
+
+static void
+check_no_nul(AtxConfigBuild *build, const AtxTomlValue *container, const AtxCfgPath *path)
+{
+  if (atx_toml_value_type(container) == ATX_TOML_TABLE) {
+    guint size = atx_toml_table_size(container);
+    for (guint i = 0; i < size; i++) {
+      AtxCfgPath child = atx_cfg_at_key(path, atx_toml_table_key(container, i));
+      check_value_no_nul(build, atx_toml_table_value(container, i), &child);
     }
-  } else if (type == ATX_TOML_ARRAY) {
-    for (guint i = 0; i < atx_toml_array_length(value); i++) {
-      atx_json_pointer_append_index(pointer, i);
-      check_no_nul(build, atx_toml_array_get(value, i), pointer);
-      g_string_truncate(pointer, saved);
+  } else {
+    guint length = atx_toml_array_length(container);
+    for (guint i = 0; i < length; i++) {
+      AtxCfgPath child = atx_cfg_at_index(path, i);
+      check_value_no_nul(build, atx_toml_array_get(container, i), &child);
     }
   }
 }
@@ -111,8 +120,8 @@ atx_config_load_document(const AtxTomlDoc *doc, GBytes *source, AtxDiagList *dia
   atx_diag_list_set_locator(diags, atx_toml_doc_locate, (gpointer) doc);
 
   check_schema(&build);
-  g_autoptr(GString) pointer = g_string_new(NULL);
-  check_no_nul(&build, build.root, pointer);
+  AtxCfgPath root = atx_cfg_at("");
+  check_no_nul(&build, build.root, &root);
   atx_config_check_users(&build);
   atx_config_check_firewall(&build);
   atx_config_check_lan(&build);
@@ -156,14 +165,19 @@ atx_run_mode_name(AtxRunMode mode)
   return mode == ATX_MODE_ROOTFUL ? "rootful" : "rootless";
 }
 
+const char *
+atx_quadlet_service_suffix(AtxQuadletKind kind)
+{
+  /* Quadlet names the service of "x.network" "x-network.service", and so on. */
+  static const char *const suffixes[] = { ".service", "-network.service", "-volume.service",
+                                          "-build.service" };
+  return suffixes[kind];
+}
+
 char *
 atx_quadlet_service_name(const AtxQuadletResource *resource)
 {
-  if (resource->kind == ATX_QUADLET_CONTAINER)
-    return g_strconcat(resource->name, ".service", NULL);
-  /* Quadlet names the service of "x.network" "x-network.service", and so on. */
-  return g_strconcat(resource->name, "-", atx_quadlet_kind_suffix(resource->kind) + 1, ".service",
-                     NULL);
+  return g_strconcat(resource->name, atx_quadlet_service_suffix(resource->kind), NULL);
 }
 
 void

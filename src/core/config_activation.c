@@ -16,27 +16,33 @@ is_container_name(const AtxConfig *config, const char *name)
   return FALSE;
 }
 
+static void
+report_unknown_unit(AtxConfigBuild *build, const char *key, guint index, const char *name)
+{
+  AtxCfgPath activation = atx_cfg_at("/activation"), list = atx_cfg_at_key(&activation, key);
+  AtxCfgPath at = atx_cfg_at_index(&list, index);
+  AtxDiag *diag = atx_cfg_error_at(build, "activation.unknown_unit", &at,
+                                   "activation.%s references unknown unit: %s", key, name);
+  if (g_str_has_suffix(name, ".service"))
+    atx_diag_set_hint(diag, "name the container without the .service suffix");
+  else
+    atx_diag_set_hint(diag, "entries must be names of [containers.container.<name>] tables");
+}
+
 static GPtrArray *
 load_unit_list(AtxConfigBuild *build, const AtxTomlValue *activation, const char *key)
 {
-  GPtrArray *units = g_ptr_array_new_with_free_func(g_free);
-  g_autoptr(GPtrArray) items = atx_cfg_string_list(activation, key);
-  g_autofree char *list_pointer = atx_cfg_ptr("/activation", key);
-  for (guint i = 0; items && i < items->len; i++) {
-    const char *name = g_ptr_array_index(items, i);
+  const AtxTomlValue *items = atx_cfg_get(activation, key, ATX_TOML_ARRAY);
+  guint length = items ? atx_toml_array_length(items) : 0;
+  GPtrArray *units = g_ptr_array_new_full(length, g_free);
+  for (guint i = 0; i < length; i++) {
+    const char *name = atx_cfg_item_string(items, i);
     if (!name)
       continue;
-    g_autofree char *trimmed = atx_cfg_trimmed(name);
-    if (!is_container_name(build->config, trimmed)) {
-      g_autofree char *pointer = atx_cfg_ptr_index(list_pointer, i);
-      AtxDiag *diag = atx_diag_list_add(build->diags, ATX_SEVERITY_ERROR, "activation.unknown_unit",
-                                        pointer, "activation.%s references unknown unit: %s", key, trimmed);
-      if (g_str_has_suffix(trimmed, ".service"))
-        atx_diag_set_hint(diag, "name the container without the .service suffix");
-      else
-        atx_diag_set_hint(diag, "entries must be names of [containers.container.<name>] tables");
-    }
-    g_ptr_array_add(units, g_steal_pointer(&trimmed));
+    char *trimmed = atx_cfg_trimmed(name);
+    if (!is_container_name(build->config, trimmed))
+      report_unknown_unit(build, key, i, trimmed);
+    g_ptr_array_add(units, trimmed);
   }
   return units;
 }
@@ -45,13 +51,16 @@ static void
 check_overlap(AtxConfigBuild *build)
 {
   AtxActivationPolicy *policy = &build->config->activation;
-  g_autoptr(GString) overlap = g_string_new(NULL);
+  g_autoptr(GString) overlap = NULL;
   for (guint i = 0; i < policy->allow_degraded->len; i++) {
     const char *name = g_ptr_array_index(policy->allow_degraded, i);
-    if (g_ptr_array_find_with_equal_func(policy->required, name, g_str_equal, NULL))
-      g_string_append_printf(overlap, "%s%s", overlap->len ? ", " : "", name);
+    if (!g_ptr_array_find_with_equal_func(policy->required, name, g_str_equal, NULL))
+      continue;
+    if (!overlap)
+      overlap = g_string_new(NULL);
+    g_string_append_printf(overlap, "%s%s", overlap->len ? ", " : "", name);
   }
-  if (overlap->len)
+  if (overlap && overlap->len)
     atx_cfg_error(build, "activation.degraded_overlaps_required", "/activation/allow_degraded",
                   "activation.allow_degraded must not include required units: %s", overlap->str);
 }

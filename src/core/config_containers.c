@@ -20,21 +20,37 @@ static const KindSpec kind_specs[] = {
   { "build", ATX_QUADLET_BUILD, { "Build", NULL } },
 };
 
+/* A directive's key, first value and pointer share its allocation (see
+ * directive_new); a value set later is allocated on its own. */
+static gboolean
+value_is_inline(const AtxDirective *directive)
+{
+  return directive->value == directive->key + strlen(directive->key) + 1;
+}
+
 static void
 directive_free(gpointer data)
 {
   AtxDirective *directive = data;
-  g_free(directive->key);
-  g_free(directive->value);
-  g_free(directive->pointer);
+  if (!value_is_inline(directive))
+    g_free(directive->value);
   g_free(directive);
+}
+
+/* Takes @value. */
+static void
+directive_set_value(AtxDirective *directive, char *value)
+{
+  if (!value_is_inline(directive))
+    g_free(directive->value);
+  directive->value = value;
 }
 
 static void
 section_free(gpointer data)
 {
   AtxQuadletSection *section = data;
-  g_free(section->name);
+  /* The name is one of kind_specs' static section names. */
   g_ptr_array_unref(section->directives);
   g_free(section);
 }
@@ -43,18 +59,35 @@ void
 atx_quadlet_resource_free(gpointer data)
 {
   AtxQuadletResource *resource = data;
-  g_free(resource->name);
+  /* The name lives in the resource's block (resource_new). */
   g_ptr_array_unref(resource->sections);
   g_free(resource);
 }
 
-static AtxDirective *
-directive_new(const char *key, const char *value, const char *pointer)
+static AtxQuadletResource *
+resource_new(AtxQuadletKind kind, const char *name, guint section_count)
 {
-  AtxDirective *directive = g_new0(AtxDirective, 1);
-  directive->key = g_strdup(key);
-  directive->value = g_strdup(value);
-  directive->pointer = g_strdup(pointer);
+  gsize name_size = strlen(name) + 1;
+  AtxQuadletResource *resource = g_malloc0(sizeof *resource + name_size);
+  resource->kind = kind;
+  resource->name = memcpy(resource + 1, name, name_size);
+  resource->sections = g_ptr_array_new_full(section_count, section_free);
+  return resource;
+}
+
+/* One allocation for the directive, its key, value and pointer (NULL for a
+ * forced directive): a config has dozens of directives, and only the value
+ * ever changes (directive_set_value). */
+static AtxDirective *
+directive_new(const char *key, const char *value, const AtxCfgPath *at)
+{
+  gsize key_size = strlen(key) + 1, value_size = strlen(value) + 1;
+  gsize pointer_size = at ? atx_cfg_path_pointer_length(at) + 1 : 0;
+  AtxDirective *directive = g_malloc(sizeof *directive + key_size + value_size + pointer_size);
+  directive->key = memcpy(directive + 1, key, key_size);
+  directive->value = memcpy(directive->key + key_size, value, value_size);
+  directive->pointer = at ? atx_cfg_path_pointer_write(directive->value + value_size, pointer_size - 1, at)
+                          : NULL;
   return directive;
 }
 
@@ -69,17 +102,22 @@ find_section(const AtxQuadletResource *resource, const char *name)
   return NULL;
 }
 
-/* Text of a scalar directive value; NULL for anything the schema refuses. */
-static char *
-format_scalar(const AtxTomlValue *value)
+/* "-9223372036854775808" and its NUL. */
+#define INTEGER_TEXT_SIZE 21
+
+/* Text of a scalar directive value, borrowed from the document or written
+ * into @buffer; NULL for anything the schema refuses. */
+static const char *
+scalar_text(const AtxTomlValue *value, char buffer[INTEGER_TEXT_SIZE])
 {
   switch (atx_toml_value_type(value)) {
   case ATX_TOML_STRING:
-    return g_strdup(atx_toml_value_string(value, NULL));
+    return atx_toml_value_string(value, NULL);
   case ATX_TOML_INTEGER:
-    return g_strdup_printf("%" G_GINT64_FORMAT, atx_toml_value_integer(value));
+    g_snprintf(buffer, INTEGER_TEXT_SIZE, "%" G_GINT64_FORMAT, atx_toml_value_integer(value));
+    return buffer;
   case ATX_TOML_BOOLEAN:
-    return g_strdup(atx_toml_value_boolean(value) ? "true" : "false");
+    return atx_toml_value_boolean(value) ? "true" : "false";
   default:
     return NULL;
   }
@@ -88,17 +126,17 @@ format_scalar(const AtxTomlValue *value)
 /* A unit file is line-based: a newline would start a new directive and a
  * trailing backslash would glue the next line onto this value. */
 static gboolean
-check_directive_value(AtxConfigBuild *build, const char *value, const char *pointer)
+check_directive_value(AtxConfigBuild *build, const char *value, const AtxCfgPath *at)
 {
   gsize len = strlen(value);
   if (strpbrk(value, "\r\n")) {
-    atx_cfg_error(build, "containers.invalid_directive_value", pointer,
-                  "invalid newline in directive value");
+    atx_cfg_error_at(build, "containers.invalid_directive_value", at,
+                     "invalid newline in directive value");
     return FALSE;
   }
   if (len > 0 && value[len - 1] == '\\') {
-    atx_cfg_error(build, "containers.invalid_directive_value", pointer,
-                  "a directive value must not end with '\\' (it would continue onto the next line)");
+    atx_cfg_error_at(build, "containers.invalid_directive_value", at,
+                     "a directive value must not end with '\\' (it would continue onto the next line)");
     return FALSE;
   }
   return TRUE;
@@ -106,44 +144,128 @@ check_directive_value(AtxConfigBuild *build, const char *value, const char *poin
 
 static void
 add_directive(AtxConfigBuild *build, AtxQuadletSection *section, const char *key,
-              const AtxTomlValue *value, const char *pointer)
+              const AtxTomlValue *value, const AtxCfgPath *at)
 {
-  g_autofree char *text = format_scalar(value);
-  if (text && check_directive_value(build, text, pointer))
-    g_ptr_array_add(section->directives, directive_new(key, text, pointer));
+  char buffer[INTEGER_TEXT_SIZE];
+  const char *text = scalar_text(value, buffer);
+  if (text && check_directive_value(build, text, at))
+    g_ptr_array_add(section->directives, directive_new(key, text, at));
 }
 
+/* Enough for the pointer of a section of any reasonably named resource. */
+#define POINTER_BUFFER_SIZE 256
+
+/* @name is one of kind_specs' section names, which the section borrows. */
 static AtxQuadletSection *
-load_section(AtxConfigBuild *build, const AtxTomlValue *table, const char *name, const char *pointer)
+load_section(AtxConfigBuild *build, const AtxTomlValue *table, const char *name,
+             const AtxCfgPath *section_path)
 {
   AtxQuadletSection *section = g_new0(AtxQuadletSection, 1);
-  section->name = g_strdup(name);
-  section->directives = g_ptr_array_new_with_free_func(directive_free);
-  for (guint i = 0; i < atx_toml_table_size(table); i++) {
+  section->name = (char *) name;
+  guint size = atx_toml_table_size(table);
+  section->directives = g_ptr_array_new_full(size, directive_free);
+  /* Every directive keeps its pointer: the section's part is written once. */
+  char buffer[POINTER_BUFFER_SIZE];
+  g_autofree char *long_pointer = NULL;
+  AtxCfgPath section_at = atx_cfg_at(atx_cfg_path_pointer_in(section_path, buffer, sizeof buffer, &long_pointer));
+  for (guint i = 0; i < size; i++) {
     const char *key = atx_toml_table_key(table, i);
     const AtxTomlValue *value = atx_toml_table_value(table, i);
-    g_autofree char *key_pointer = atx_cfg_ptr(pointer, key);
+    AtxCfgPath key_path = atx_cfg_at_key(&section_at, key);
     if (atx_toml_value_type(value) != ATX_TOML_ARRAY) {
-      add_directive(build, section, key, value, key_pointer);
+      add_directive(build, section, key, value, &key_path);
       continue;
     }
     for (guint j = 0; j < atx_toml_array_length(value); j++) {
-      g_autofree char *item_pointer = atx_cfg_ptr_index(key_pointer, j);
-      add_directive(build, section, key, atx_toml_array_get(value, j), item_pointer);
+      AtxCfgPath item_path = atx_cfg_at_index(&key_path, j);
+      add_directive(build, section, key, atx_toml_array_get(value, j), &item_path);
     }
   }
   return section;
 }
 
-static char *
-resource_pointer(const AtxQuadletResource *resource)
+/* /containers/<kind>/<name>, for the diagnostics about a whole resource. */
+typedef struct {
+  AtxCfgPath containers, kind, resource;
+} ResourcePath;
+
+static void
+resource_path_init(ResourcePath *path, const AtxQuadletResource *resource)
 {
-  g_autofree char *kind = atx_cfg_ptr("/containers", kind_specs[resource->kind].table_key);
-  return atx_cfg_ptr(kind, resource->name);
+  path->containers = atx_cfg_at("/containers");
+  path->kind = atx_cfg_at_key(&path->containers, kind_specs[resource->kind].table_key);
+  path->resource = atx_cfg_at_key(&path->kind, resource->name);
+}
+
+static gboolean
+is_blank(const char *text)
+{
+  while (g_ascii_isspace(*text))
+    text++;
+  return *text == '\0';
+}
+
+/* Image = 5 or Image = true would pass as text: the value must be a string.
+ * Each Image directive came from the Image entry of @container_table (a
+ * scalar, or one element per directive), and only integers and booleans
+ * among those become directives without being strings. */
+static gboolean
+image_written_as_non_string(const AtxTomlValue *container_table)
+{
+  const AtxTomlValue *image = atx_toml_table_get(container_table, "Image");
+  if (!image)
+    return FALSE;
+  gboolean is_array = atx_toml_value_type(image) == ATX_TOML_ARRAY;
+  guint count = is_array ? atx_toml_array_length(image) : 1;
+  for (guint i = 0; i < count; i++) {
+    AtxTomlType type = atx_toml_value_type(is_array ? atx_toml_array_get(image, i) : image);
+    if (type == ATX_TOML_INTEGER || type == ATX_TOML_BOOLEAN)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The same question asked through each directive's pointer, as the pointer
+ * is what names the value in general. */
+static gboolean
+image_pointers_name_non_string(AtxConfigBuild *build, const AtxQuadletSection *container)
+{
+  for (guint i = 0; i < container->directives->len; i++) {
+    const AtxDirective *directive = g_ptr_array_index(container->directives, i);
+    if (!g_str_equal(directive->key, "Image"))
+      continue;
+    const AtxTomlValue *value = atx_toml_doc_lookup(build->doc, directive->pointer);
+    if (!value || atx_toml_value_type(value) != ATX_TOML_STRING)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+keys_hold_nul(const AtxTomlValue *table)
+{
+  for (guint i = 0; i < atx_toml_table_size(table); i++)
+    if (atx_toml_table_key_length(table, i) != strlen(atx_toml_table_key(table, i)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Pointers are built from keys as C strings: a key holding U+0000 is cut
+ * short there, and its pointer names another value or none. Only then does
+ * the slow way give another answer. */
+static gboolean
+image_not_string(AtxConfigBuild *build, const AtxQuadletSection *container,
+                 const AtxTomlValue *table, gboolean name_holds_nul)
+{
+  const AtxTomlValue *container_table = atx_cfg_get(table, "Container", ATX_TOML_TABLE);
+  if (name_holds_nul || keys_hold_nul(container_table))
+    return image_pointers_name_non_string(build, container);
+  return image_written_as_non_string(container_table);
 }
 
 static void
-check_image(AtxConfigBuild *build, const AtxQuadletResource *resource, const char *pointer)
+check_image(AtxConfigBuild *build, const AtxQuadletResource *resource, const AtxTomlValue *table,
+            gboolean name_holds_nul)
 {
   const AtxQuadletSection *container = find_section(resource, "Container");
   if (!container)
@@ -154,46 +276,49 @@ check_image(AtxConfigBuild *build, const AtxQuadletResource *resource, const cha
     const AtxDirective *directive = g_ptr_array_index(container->directives, i);
     if (g_str_equal(directive->key, "Image")) {
       images++;
-      g_autofree char *trimmed = atx_cfg_trimmed(directive->value);
-      /* Image = 5 or Image = true would pass as text: the value must be a string. */
-      const AtxTomlValue *value = atx_toml_doc_lookup(build->doc, directive->pointer);
-      blank |= *trimmed == '\0' || !value || atx_toml_value_type(value) != ATX_TOML_STRING;
+      blank |= is_blank(directive->value);
     }
   }
+  if (images > 0 && !blank)
+    blank = image_not_string(build, container, table, name_holds_nul);
   if (images == 1 && !blank)
     return;
-  g_autofree char *section_pointer = atx_cfg_ptr(pointer, "Container");
-  g_autofree char *image_pointer = atx_cfg_ptr(section_pointer, "Image");
-  atx_cfg_error(build, "containers.image_required", images ? image_pointer : section_pointer,
-                "container.%s.Container.Image must be a single string value", resource->name);
+  ResourcePath path;
+  resource_path_init(&path, resource);
+  AtxCfgPath section_path = atx_cfg_at_key(&path.resource, "Container");
+  AtxCfgPath image_path = atx_cfg_at_key(&section_path, "Image");
+  atx_cfg_error_at(build, "containers.image_required", images ? &image_path : &section_path,
+                   "container.%s.Container.Image must be a single string value", resource->name);
 }
 
-/* Replaces every Network directive with one forced value at the position of the
- * first; appends it when there was none. Returns the values that were there. */
-static GPtrArray *
-force_directive(AtxQuadletSection *section, const char *key, const char *value)
+/* Replaces every @key directive with one forced @value at the position of the
+ * first; appends it when there was none. Returns how many there were, and in
+ * *@only_value_out whether the one there was already said @value. */
+static guint
+force_directive(AtxQuadletSection *section, const char *key, const char *value,
+                gboolean *only_value_out)
 {
-  GPtrArray *previous = g_ptr_array_new_with_free_func(g_free);
-  gint first = -1;
+  guint count = 0;
+  *only_value_out = FALSE;
   for (guint i = 0; i < section->directives->len;) {
     AtxDirective *directive = g_ptr_array_index(section->directives, i);
     if (!g_str_equal(directive->key, key)) {
       i++;
       continue;
     }
-    g_ptr_array_add(previous, g_strdup(directive->value));
-    if (first < 0) {
-      first = (gint) i;
-      g_free(directive->value);
-      directive->value = g_strdup(value);
+    if (count++ == 0) {
+      *only_value_out = g_str_equal(directive->value, value);
+      if (!*only_value_out)
+        directive_set_value(directive, g_strdup(value));
       i++;
     } else {
+      *only_value_out = FALSE;
       g_ptr_array_remove_index(section->directives, i);
     }
   }
-  if (first < 0)
+  if (count == 0)
     g_ptr_array_add(section->directives, directive_new(key, value, NULL));
-  return previous;
+  return count;
 }
 
 /* Directives that would undo the forced network (and with it the loopback-only
@@ -225,17 +350,19 @@ force_network(AtxConfigBuild *build, AtxQuadletResource *resource)
   if (!container)
     return;
   const char *forced = resource->privileged ? "host" : "pasta";
-  g_autoptr(GPtrArray) previous = force_directive(container, "Network", forced);
-  gboolean was_exactly_forced = previous->len == 1 && g_str_equal(g_ptr_array_index(previous, 0), forced);
+  gboolean was_exactly_forced = FALSE;
+  guint previous = force_directive(container, "Network", forced, &was_exactly_forced);
   /* Privileged units that already say host need no warning; any Network a
    * rootless unit sets is dropped, so it always gets one. */
-  if (previous->len == 0 || (resource->privileged && was_exactly_forced))
+  if (previous == 0 || (resource->privileged && was_exactly_forced))
     return;
-  g_autofree char *base = resource_pointer(resource);
-  g_autofree char *pointer = g_strconcat(base, "/Container/Network", NULL);
-  atx_cfg_warning(build, "containers.network_forced", pointer,
-                  "container.%s.Container.Network overridden to %s for %s container", resource->name,
-                  forced, resource->privileged ? "privileged" : "rootless");
+  ResourcePath path;
+  resource_path_init(&path, resource);
+  AtxCfgPath section_path = atx_cfg_at_key(&path.resource, "Container");
+  AtxCfgPath at = atx_cfg_at_key(&section_path, "Network");
+  atx_cfg_warning_at(build, "containers.network_forced", &at,
+                     "container.%s.Container.Network overridden to %s for %s container", resource->name,
+                     forced, resource->privileged ? "privileged" : "rootless");
 }
 
 typedef struct {
@@ -245,11 +372,10 @@ typedef struct {
 } Published;
 
 static void
-published_free(gpointer data)
+published_clear(gpointer data)
 {
   Published *published = data;
   atx_publish_port_free(published->port);
-  g_free(published);
 }
 
 /* Rootless units are reachable only through pasta on loopback; a bind to any
@@ -261,20 +387,19 @@ bind_rootless_to_loopback(AtxConfigBuild *build, const AtxQuadletResource *resou
   const char *ip = port->bind_ip;
   if (ip && (g_str_equal(ip, "127.0.0.1") || g_str_equal(ip, "127.0.1.1")))
     return;
-  g_autofree char *original = g_strdup(directive->value);
-  g_free(directive->value);
-  directive->value = g_strconcat("127.0.0.1:", port->remainder, NULL);
   gboolean silent = !ip || g_str_equal(ip, "localhost") || g_str_equal(ip, "[::1]");
-  g_free(port->bind_ip);
-  port->bind_ip = g_strdup("127.0.0.1");
   if (!silent)
     atx_cfg_warning(build, "containers.publish_port_rewritten", directive->pointer,
                     "container.%s.Container.PublishPort rewrote non-loopback bind '%s' to 127.0.0.1",
-                    resource->name, original);
+                    resource->name, directive->value);
+  directive_set_value(directive, g_strconcat("127.0.0.1:", port->remainder, NULL));
+  g_free(port->bind_ip);
+  port->bind_ip = g_strdup("127.0.0.1");
 }
 
+/* Appends every valid PublishPort of @resource to @published (Published). */
 static void
-check_publish_ports(AtxConfigBuild *build, const AtxQuadletResource *resource, GPtrArray *published)
+check_publish_ports(AtxConfigBuild *build, const AtxQuadletResource *resource, GArray *published)
 {
   AtxQuadletSection *container = find_section(resource, "Container");
   for (guint i = 0; container && i < container->directives->len; i++) {
@@ -298,20 +423,19 @@ check_publish_ports(AtxConfigBuild *build, const AtxQuadletResource *resource, G
     }
     if (!resource->privileged)
       bind_rootless_to_loopback(build, resource, directive, port);
-    Published *entry = g_new0(Published, 1);
-    *entry = (Published) { port, resource, directive->pointer };
-    g_ptr_array_add(published, entry);
+    Published entry = { port, resource, directive->pointer };
+    g_array_append_val(published, entry);
   }
 }
 
 /* Two units binding the same host port: the second one can never start. */
 static void
-check_duplicate_host_ports(AtxConfigBuild *build, GPtrArray *published)
+check_duplicate_host_ports(AtxConfigBuild *build, const GArray *published)
 {
   for (guint i = 1; i < published->len; i++) {
-    const Published *later = g_ptr_array_index(published, i);
+    const Published *later = &g_array_index(published, Published, i);
     for (guint j = 0; j < i; j++) {
-      const Published *earlier = g_ptr_array_index(published, j);
+      const Published *earlier = &g_array_index(published, Published, j);
       if (!atx_publish_ports_conflict(earlier->port, later->port))
         continue;
       atx_cfg_error(build, "containers.duplicate_host_port", later->pointer,
@@ -324,19 +448,40 @@ check_duplicate_host_ports(AtxConfigBuild *build, GPtrArray *published)
   }
 }
 
+/* [*start, *end) of @text without surrounding whitespace (as g_strstrip()). */
+static void
+trimmed_span(const char *text, const char **start, const char **end)
+{
+  while (g_ascii_isspace(*text))
+    text++;
+  const char *last = text + strlen(text);
+  while (last > text && g_ascii_isspace(last[-1]))
+    last--;
+  *start = text;
+  *end = last;
+}
+
+static gboolean
+span_has_prefix(const char *start, const char *end, const char *prefix, gsize prefix_len)
+{
+  return (gsize) (end - start) >= prefix_len && memcmp(start, prefix, prefix_len) == 0;
+}
+
 gboolean
 atx_quadlet_reference_matches(const char *value, const char *name, AtxQuadletKind kind)
 {
-  g_autofree char *trimmed = g_strstrip(g_strdup(value));
+  const char *rest, *end;
+  trimmed_span(value, &rest, &end);
   gsize name_len = strlen(name);
-  if (strncmp(trimmed, name, name_len) != 0)
+  if (!span_has_prefix(rest, end, name, name_len))
     return FALSE;
-  const char *rest = trimmed + name_len;
+  rest += name_len;
   const char *suffix = atx_quadlet_kind_suffix(kind);
-  if (g_str_has_prefix(rest, suffix))
-    rest += strlen(suffix);
+  gsize suffix_len = strlen(suffix);
+  if (span_has_prefix(rest, end, suffix, suffix_len))
+    rest += suffix_len;
   /* A volume reference is followed by the mount point; the others stand alone. */
-  return kind == ATX_QUADLET_VOLUME ? *rest == ':' : *rest == '\0';
+  return kind == ATX_QUADLET_VOLUME ? rest < end && *rest == ':' : rest == end;
 }
 
 static gboolean
@@ -355,6 +500,15 @@ container_uses(const AtxQuadletResource *container, const AtxQuadletResource *re
   return FALSE;
 }
 
+static gboolean
+trimmed_equal(const char *a, const char *b)
+{
+  const char *a_start, *a_end, *b_start, *b_end;
+  trimmed_span(a, &a_start, &a_end);
+  trimmed_span(b, &b_start, &b_end);
+  return a_end - a_start == b_end - b_start && memcmp(a_start, b_start, a_end - a_start) == 0;
+}
+
 /* A build is also used when a container's Image equals its ImageTag. */
 static gboolean
 container_uses_build_tag(const AtxQuadletResource *container, const AtxQuadletResource *build_unit)
@@ -365,11 +519,9 @@ container_uses_build_tag(const AtxQuadletResource *container, const AtxQuadletRe
     const AtxDirective *tag = g_ptr_array_index(build_section->directives, i);
     if (!g_str_equal(tag->key, "ImageTag"))
       continue;
-    g_autofree char *wanted = atx_cfg_trimmed(tag->value);
     for (guint j = 0; j < section->directives->len; j++) {
       const AtxDirective *image = g_ptr_array_index(section->directives, j);
-      g_autofree char *have = atx_cfg_trimmed(image->value);
-      if (g_str_equal(image->key, "Image") && g_str_equal(have, wanted))
+      if (g_str_equal(image->key, "Image") && trimmed_equal(image->value, tag->value))
         return TRUE;
     }
     break; /* only the first ImageTag names the image */
@@ -397,12 +549,49 @@ infer_modes(AtxConfigBuild *build)
     }
     if (resource->modes == 0) {
       resource->modes = 1u << ATX_MODE_ROOTFUL;
-      g_autofree char *pointer = resource_pointer(resource);
-      atx_cfg_warning(build, "containers.unused_resource", pointer,
-                      "%s%s is not used by any container; it is installed for rootful Podman",
-                      resource->name, atx_quadlet_kind_suffix(resource->kind));
+      ResourcePath path;
+      resource_path_init(&path, resource);
+      atx_cfg_warning_at(build, "containers.unused_resource", &path.resource,
+                         "%s%s is not used by any container; it is installed for rootful Podman",
+                         resource->name, atx_quadlet_kind_suffix(resource->kind));
     }
   }
+}
+
+/* @a_head @a_tail and @b_head @b_tail are the same text. */
+static gboolean
+concatenations_equal(const char *a_head, const char *a_tail, const char *b_head, const char *b_tail)
+{
+  gsize a_len = strlen(a_head), b_len = strlen(b_head);
+  if (a_len + strlen(a_tail) != b_len + strlen(b_tail))
+    return FALSE;
+  if (a_len > b_len)
+    return concatenations_equal(b_head, b_tail, a_head, a_tail);
+  /* a_head is the shorter head: the start of a_tail lines up with the rest of b_head. */
+  gsize gap = b_len - a_len;
+  return memcmp(a_head, b_head, a_len) == 0 && memcmp(a_tail, b_head + a_len, gap) == 0 &&
+         strcmp(a_tail + gap, b_tail) == 0;
+}
+
+static gboolean
+same_service_name(const AtxQuadletResource *a, const AtxQuadletResource *b)
+{
+  return concatenations_equal(a->name, atx_quadlet_service_suffix(a->kind), b->name,
+                              atx_quadlet_service_suffix(b->kind));
+}
+
+static void
+report_service_collision(AtxConfigBuild *build, const AtxQuadletResource *earlier,
+                         const AtxQuadletResource *later, guint shared)
+{
+  g_autofree char *service = atx_quadlet_service_name(later);
+  ResourcePath path;
+  resource_path_init(&path, later);
+  AtxRunMode mode = (shared & (1u << ATX_MODE_ROOTFUL)) ? ATX_MODE_ROOTFUL : ATX_MODE_ROOTLESS;
+  atx_cfg_error_at(build, "containers.service_name_collision", &path.resource,
+                   "quadlet service name collision: %s%s and %s%s both render %s (%s)", earlier->name,
+                   atx_quadlet_kind_suffix(earlier->kind), later->name,
+                   atx_quadlet_kind_suffix(later->kind), service, atx_run_mode_name(mode));
 }
 
 static void
@@ -411,41 +600,33 @@ check_service_collisions(AtxConfigBuild *build)
   GPtrArray *resources = build->config->resources;
   for (guint i = 1; i < resources->len; i++) {
     const AtxQuadletResource *later = g_ptr_array_index(resources, i);
-    g_autofree char *service = atx_quadlet_service_name(later);
     for (guint j = 0; j < i; j++) {
       const AtxQuadletResource *earlier = g_ptr_array_index(resources, j);
-      g_autofree char *other = atx_quadlet_service_name(earlier);
       guint shared = later->modes & earlier->modes;
-      if (!shared || !g_str_equal(service, other))
-        continue;
-      g_autofree char *pointer = resource_pointer(later);
-      AtxRunMode mode = (shared & (1u << ATX_MODE_ROOTFUL)) ? ATX_MODE_ROOTFUL : ATX_MODE_ROOTLESS;
-      atx_cfg_error(build, "containers.service_name_collision", pointer,
-                    "quadlet service name collision: %s%s and %s%s both render %s (%s)", earlier->name,
-                    atx_quadlet_kind_suffix(earlier->kind), later->name,
-                    atx_quadlet_kind_suffix(later->kind), service, atx_run_mode_name(mode));
+      if (shared && same_service_name(later, earlier))
+        report_service_collision(build, earlier, later, shared);
     }
   }
 }
 
 static AtxQuadletResource *
-load_resource(AtxConfigBuild *build, const KindSpec *spec, const char *name, const AtxTomlValue *table)
+load_resource(AtxConfigBuild *build, const KindSpec *spec, const char *name, gboolean name_holds_nul,
+              const AtxTomlValue *table)
 {
-  AtxQuadletResource *resource = g_new0(AtxQuadletResource, 1);
-  resource->kind = spec->kind;
-  resource->name = g_strdup(name);
-  resource->sections = g_ptr_array_new_with_free_func(section_free);
-  g_autofree char *pointer = resource_pointer(resource);
+  /* Room for every section the kind can have (the list ends with NULL). */
+  AtxQuadletResource *resource = resource_new(spec->kind, name, G_N_ELEMENTS(spec->sections) - 1);
+  ResourcePath path;
+  resource_path_init(&path, resource);
   for (guint i = 0; spec->sections[i]; i++) {
     const AtxTomlValue *section = atx_cfg_get(table, spec->sections[i], ATX_TOML_TABLE);
-    g_autofree char *section_pointer = atx_cfg_ptr(pointer, spec->sections[i]);
+    AtxCfgPath section_path = atx_cfg_at_key(&path.resource, spec->sections[i]);
     if (section)
-      g_ptr_array_add(resource->sections, load_section(build, section, spec->sections[i], section_pointer));
+      g_ptr_array_add(resource->sections, load_section(build, section, spec->sections[i], &section_path));
   }
   if (spec->kind == ATX_QUADLET_CONTAINER) {
     atx_cfg_boolean(table, "privileged", &resource->privileged);
     resource->modes = 1u << (resource->privileged ? ATX_MODE_ROOTFUL : ATX_MODE_ROOTLESS);
-    check_image(build, resource, pointer);
+    check_image(build, resource, table, name_holds_nul);
     check_boundary_directives(build, resource);
     force_network(build, resource);
   } else if (spec->kind == ATX_QUADLET_NETWORK) {
@@ -454,21 +635,30 @@ load_resource(AtxConfigBuild *build, const KindSpec *spec, const char *name, con
   return resource;
 }
 
+static void
+load_resources(AtxConfigBuild *build, const AtxTomlValue *containers, const KindSpec *spec)
+{
+  const AtxTomlValue *table = atx_cfg_get(containers, spec->table_key, ATX_TOML_TABLE);
+  for (guint i = 0; table && i < atx_toml_table_size(table); i++) {
+    const AtxTomlValue *value = atx_toml_table_value(table, i);
+    if (atx_toml_value_type(value) != ATX_TOML_TABLE)
+      continue;
+    const char *name = atx_toml_table_key(table, i);
+    gboolean name_holds_nul = atx_toml_table_key_length(table, i) != strlen(name);
+    g_ptr_array_add(build->config->resources, load_resource(build, spec, name, name_holds_nul, value));
+  }
+}
+
 void
 atx_config_check_containers(AtxConfigBuild *build)
 {
   GPtrArray *resources = g_ptr_array_new_with_free_func(atx_quadlet_resource_free);
   build->config->resources = resources;
   const AtxTomlValue *containers = atx_cfg_get(build->root, "containers", ATX_TOML_TABLE);
-  for (guint k = 0; k < G_N_ELEMENTS(kind_specs); k++) {
-    const AtxTomlValue *table = atx_cfg_get(containers, kind_specs[k].table_key, ATX_TOML_TABLE);
-    for (guint i = 0; table && i < atx_toml_table_size(table); i++) {
-      const AtxTomlValue *value = atx_toml_table_value(table, i);
-      if (atx_toml_value_type(value) == ATX_TOML_TABLE)
-        g_ptr_array_add(resources, load_resource(build, &kind_specs[k], atx_toml_table_key(table, i), value));
-    }
-  }
-  g_autoptr(GPtrArray) published = g_ptr_array_new_with_free_func(published_free);
+  for (guint k = 0; k < G_N_ELEMENTS(kind_specs); k++)
+    load_resources(build, containers, &kind_specs[k]);
+  g_autoptr(GArray) published = g_array_new(FALSE, FALSE, sizeof(Published));
+  g_array_set_clear_func(published, published_clear);
   for (guint i = 0; i < resources->len; i++) {
     const AtxQuadletResource *resource = g_ptr_array_index(resources, i);
     if (resource->kind == ATX_QUADLET_CONTAINER)

@@ -42,50 +42,69 @@ check_dnsmasq_switches(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
                   "network.dnsmasq.interface must be eth1");
 }
 
+/* The gateway CIDR in force, where it is written, and what it says. */
+typedef struct {
+  const char *cidr;
+  const char *pointer;
+  guint32 ip;
+  guint prefix;
+} Gateway;
+
+/* A static eth1 address wins over network.dnsmasq.gateway_cidr, which has a
+ * default. Each text is parsed once. Returns FALSE when there is nothing left
+ * to check. */
+static gboolean
+resolve_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTomlValue *dnsmasq,
+                Gateway *gateway)
+{
+  const char *cidr = atx_cfg_string(dnsmasq, "gateway_cidr");
+  const char *eth1_address = eth1_static_address(network);
+  guint32 eth1_ip = 0;
+  guint eth1_prefix = 0;
+  gboolean eth1_valid = eth1_address && atx_ipv4_cidr_parse(eth1_address, &eth1_ip, &eth1_prefix);
+  if (eth1_valid && cidr && atx_ipv4_cidr_parse(cidr, &gateway->ip, &gateway->prefix) &&
+      (gateway->ip != eth1_ip || gateway->prefix != eth1_prefix))
+    atx_cfg_error(build, "lan.gateway_cidr_mismatch", "/network/interfaces/eth1/address",
+                  "network.interfaces.eth1.address must match network.dnsmasq.gateway_cidr when both are set");
+  if (eth1_address) {
+    /* host-network reports an unparsable eth1 address; don't say it twice. */
+    *gateway = (Gateway) { eth1_address, "/network/interfaces/eth1/address", eth1_ip, eth1_prefix };
+    return eth1_valid;
+  }
+  if (cidr && !*cidr)
+    return FALSE; /* the schema reported the empty string */
+  gateway->cidr = cidr ? cidr : DEFAULT_GATEWAY_CIDR;
+  gateway->pointer = "/network/dnsmasq/gateway_cidr";
+  if (atx_ipv4_cidr_parse(gateway->cidr, &gateway->ip, &gateway->prefix))
+    return TRUE;
+  atx_cfg_error(build, "lan.invalid_gateway_cidr", gateway->pointer,
+                "invalid IPv4 CIDR at network.dnsmasq.gateway_cidr: %s", gateway->cidr);
+  return FALSE;
+}
+
 static void
 load_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTomlValue *dnsmasq,
              LanState *state)
 {
   AtxLanSettings *lan = &build->config->lan;
-  const char *cidr = atx_cfg_string(dnsmasq, "gateway_cidr");
-  const char *pointer = "/network/dnsmasq/gateway_cidr";
-  const char *eth1_address = eth1_static_address(network);
-  guint32 ip = 0, eth1_ip = 0;
-  guint prefix = 0, eth1_prefix = 0;
-  if (eth1_address && atx_ipv4_cidr_parse(eth1_address, &eth1_ip, &eth1_prefix) && cidr &&
-      atx_ipv4_cidr_parse(cidr, &ip, &prefix) && (ip != eth1_ip || prefix != eth1_prefix))
-    atx_cfg_error(build, "lan.gateway_cidr_mismatch", "/network/interfaces/eth1/address",
-                  "network.interfaces.eth1.address must match network.dnsmasq.gateway_cidr when both are set");
-  if (eth1_address) {
-    /* host-network reports an unparsable eth1 address; don't say it twice. */
-    if (!atx_ipv4_cidr_parse(eth1_address, &ip, &prefix))
-      return;
-    cidr = eth1_address;
-    pointer = "/network/interfaces/eth1/address";
-  } else if (!cidr) {
-    cidr = DEFAULT_GATEWAY_CIDR;
-  } else if (!*cidr) {
-    return; /* the schema reported the empty string */
-  }
-  if (!atx_ipv4_cidr_parse(cidr, &ip, &prefix)) {
-    atx_cfg_error(build, "lan.invalid_gateway_cidr", pointer,
-                  "invalid IPv4 CIDR at network.dnsmasq.gateway_cidr: %s", cidr);
+  Gateway gateway = { NULL, NULL, 0, 0 };
+  if (!resolve_gateway(build, network, dnsmasq, &gateway))
     return;
-  }
-  if (prefix < MIN_PREFIX || prefix > MAX_PREFIX) {
-    atx_cfg_error(build, "lan.gateway_prefix_out_of_range", pointer,
+  if (gateway.prefix < MIN_PREFIX || gateway.prefix > MAX_PREFIX) {
+    atx_cfg_error(build, "lan.gateway_prefix_out_of_range", gateway.pointer,
                   "network.dnsmasq.gateway_cidr prefix must be between /%d and /%d", MIN_PREFIX,
                   MAX_PREFIX);
     return;
   }
-  if (ip == atx_ipv4_network(ip, prefix) || ip == atx_ipv4_broadcast(ip, prefix)) {
-    atx_cfg_error(build, "lan.gateway_not_host_address", pointer,
+  if (gateway.ip == atx_ipv4_network(gateway.ip, gateway.prefix) ||
+      gateway.ip == atx_ipv4_broadcast(gateway.ip, gateway.prefix)) {
+    atx_cfg_error(build, "lan.gateway_not_host_address", gateway.pointer,
                   "the LAN gateway address %s is the network or broadcast address of its subnet",
-                  cidr);
+                  gateway.cidr);
     return;
   }
-  lan->gateway_ip = ip;
-  lan->prefix = prefix;
+  lan->gateway_ip = gateway.ip;
+  lan->prefix = gateway.prefix;
   state->gateway_valid = TRUE;
 }
 
@@ -94,12 +113,13 @@ load_dhcp_bound(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const char *
                 const char *fallback, guint32 *out)
 {
   const char *text = atx_cfg_string(dnsmasq, key);
-  g_autofree char *trimmed = atx_cfg_trimmed(text ? text : fallback);
+  g_autofree char *copy = NULL;
+  const char *trimmed = atx_cfg_trim(text ? text : fallback, &copy);
   if (atx_ipv4_parse(trimmed, out))
     return TRUE;
-  g_autofree char *pointer = atx_cfg_ptr("/network/dnsmasq", key);
-  atx_cfg_error(build, "lan.invalid_dhcp_address", pointer, "invalid IPv4 address in network.dnsmasq.%s: %s",
-                key, trimmed);
+  AtxCfgPath dnsmasq_path = atx_cfg_at("/network/dnsmasq"), at = atx_cfg_at_key(&dnsmasq_path, key);
+  atx_cfg_error_at(build, "lan.invalid_dhcp_address", &at, "invalid IPv4 address in network.dnsmasq.%s: %s",
+                   key, trimmed);
   return FALSE;
 }
 
@@ -110,12 +130,11 @@ check_range_in_subnet(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const 
   const AtxLanSettings *lan = &build->config->lan;
   if (atx_ipv4_network(bound, lan->prefix) == atx_ipv4_network(lan->gateway_ip, lan->prefix))
     return;
-  g_autofree char *pointer = atx_cfg_ptr("/network/dnsmasq", key);
+  AtxCfgPath dnsmasq_path = atx_cfg_at("/network/dnsmasq"), at = atx_cfg_at_key(&dnsmasq_path, key);
   g_autofree char *subnet = atx_ipv4_format(atx_ipv4_network(lan->gateway_ip, lan->prefix));
-  AtxDiag *diag = atx_diag_list_add(build->diags, ATX_SEVERITY_ERROR, "lan.dhcp_range_outside_subnet",
-                                    pointer,
-                                    "network.dnsmasq.dhcp_start and network.dnsmasq.dhcp_end must be inside %s/%u",
-                                    subnet, lan->prefix);
+  AtxDiag *diag = atx_cfg_error_at(build, "lan.dhcp_range_outside_subnet", &at,
+                                   "network.dnsmasq.dhcp_start and network.dnsmasq.dhcp_end must be inside %s/%u",
+                                   subnet, lan->prefix);
   if (!atx_cfg_string(dnsmasq, key))
     atx_diag_set_hint(diag, "the default %s is for 172.20.30.0/24; set dhcp_start and dhcp_end for the new subnet",
                       key);
@@ -158,43 +177,77 @@ load_dhcp_range(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const LanSta
 }
 
 static char *
-load_dns_name(AtxConfigBuild *build, const char *text, const char *code, const char *pointer)
+load_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
 {
   g_autofree char *normalized = NULL, *why = NULL;
   if (atx_dns_name_normalize(text, &normalized, &why))
     return g_steal_pointer(&normalized);
-  atx_cfg_error(build, code, pointer, "invalid DNS name: %s", why);
+  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
   return NULL;
 }
 
+/* A DNS name is at most 253 characters: a longer sample is invalid anyway. */
+#define SAMPLE_BUFFER_SIZE 256
+#define SAMPLE_MAC "001122334455"
+
+/* @pattern with every {mac} filled in, as a client's name would read: in
+ * @buffer (SAMPLE_BUFFER_SIZE bytes) when it fits, else in *@long_sample. */
+static const char *
+hostname_sample(const char *pattern, char *buffer, char **long_sample)
+{
+  static const char token[] = "{mac}";
+  gsize token_len = sizeof token - 1, mac_len = sizeof SAMPLE_MAC - 1;
+  gsize len = strlen(pattern);
+  for (const char *p = strstr(pattern, token); p; p = strstr(p + token_len, token))
+    len += mac_len - token_len;
+  char *sample = len < SAMPLE_BUFFER_SIZE ? buffer : (*long_sample = g_malloc(len + 1));
+  char *out = sample;
+  const char *rest = pattern;
+  for (const char *p = strstr(rest, token); p; p = strstr(rest, token)) {
+    memcpy(out, rest, p - rest);
+    out += p - rest;
+    memcpy(out, SAMPLE_MAC, mac_len);
+    out += mac_len;
+    rest = p + token_len;
+  }
+  strcpy(out, rest);
+  return sample;
+}
+
 static void
-load_names(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+load_hostname_pattern(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
 {
   AtxLanSettings *lan = &build->config->lan;
-  const char *domain = atx_cfg_string(dnsmasq, "domain");
-  lan->domain = load_dns_name(build, domain ? domain : DEFAULT_DOMAIN, "lan.invalid_domain",
-                              "/network/dnsmasq/domain");
-
   const char *pattern = atx_cfg_string(dnsmasq, "hostname_pattern");
   lan->hostname_pattern = atx_cfg_trimmed(pattern ? pattern : "");
-  if (*lan->hostname_pattern && !strstr(lan->hostname_pattern, "{mac}")) {
-    atx_cfg_error(build, "lan.hostname_pattern_missing_mac", "/network/dnsmasq/hostname_pattern",
-                  "network.dnsmasq.hostname_pattern must include {mac}");
-  } else if (*lan->hostname_pattern) {
-    g_autoptr(GString) sample = g_string_new(lan->hostname_pattern);
-    g_string_replace(sample, "{mac}", "001122334455", 0);
-    /* Only validity matters: the pattern itself is what gets rendered. */
-    g_free(load_dns_name(build, sample->str, "lan.invalid_hostname_pattern", "/network/dnsmasq/hostname_pattern"));
+  if (!*lan->hostname_pattern)
+    return;
+  AtxCfgPath at = atx_cfg_at("/network/dnsmasq/hostname_pattern");
+  if (!strstr(lan->hostname_pattern, "{mac}")) {
+    atx_cfg_error_at(build, "lan.hostname_pattern_missing_mac", &at,
+                     "network.dnsmasq.hostname_pattern must include {mac}");
+    return;
   }
+  /* Only validity matters: the pattern itself is what gets rendered. */
+  char buffer[SAMPLE_BUFFER_SIZE];
+  g_autofree char *long_sample = NULL;
+  const char *sample = hostname_sample(lan->hostname_pattern, buffer, &long_sample);
+  g_free(load_dns_name(build, sample, "lan.invalid_hostname_pattern", &at));
+}
 
+static void
+load_aliases(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+{
+  AtxLanSettings *lan = &build->config->lan;
   lan->gateway_aliases = g_ptr_array_new_with_free_func(g_free);
-  g_autoptr(GPtrArray) aliases = atx_cfg_string_list(dnsmasq, "gateway_aliases");
-  for (guint i = 0; aliases && i < aliases->len; i++) {
-    const char *alias = g_ptr_array_index(aliases, i);
+  const AtxTomlValue *aliases = atx_cfg_get(dnsmasq, "gateway_aliases", ATX_TOML_ARRAY);
+  AtxCfgPath list_path = atx_cfg_at("/network/dnsmasq/gateway_aliases");
+  for (guint i = 0; aliases && i < atx_toml_array_length(aliases); i++) {
+    const char *alias = atx_cfg_item_string(aliases, i);
     if (!alias)
       continue;
-    g_autofree char *pointer = atx_cfg_ptr_index("/network/dnsmasq/gateway_aliases", i);
-    g_autofree char *name = load_dns_name(build, alias, "lan.invalid_gateway_alias", pointer);
+    AtxCfgPath at = atx_cfg_at_index(&list_path, i);
+    g_autofree char *name = load_dns_name(build, alias, "lan.invalid_gateway_alias", &at);
     if (name && !g_ptr_array_find_with_equal_func(lan->gateway_aliases, name, g_str_equal, NULL))
       g_ptr_array_add(lan->gateway_aliases, g_steal_pointer(&name));
   }
@@ -203,26 +256,48 @@ load_names(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
 }
 
 static void
+load_names(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+{
+  const char *domain = atx_cfg_string(dnsmasq, "domain");
+  AtxCfgPath domain_path = atx_cfg_at("/network/dnsmasq/domain");
+  build->config->lan.domain = load_dns_name(build, domain ? domain : DEFAULT_DOMAIN,
+                                            "lan.invalid_domain", &domain_path);
+  load_hostname_pattern(build, dnsmasq);
+  load_aliases(build, dnsmasq);
+}
+
+/* An IP address or a DNS name; the checks only look, so nothing is kept. */
+static gboolean
+is_ntp_server(const char *text)
+{
+  guint32 v4;
+  if (atx_ipv4_parse(text, &v4) || atx_ipv6_literal_parse(text))
+    return TRUE;
+  g_autofree char *name = NULL, *why = NULL;
+  return atx_dns_name_normalize(text, &name, &why);
+}
+
+static void
 load_ntp(AtxConfigBuild *build, const AtxTomlValue *network)
 {
   AtxLanSettings *lan = &build->config->lan;
   lan->ntp_servers = g_ptr_array_new_with_free_func(g_free);
   const AtxTomlValue *ntp = atx_cfg_get(network, "ntp", ATX_TOML_TABLE);
-  g_autoptr(GPtrArray) servers = atx_cfg_string_list(ntp, "servers");
-  for (guint i = 0; servers && i < servers->len; i++) {
-    const char *server = g_ptr_array_index(servers, i);
+  const AtxTomlValue *servers = atx_cfg_get(ntp, "servers", ATX_TOML_ARRAY);
+  AtxCfgPath list_path = atx_cfg_at("/network/ntp/servers");
+  for (guint i = 0; servers && i < atx_toml_array_length(servers); i++) {
+    const char *server = atx_cfg_item_string(servers, i);
     if (!server)
       continue;
-    g_autofree char *pointer = atx_cfg_ptr_index("/network/ntp/servers", i);
-    g_autofree char *trimmed = atx_cfg_trimmed(server);
-    g_autofree char *canonical = NULL, *name = NULL, *why = NULL;
+    AtxCfgPath at = atx_cfg_at_index(&list_path, i);
+    char *trimmed = atx_cfg_trimmed(server);
     if (atx_text_has_space_or_control(trimmed))
-      atx_cfg_error(build, "ntp.invalid_server", pointer,
-                    "invalid NTP server: whitespace and control characters are not allowed");
-    else if (!atx_ip_literal_parse(trimmed, &canonical) && !atx_dns_name_normalize(trimmed, &name, &why))
-      atx_cfg_error(build, "ntp.invalid_server", pointer,
-                    "invalid NTP server '%s': expected an IP address or a DNS name", trimmed);
-    g_ptr_array_add(lan->ntp_servers, g_steal_pointer(&trimmed));
+      atx_cfg_error_at(build, "ntp.invalid_server", &at,
+                       "invalid NTP server: whitespace and control characters are not allowed");
+    else if (!is_ntp_server(trimmed))
+      atx_cfg_error_at(build, "ntp.invalid_server", &at,
+                       "invalid NTP server '%s': expected an IP address or a DNS name", trimmed);
+    g_ptr_array_add(lan->ntp_servers, trimmed);
   }
   if (lan->ntp_servers->len == 0)
     g_ptr_array_add(lan->ntp_servers, g_strdup(DEFAULT_NTP_SERVER));

@@ -19,21 +19,73 @@ const char *atx_cfg_string(const AtxTomlValue *table, const char *key);
 /* Returns TRUE and sets *out only when the value is present and of the type. */
 gboolean atx_cfg_boolean(const AtxTomlValue *table, const char *key, gboolean *out);
 gboolean atx_cfg_integer(const AtxTomlValue *table, const char *key, gint64 *out);
-/* Indices of string elements are kept in step with the array: element i of the
- * result is array element i, or NULL when that element is not a string. NULL
- * when the key is absent or not an array. */
-GPtrArray *atx_cfg_string_list(const AtxTomlValue *table, const char *key);
+/* Element @index of @array when it is a string without U+0000, else NULL. */
+const char *atx_cfg_item_string(const AtxTomlValue *array, guint index);
 /* Trimmed copy; NUL inside the TOML string makes it invalid for every consumer. */
 char *atx_cfg_trimmed(const char *text);
+/* @text without surrounding whitespace, for a value that is only looked at:
+ * @text itself when there is nothing to trim (the usual case), otherwise a
+ * trimmed copy that is also stored in *@copy for the caller to free. */
+const char *atx_cfg_trim(const char *text, char **copy);
 
-/* "/a/b" + "c" and "/a/b" + 3, escaped. */
-char *atx_cfg_ptr(const char *base, const char *key);
-char *atx_cfg_ptr_index(const char *base, guint index);
+/* atx_ipv4_format()'s text, and with "/prefix", without a printf: these end
+ * up in the model for every address a config lists. */
+char *atx_cfg_ipv4_text(guint32 addr);
+char *atx_cfg_ipv4_cidr_text(guint32 addr, guint prefix);
 
+/* Where a check is in the document, as a chain of steps on the C stack. The
+ * JSON Pointer text is built only when a diagnostic needs it, so a check
+ * allocates nothing for the places where nothing is wrong. */
+typedef struct AtxCfgPath AtxCfgPath;
+struct AtxCfgPath {
+  const AtxCfgPath *parent; /* NULL: @key is a whole pointer, already escaped */
+  const char *key;          /* NULL: element @index of an array */
+  guint index;
+};
+
+static inline AtxCfgPath
+atx_cfg_at(const char *pointer)
+{
+  return (AtxCfgPath) { NULL, pointer, 0 };
+}
+
+static inline AtxCfgPath
+atx_cfg_at_key(const AtxCfgPath *parent, const char *key)
+{
+  return (AtxCfgPath) { parent, key, 0 };
+}
+
+static inline AtxCfgPath
+atx_cfg_at_index(const AtxCfgPath *parent, guint index)
+{
+  return (AtxCfgPath) { parent, NULL, index };
+}
+
+/* The JSON Pointer of @path ("/a/b" + "c" and "/a/b" + 3, escaped). */
+char *atx_cfg_path_pointer(const AtxCfgPath *path);
+/* The same in a buffer of the caller's: the length without the NUL, and the
+ * text written into @buffer (which must hold @len + 1 bytes); returns @buffer. */
+gsize atx_cfg_path_pointer_length(const AtxCfgPath *path);
+char *atx_cfg_path_pointer_write(char *buffer, gsize len, const AtxCfgPath *path);
+/* In @buffer (@size bytes) when it fits, else in a new allocation that is
+ * also stored in *@heap for the caller to free. For a prefix that many
+ * pointers share: atx_cfg_at() of it starts their paths. */
+const char *atx_cfg_path_pointer_in(const AtxCfgPath *path, char *buffer, gsize size, char **heap);
+
+/* A diagnostic at @path; returned so that a hint can be attached. */
+AtxDiag *atx_cfg_error_at(AtxConfigBuild *build, const char *code, const AtxCfgPath *path,
+                          const char *format, ...) G_GNUC_PRINTF(4, 5);
+AtxDiag *atx_cfg_warning_at(AtxConfigBuild *build, const char *code, const AtxCfgPath *path,
+                            const char *format, ...) G_GNUC_PRINTF(4, 5);
+
+/* A diagnostic at a pointer known in advance. */
 void atx_cfg_error(AtxConfigBuild *build, const char *code, const char *pointer, const char *format,
                    ...) G_GNUC_PRINTF(4, 5);
 void atx_cfg_warning(AtxConfigBuild *build, const char *code, const char *pointer,
                      const char *format, ...) G_GNUC_PRINTF(4, 5);
+
+/* What atx_quadlet_service_name() puts after the resource name, by kind. */
+const char *atx_quadlet_service_suffix(AtxQuadletKind kind);
 
 /* Element destructors for the model's arrays (see atx_config_free). */
 void atx_user_free(gpointer user);

@@ -3,18 +3,22 @@
 #include "core/render.h"
 
 void
-atx_render_activation(const AtxConfig *config, GPtrArray *out)
+atx_render_activation(const AtxConfig *config, AtxRenderOut *out)
 {
   const AtxActivationPolicy *policy = &config->activation;
-  g_ptr_array_add(out, atx_rendered_json_new("health-required.json",
-                                             atx_json_string_array(policy->required)));
-  json_t *root = json_object();
-  json_object_set_new(root, "required", atx_json_string_array(policy->required));
-  json_object_set_new(root, "timeout_seconds", json_integer(policy->timeout_seconds));
-  json_object_set_new(root, "settle_seconds", json_integer(policy->settle_seconds));
-  json_object_set_new(root, "restart", atx_json_string_array(policy->restart));
-  json_object_set_new(root, "allow_degraded", atx_json_string_array(policy->allow_degraded));
-  json_object_set_new(root, "allow_degraded_configured", json_boolean(policy->allow_degraded_configured));
-  json_object_set_new(root, "strategy", json_string(policy->strategy));
-  g_ptr_array_add(out, atx_rendered_json_new("activation-policy.json", root));
+  AtxJsonWriter *writer = atx_render_begin_json(out);
+  atx_json_writer_string_array(writer, policy->required);
+  atx_render_add_json(out, "health-required.json");
+
+  writer = atx_render_begin_json(out);
+  atx_json_writer_begin_object(writer);
+  atx_json_writer_member_string_array(writer, "required", policy->required);
+  atx_json_writer_member_integer(writer, "timeout_seconds", policy->timeout_seconds);
+  atx_json_writer_member_integer(writer, "settle_seconds", policy->settle_seconds);
+  atx_json_writer_member_string_array(writer, "restart", policy->restart);
+  atx_json_writer_member_string_array(writer, "allow_degraded", policy->allow_degraded);
+  atx_json_writer_member_boolean(writer, "allow_degraded_configured", policy->allow_degraded_configured);
+  atx_json_writer_member_string(writer, "strategy", policy->strategy);
+  atx_json_writer_end_object(writer);
+  atx_render_add_json(out, "activation-policy.json");
 }

@@ -3,32 +3,36 @@
 #include "core/render.h"
 
 static void
-add_ports(json_t *scope, const char *proto, const GArray *ports)
+write_ports(AtxJsonWriter *writer, const char *proto, const GArray *ports)
 {
   if (ports->len == 0)
     return;
-  json_t *array = json_array();
+  atx_json_writer_key(writer, proto);
+  atx_json_writer_begin_array(writer);
   for (guint i = 0; i < ports->len; i++)
-    json_array_append_new(array, json_integer(g_array_index(ports, guint, i)));
-  json_object_set_new(scope, proto, array);
+    atx_json_writer_integer(writer, g_array_index(ports, guint, i));
+  atx_json_writer_end_array(writer);
 }
 
 static void
-add_scope(json_t *root, const char *name, const AtxFirewallScope *scope)
+write_scope(AtxJsonWriter *writer, const char *name, const AtxFirewallScope *scope)
 {
   if (!scope)
     return;
-  json_t *object = json_object();
-  add_ports(object, "tcp", scope->tcp);
-  add_ports(object, "udp", scope->udp);
-  json_object_set_new(root, name, object);
+  atx_json_writer_key(writer, name);
+  atx_json_writer_begin_object(writer);
+  write_ports(writer, "tcp", scope->tcp);
+  write_ports(writer, "udp", scope->udp);
+  atx_json_writer_end_object(writer);
 }
 
 void
-atx_render_firewall(const AtxConfig *config, GPtrArray *out)
+atx_render_firewall(const AtxConfig *config, AtxRenderOut *out)
 {
-  json_t *root = json_object();
-  add_scope(root, "wan", config->firewall.wan);
-  add_scope(root, "lan", config->firewall.lan);
-  g_ptr_array_add(out, atx_rendered_json_new("firewall-inbound.json", root));
+  AtxJsonWriter *writer = atx_render_begin_json(out);
+  atx_json_writer_begin_object(writer);
+  write_scope(writer, "wan", config->firewall.wan);
+  write_scope(writer, "lan", config->firewall.lan);
+  atx_json_writer_end_object(writer);
+  atx_render_add_json(out, "firewall-inbound.json");
 }

@@ -4,32 +4,71 @@
 
 #include "core/net.h"
 
-static void
-set_address(json_t *object, const char *key, guint32 address)
+/* "255.255.255.255/4294967295" and its NUL. */
+#define ADDRESS_TEXT_SIZE 32
+
+/* Writes @value in decimal at @p; returns the end. */
+static char *
+put_decimal(char *p, guint value)
 {
-  g_autofree char *text = atx_ipv4_format(address);
-  json_object_set_new(object, key, json_string(text));
+  char digits[10];
+  guint n = 0;
+  do {
+    digits[n++] = (char) ('0' + value % 10);
+    value /= 10;
+  } while (value);
+  while (n)
+    *p++ = digits[--n];
+  return p;
+}
+
+/* The text of atx_ipv4_format(), without the allocation and the printf. */
+static char *
+put_address(char *p, guint32 address)
+{
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    p = put_decimal(p, (address >> shift) & 0xff);
+    if (shift)
+      *p++ = '.';
+  }
+  return p;
+}
+
+static void
+write_address(AtxJsonWriter *writer, const char *key, guint32 address)
+{
+  char text[ADDRESS_TEXT_SIZE];
+  *put_address(text, address) = '\0';
+  atx_json_writer_member_string(writer, key, text);
+}
+
+static void
+write_cidr(AtxJsonWriter *writer, const char *key, guint32 address, guint prefix)
+{
+  char text[ADDRESS_TEXT_SIZE];
+  char *p = put_address(text, address);
+  *p++ = '/';
+  *put_decimal(p, prefix) = '\0';
+  atx_json_writer_member_string(writer, key, text);
 }
 
 void
-atx_render_lan(const AtxConfig *config, GPtrArray *out)
+atx_render_lan(const AtxConfig *config, AtxRenderOut *out)
 {
   const AtxLanSettings *lan = &config->lan;
-  g_autofree char *gateway = atx_ipv4_format(lan->gateway_ip);
-  g_autofree char *network = atx_ipv4_format(atx_ipv4_network(lan->gateway_ip, lan->prefix));
-  g_autofree char *gateway_cidr = g_strdup_printf("%s/%u", gateway, lan->prefix);
-  g_autofree char *subnet_cidr = g_strdup_printf("%s/%u", network, lan->prefix);
-
-  json_t *root = json_object();
-  json_object_set_new(root, "gateway_cidr", json_string(gateway_cidr));
-  json_object_set_new(root, "gateway_ip", json_string(gateway));
-  json_object_set_new(root, "subnet_cidr", json_string(subnet_cidr));
-  set_address(root, "netmask", atx_ipv4_netmask(lan->prefix));
-  set_address(root, "dhcp_start", lan->dhcp_start);
-  set_address(root, "dhcp_end", lan->dhcp_end);
-  json_object_set_new(root, "domain", json_string(lan->domain));
-  json_object_set_new(root, "hostname_pattern", json_string(lan->hostname_pattern));
-  json_object_set_new(root, "gateway_aliases", atx_json_string_array(lan->gateway_aliases));
-  json_object_set_new(root, "ntp_servers", atx_json_string_array(lan->ntp_servers));
-  g_ptr_array_add(out, atx_rendered_json_new("lan-settings.json", root));
+  guint32 network = atx_ipv4_network(lan->gateway_ip, lan->prefix);
+  AtxJsonWriter *writer = atx_render_begin_json(out);
+  atx_json_writer_begin_object(writer);
+  write_cidr(writer, "gateway_cidr", lan->gateway_ip, lan->prefix);
+  write_address(writer, "gateway_ip", lan->gateway_ip);
+  write_cidr(writer, "subnet_cidr", network, lan->prefix);
+  write_address(writer, "netmask", atx_ipv4_netmask(lan->prefix));
+  write_address(writer, "dhcp_start", lan->dhcp_start);
+  write_address(writer, "dhcp_end", lan->dhcp_end);
+  atx_json_writer_member_string(writer, "domain", lan->domain);
+  atx_json_writer_member_string(writer, "hostname_pattern", lan->hostname_pattern);
+  atx_json_writer_member_string_array(writer, "gateway_aliases", lan->gateway_aliases);
+  atx_json_writer_member_string_array(writer, "ntp_servers", lan->ntp_servers);
+  atx_json_writer_end_object(writer);
+  atx_render_add_json(out, "lan-settings.json");
 }

@@ -3,11 +3,13 @@
 #include "core/render.h"
 
 void
-atx_render_os_upgrade(const AtxConfig *config, GPtrArray *out)
+atx_render_os_upgrade(const AtxConfig *config, AtxRenderOut *out)
 {
   if (!config->os_upgrade_url)
     return;
-  json_t *root = json_object();
-  json_object_set_new(root, "server_url", json_string(config->os_upgrade_url));
-  g_ptr_array_add(out, atx_rendered_json_new("os-upgrade.json", root));
+  AtxJsonWriter *writer = atx_render_begin_json(out);
+  atx_json_writer_begin_object(writer);
+  atx_json_writer_member_string(writer, "server_url", config->os_upgrade_url);
+  atx_json_writer_end_object(writer);
+  atx_render_add_json(out, "os-upgrade.json");
 }

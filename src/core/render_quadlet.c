@@ -2,68 +2,93 @@
  * telling quadlet-sync and activation which service runs in which mode. */
 #include "core/render.h"
 
-static char *
-substitute_tokens(const char *value, const AtxRenderOptions *options)
+#include <string.h>
+
+static void
+append_substituted(GString *text, const char *value, const AtxRenderOptions *options)
 {
-  g_autoptr(GString) text = g_string_new(value);
+  g_autoptr(GString) substituted = g_string_new(value);
   g_autofree char *files_dir = g_build_filename(options->config_dir, "files", NULL);
   /* ${FILES_DIR} first: it must not be seen after ${CONFIG_DIR} grew the string. */
-  g_string_replace(text, "${FILES_DIR}", files_dir, 0);
-  g_string_replace(text, "${CONFIG_DIR}", options->config_dir, 0);
-  return g_strdup(text->str);
+  g_string_replace(substituted, "${FILES_DIR}", files_dir, 0);
+  g_string_replace(substituted, "${CONFIG_DIR}", options->config_dir, 0);
+  g_string_append_len(text, substituted->str, substituted->len);
 }
 
-static GBytes *
-render_unit(const AtxQuadletResource *resource, const AtxRenderOptions *options)
+static void
+append_directive(GString *text, const AtxDirective *directive, const AtxRenderOptions *options)
 {
-  GString *text = g_string_new(NULL);
+  atx_string_append(text, directive->key);
+  g_string_append_c(text, '=');
+  /* Most values hold no token; only those pay for the substitution. */
+  if (strchr(directive->value, '$'))
+    append_substituted(text, directive->value, options);
+  else
+    atx_string_append(text, directive->value);
+  g_string_append_c(text, '\n');
+}
+
+static void
+add_unit(const AtxQuadletResource *resource, const AtxRenderOptions *options, AtxRenderOut *out)
+{
+  GString *text = atx_render_begin_text(out);
   for (guint i = 0; i < resource->sections->len; i++) {
     const AtxQuadletSection *section = g_ptr_array_index(resource->sections, i);
-    g_string_append_printf(text, "[%s]\n", section->name);
-    for (guint j = 0; j < section->directives->len; j++) {
-      const AtxDirective *directive = g_ptr_array_index(section->directives, j);
-      g_autofree char *value = substitute_tokens(directive->value, options);
-      g_string_append_printf(text, "%s=%s\n", directive->key, value);
-    }
+    g_string_append_c(text, '[');
+    atx_string_append(text, section->name);
+    atx_string_append_len(text, "]\n", 2);
+    for (guint j = 0; j < section->directives->len; j++)
+      append_directive(text, g_ptr_array_index(section->directives, j), options);
     g_string_append_c(text, '\n');
   }
   /* Canonical form: no trailing blank line, exactly one final newline. */
-  while (text->len > 0 && g_ascii_isspace(text->str[text->len - 1]))
-    g_string_truncate(text, text->len - 1);
-  g_string_append_c(text, '\n');
   gsize len = text->len;
-  return g_bytes_new_take(g_string_free(text, FALSE), len);
+  while (len > 0 && g_ascii_isspace(text->str[len - 1]))
+    len--;
+  g_string_truncate(text, len);
+  g_string_append_c(text, '\n');
+  const char *suffix = atx_quadlet_kind_suffix(resource->kind);
+  atx_render_add_text(out, atx_render_path(out, "quadlet/", resource->name, suffix), 0644);
 }
 
-static json_t *
-runtime_unit(const AtxQuadletResource *resource, AtxRunMode mode)
+static void
+write_runtime_unit(AtxRenderOut *out, const AtxQuadletResource *resource, AtxRunMode mode)
 {
-  g_autofree char *filename = g_strconcat(resource->name, atx_quadlet_kind_suffix(resource->kind), NULL);
+  AtxJsonWriter *writer = &out->json;
   g_autofree char *service = atx_quadlet_service_name(resource);
-  json_t *unit = json_object();
-  json_object_set_new(unit, "name", json_string(resource->name));
-  json_object_set_new(unit, "filename", json_string(filename));
-  json_object_set_new(unit, "service", json_string(service));
-  json_object_set_new(unit, "mode", json_string(atx_run_mode_name(mode)));
-  return unit;
+  const char *suffix = atx_quadlet_kind_suffix(resource->kind);
+  atx_json_writer_begin_object(writer);
+  atx_json_writer_member_string(writer, "name", resource->name);
+  atx_json_writer_member_string(writer, "filename", atx_render_path(out, "", resource->name, suffix));
+  atx_json_writer_member_string(writer, "service", service);
+  atx_json_writer_member_string(writer, "mode", atx_run_mode_name(mode));
+  atx_json_writer_end_object(writer);
+}
+
+static void
+add_runtime(const AtxConfig *config, AtxRenderOut *out)
+{
+  AtxJsonWriter *writer = atx_render_begin_json(out);
+  atx_json_writer_begin_object(writer);
+  atx_json_writer_member_string(writer, "app_user", ATX_APP_USER);
+  atx_json_writer_member_string(writer, "rootless_network", "pasta");
+  atx_json_writer_key(writer, "units");
+  atx_json_writer_begin_array(writer);
+  for (guint i = 0; i < config->resources->len; i++) {
+    const AtxQuadletResource *resource = g_ptr_array_index(config->resources, i);
+    for (AtxRunMode mode = ATX_MODE_ROOTFUL; mode <= ATX_MODE_ROOTLESS; mode++)
+      if (resource->modes & (1u << mode))
+        write_runtime_unit(out, resource, mode);
+  }
+  atx_json_writer_end_array(writer);
+  atx_json_writer_end_object(writer);
+  atx_render_add_json(out, "quadlet-runtime.json");
 }
 
 void
-atx_render_quadlet(const AtxConfig *config, const AtxRenderOptions *options, GPtrArray *out)
+atx_render_quadlet(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
-  json_t *units = json_array();
-  for (guint i = 0; i < config->resources->len; i++) {
-    const AtxQuadletResource *resource = g_ptr_array_index(config->resources, i);
-    g_autofree char *path = g_strconcat("quadlet/", resource->name,
-                                        atx_quadlet_kind_suffix(resource->kind), NULL);
-    g_ptr_array_add(out, atx_rendered_file_new(path, 0644, render_unit(resource, options)));
-    for (AtxRunMode mode = ATX_MODE_ROOTFUL; mode <= ATX_MODE_ROOTLESS; mode++)
-      if (resource->modes & (1u << mode))
-        json_array_append_new(units, runtime_unit(resource, mode));
-  }
-  json_t *root = json_object();
-  json_object_set_new(root, "app_user", json_string(ATX_APP_USER));
-  json_object_set_new(root, "rootless_network", json_string("pasta"));
-  json_object_set_new(root, "units", units);
-  g_ptr_array_add(out, atx_rendered_json_new("quadlet-runtime.json", root));
+  for (guint i = 0; i < config->resources->len; i++)
+    add_unit(g_ptr_array_index(config->resources, i), options, out);
+  add_runtime(config, out);
 }

@@ -2,39 +2,56 @@
  * admin-signers (the keys whose signatures may re-provision the device). */
 #include "core/render.h"
 
-static GBytes *
-text_bytes(GString *text)
+static void
+add_admin_signers(const AtxConfig *config, AtxRenderOut *out)
 {
-  gsize len = text->len;
-  return g_bytes_new_take(g_string_free(text, FALSE), len);
-}
-
-void
-atx_render_users(const AtxConfig *config, GPtrArray *out)
-{
-  GString *signers = g_string_new(NULL);
-  json_t *users = json_object();
+  GString *text = atx_render_begin_text(out);
   for (guint i = 0; i < config->users->len; i++) {
     const AtxUser *user = g_ptr_array_index(config->users, i);
-    json_t *entry = json_object();
-    json_object_set_new(entry, "isAdmin", json_boolean(user->is_admin));
-    json_object_set_new(entry, "ssh_key", json_string(user->ssh_key));
-    if (user->shell)
-      json_object_set_new(entry, "shell", json_string(user->shell));
-    json_object_set_new(users, user->name, entry);
-    if (user->is_admin && *user->ssh_key)
-      g_string_append_printf(signers, "%s\n", user->ssh_key);
+    if (user->is_admin && *user->ssh_key) {
+      atx_string_append(text, user->ssh_key);
+      g_string_append_c(text, '\n');
+    }
   }
-  g_ptr_array_add(out, atx_rendered_file_new("admin-signers", 0600, text_bytes(signers)));
-  g_ptr_array_add(out, atx_rendered_json_new("users.json", users));
+  atx_render_add_text(out, "admin-signers", 0600);
+}
 
+static void
+add_users_json(const AtxConfig *config, AtxRenderOut *out)
+{
+  AtxJsonWriter *writer = atx_render_begin_json(out);
+  atx_json_writer_begin_object(writer);
+  for (guint i = 0; i < config->users->len; i++) {
+    const AtxUser *user = g_ptr_array_index(config->users, i);
+    atx_json_writer_key(writer, user->name);
+    atx_json_writer_begin_object(writer);
+    atx_json_writer_member_boolean(writer, "isAdmin", user->is_admin);
+    atx_json_writer_member_string(writer, "ssh_key", user->ssh_key);
+    atx_json_writer_member_string(writer, "shell", user->shell);
+    atx_json_writer_end_object(writer);
+  }
+  atx_json_writer_end_object(writer);
+  atx_render_add_json(out, "users.json");
+}
+
+static void
+add_authorized_keys(const AtxConfig *config, AtxRenderOut *out)
+{
   for (guint i = 0; i < config->users->len; i++) {
     const AtxUser *user = g_ptr_array_index(config->users, i);
     if (!*user->ssh_key)
       continue;
-    g_autofree char *path = g_strconcat("ssh-authorized-keys/", user->name, NULL);
-    GString *line = g_string_new(user->ssh_key);
-    g_string_append_c(line, '\n');
-    g_ptr_array_add(out, atx_rendered_file_new(path, 0600, text_bytes(line)));
+    GString *text = atx_render_begin_text(out);
+    atx_string_append(text, user->ssh_key);
+    g_string_append_c(text, '\n');
+    atx_render_add_text(out, atx_render_path(out, "ssh-authorized-keys/", user->name, ""), 0600);
   }
+}
+
+void
+atx_render_users(const AtxConfig *config, AtxRenderOut *out)
+{
+  add_admin_signers(config, out);
+  add_users_json(config, out);
+  add_authorized_keys(config, out);
 }
