@@ -6,9 +6,13 @@
  *   parse+validate  atx_toml_parse + atx_toml_to_json + atx_json_schema_validate
  *                   against the compiled-in config schema (compiled once, outside
  *                   the loop, through the public API), every error collected
+ *   parse+validate-direct
+ *                   the same, validating the TOML tree itself through
+ *                   atx_toml_instance_class() (no jansson copy), as the config
+ *                   pipeline does
  *   load            atx_config_load: parse + schema + semantic checks (the whole
  *                   pipeline `atomixctl validate` runs)
- * parse+validate and load only run on inputs whose parse+validate result is
+ * parse+validate, parse+validate-direct and load only run on inputs whose parse+validate result is
  * "valid" or on config-sized inputs; for other documents (the large generated
  * one) only parse is meaningful and the other ops are skipped with a note. */
 #include "bench-common.h"
@@ -30,12 +34,13 @@ static const char usage[] =
   "cpu_seconds_per_op (the same with process CPU time), mb_per_s,\n"
   "docs_per_s and, for validating ops, valid.\n"
   "\n"
-  "Ops: parse, parse+validate, load (see --list-ops). parse+validate and load\n"
-  "are skipped for inputs larger than 256 KiB (not a config).";
+  "Ops: parse, parse+validate, parse+validate-direct, load (see --list-ops).\n"
+  "All but parse are skipped for inputs larger than 256 KiB (not a config).";
 
 static const BenchOpInfo ops[] = {
   { "parse", "atx_toml_parse + free" },
   { "parse+validate", "parse + atx_toml_to_json + schema validation (schema compiled once)" },
+  { "parse+validate-direct", "parse + schema validation of the TOML tree itself (no jansson copy)" },
   { "load", "atx_config_load: parse + schema + semantic checks" },
   { NULL, NULL },
 };
@@ -78,6 +83,24 @@ op_parse_validate(gpointer user_data)
   state->valid = atx_json_schema_validate(state->schema, instance, &errors);
   g_ptr_array_unref(errors);
   json_decref(instance);
+  atx_toml_doc_free(doc);
+  return TRUE;
+}
+
+static gboolean
+op_parse_validate_direct(gpointer user_data)
+{
+  State *state = user_data;
+  g_autoptr(GError) error = NULL;
+  AtxTomlDoc *doc = atx_toml_parse(state->data, state->len, NULL, NULL, &error);
+  if (!doc) {
+    g_printerr("parse error: %s\n", error->message);
+    return FALSE;
+  }
+  GPtrArray *errors = NULL;
+  state->valid = atx_json_schema_validate_instance(state->schema, atx_toml_instance_class(),
+                                                   atx_toml_doc_root(doc), &errors);
+  g_ptr_array_unref(errors);
   atx_toml_doc_free(doc);
   return TRUE;
 }
@@ -133,13 +156,20 @@ main(int argc, char **argv)
         !bench_measure(&options, input, state.len, "parse", -1, op_parse, &state))
       status = 1;
     if (!config_sized) {
-      if (options.ops && (bench_op_selected(&options, "parse+validate") || bench_op_selected(&options, "load")))
+      if (options.ops && (bench_op_selected(&options, "parse+validate") ||
+                          bench_op_selected(&options, "parse+validate-direct") || bench_op_selected(&options, "load")))
         g_printerr("%s: %" G_GSIZE_FORMAT " bytes is not config-sized; only parse runs\n", input, state.len);
       continue;
     }
     if (bench_op_selected(&options, "parse+validate")) {
       if (!op_parse_validate(&state) ||
           !bench_measure(&options, input, state.len, "parse+validate", state.valid, op_parse_validate, &state))
+        status = 1;
+    }
+    if (bench_op_selected(&options, "parse+validate-direct")) {
+      if (!op_parse_validate_direct(&state) ||
+          !bench_measure(&options, input, state.len, "parse+validate-direct", state.valid,
+                         op_parse_validate_direct, &state))
         status = 1;
     }
     if (bench_op_selected(&options, "load")) {

@@ -57,10 +57,10 @@ toml_error_code(const GError *error)
 static void
 check_schema(AtxConfigBuild *build)
 {
-  json_t *instance = atx_toml_to_json(build->root);
+  /* The TOML tree itself is the instance: no jansson copy to build and free.
+   * Same errors as validating atx_toml_to_json(build->root) (see toml.h). */
   g_autoptr(GPtrArray) errors = NULL;
-  atx_json_schema_validate(config_schema(), instance, &errors);
-  json_decref(instance);
+  atx_json_schema_validate_instance(config_schema(), atx_toml_instance_class(), build->root, &errors);
   for (guint i = 0; i < errors->len; i++) {
     const AtxJsonSchemaError *e = g_ptr_array_index(errors, i);
     g_autofree char *code = g_strconcat("schema.", e->keyword, NULL);

@@ -141,11 +141,21 @@ atx_json_schema_error_free(AtxJsonSchemaError *error)
 }
 
 gboolean
+atx_json_schema_validate_instance(const AtxJsonSchema *schema, const AtxJsonInstanceClass *klass, gconstpointer root,
+                                  GPtrArray **errors_out)
+{
+  g_return_val_if_fail(schema != NULL && klass != NULL && root != NULL, FALSE);
+  AtxJsValue instance;
+  atx_js_value_init(&instance, klass, root);
+  if (!errors_out)
+    return atx_js_validate(schema, &instance, NULL);
+  *errors_out = g_ptr_array_new_with_free_func((GDestroyNotify) atx_json_schema_error_free);
+  return atx_js_validate(schema, &instance, *errors_out);
+}
+
+gboolean
 atx_json_schema_validate(const AtxJsonSchema *schema, const json_t *instance, GPtrArray **errors_out)
 {
   g_return_val_if_fail(schema != NULL && instance != NULL, FALSE);
-  if (!errors_out)
-    return atx_js_validate(schema, instance, NULL);
-  *errors_out = g_ptr_array_new_with_free_func((GDestroyNotify) atx_json_schema_error_free);
-  return atx_js_validate(schema, instance, *errors_out);
+  return atx_json_schema_validate_instance(schema, atx_json_instance_class(), instance, errors_out);
 }

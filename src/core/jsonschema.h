@@ -20,7 +20,13 @@
  *
  * "pattern" and "patternProperties" follow ECMA-262 (\d and \w are ASCII, "$"
  * is the end of the string) on GRegex, with a match limit: a string a pattern
- * cannot decide within it is reported as an error.
+ * cannot decide within it is reported as an error. Simple patterns (anchored
+ * runs of ASCII literals and classes with ?, *, +, {m,n}) skip GRegex and run
+ * on an exact linear-time matcher instead.
+ *
+ * Validating a valid instance allocates nothing but the error array, unless it
+ * needs unevaluated* annotations, uniqueItems over more than 16 items, a
+ * pattern outside that simple subset, or nesting deeper than 32 levels.
  *
  * Validation collects every error: the instance pointer, the schema keyword
  * location and a message written for a human ("expected integer <= 65535",
@@ -29,9 +35,14 @@
  * schemas), make the value invalid with a "limit" error. A $ref that comes back
  * to the same schema for the same value is an error too.
  *
+ * Instances are read through an AtxJsonInstanceClass (below): jansson trees
+ * with atx_json_schema_validate, TOML documents in place with
+ * atx_json_schema_validate_instance and atx_toml_instance_class().
+ *
  * Opaque values: data with no JSON equivalent (TOML dates and times, non-finite
- * floats) travels inside an instance as a one-key object built by
- * atx_json_opaque_new(). The validator treats it as a type of its own: it matches
+ * floats) travels inside a jansson instance as a one-key object built by
+ * atx_json_opaque_new(), and is ATX_JSON_INSTANCE_OPAQUE to an instance class.
+ * The validator treats it as a type of its own: it matches
  * no JSON "type", no object keyword applies to it, it is unequal to every JSON
  * value (only an opaque value of the same type and text equals it, which is what
  * uniqueItems sees), and messages name its type ("expected string, got local
@@ -95,3 +106,60 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxJsonSchemaError, atx_json_schema_error_free)
  * a GPtrArray of AtxJsonSchemaError (owned by the caller, empty when valid). */
 gboolean atx_json_schema_validate(const AtxJsonSchema *schema, const json_t *instance,
                                   GPtrArray **errors_out);
+
+/* Instances in other representations.
+ *
+ * The validator reads an instance only through an AtxJsonInstanceClass, so a
+ * document can be validated where it lives (a TOML tree, see
+ * atx_toml_instance_class()) instead of being copied into jansson first. A
+ * value is an opaque handle; the class says what it is. Handles must stay
+ * valid and unchanged during the validation, and two different values must
+ * have different handles (a $ref loop is recognised by its handle).
+ *
+ * Every representation of the same data must answer the same way: validating
+ * it then gives the same validity and the same errors, messages and pointers
+ * included. */
+typedef enum {
+  ATX_JSON_INSTANCE_NULL,
+  ATX_JSON_INSTANCE_BOOLEAN,
+  ATX_JSON_INSTANCE_INTEGER, /* a gint64 */
+  ATX_JSON_INSTANCE_REAL,    /* a finite double; 1.0 is an integer to "type" */
+  ATX_JSON_INSTANCE_STRING,
+  ATX_JSON_INSTANCE_OBJECT,
+  ATX_JSON_INSTANCE_ARRAY,
+  ATX_JSON_INSTANCE_OPAQUE, /* no JSON equivalent; see "Opaque values" above */
+} AtxJsonInstanceKind;
+
+typedef struct {
+  const char *key; /* NUL-terminated, but may hold U+0000 before key_len */
+  gsize key_len;
+  gconstpointer value;
+} AtxJsonInstanceMember;
+
+typedef struct {
+  AtxJsonInstanceKind (*kind)(gconstpointer value);
+  gboolean (*boolean)(gconstpointer value);
+  gint64 (*integer)(gconstpointer value);
+  double (*real)(gconstpointer value);
+  /* UTF-8, NUL-terminated, may hold U+0000 before *len_out. */
+  const char *(*string)(gconstpointer value, gsize *len_out);
+  /* The type name messages use ("local date") and the value's text, which
+   * decides equality between opaque values of the same type. */
+  const char *(*opaque)(gconstpointer value, const char **text_out);
+  gsize (*object_size)(gconstpointer object);
+  /* Members in document order: *cursor is NULL before the first call and is
+   * the class's own business after it. Returns FALSE after the last member. */
+  gboolean (*object_next)(gconstpointer object, gconstpointer *cursor, AtxJsonInstanceMember *member_out);
+  /* The member named by @key_len bytes of @key, or NULL. */
+  gconstpointer (*object_get)(gconstpointer object, const char *key, gsize key_len);
+  gsize (*array_length)(gconstpointer array);
+  gconstpointer (*array_get)(gconstpointer array, gsize index);
+} AtxJsonInstanceClass;
+
+/* jansson values (json_t *) with opaque values as atx_json_opaque_new makes
+ * them: what atx_json_schema_validate uses. */
+const AtxJsonInstanceClass *atx_json_instance_class(void);
+
+/* atx_json_schema_validate for an instance @root read through @klass. */
+gboolean atx_json_schema_validate_instance(const AtxJsonSchema *schema, const AtxJsonInstanceClass *klass,
+                                           gconstpointer root, GPtrArray **errors_out);

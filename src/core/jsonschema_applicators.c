@@ -32,7 +32,7 @@ any_discriminator(GPtrArray *errors, const char *here)
 }
 
 static GPtrArray *
-branch_errors(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instance)
+branch_errors(AtxJsCtx *ctx, const AtxJsChild *child, const AtxJsValue *instance)
 {
   GPtrArray *outer = ctx->errors;
   GPtrArray *errors = g_ptr_array_new_with_free_func((GDestroyNotify) atx_json_schema_error_free);
@@ -43,7 +43,7 @@ branch_errors(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instance)
 }
 
 static void
-explain_closest_branch(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+explain_closest_branch(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
   if (ctx->explaining >= MAX_EXPLAINED_NESTING)
     return;
@@ -69,7 +69,7 @@ explain_closest_branch(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t 
 }
 
 static gboolean
-check_all_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+check_all_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance, AtxJsAnnotations *annotations)
 {
   gboolean ok = TRUE;
   for (guint i = 0; i < keyword->u.list.n && (ok || ctx->errors); i++)
@@ -79,7 +79,7 @@ check_all_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
 
 /* Runs branch @i for validity; a valid branch's annotations join @annotations. */
 static gboolean
-try_branch(AtxJsCtx *ctx, const AtxJsKeyword *keyword, guint i, const json_t *instance,
+try_branch(AtxJsCtx *ctx, const AtxJsKeyword *keyword, guint i, const AtxJsValue *instance,
            AtxJsAnnotations *annotations)
 {
   AtxJsAnnotations branch = { 0 };
@@ -91,7 +91,7 @@ try_branch(AtxJsCtx *ctx, const AtxJsKeyword *keyword, guint i, const json_t *in
 }
 
 static gboolean
-check_any_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+check_any_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance, AtxJsAnnotations *annotations)
 {
   gboolean any = FALSE;
   /* Every branch runs when annotations are wanted: each valid one adds some. */
@@ -119,25 +119,35 @@ index_list(GArray *indexes)
 }
 
 static gboolean
-check_one_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+check_one_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance, AtxJsAnnotations *annotations)
 {
-  g_autoptr(GArray) valid = g_array_new(FALSE, FALSE, sizeof(guint));
+  /* The indexes of the valid branches are kept only from the second one on:
+   * then the value is invalid and the message lists them. */
+  g_autoptr(GArray) valid = NULL;
+  guint n_valid = 0, first_valid = 0;
   AtxJsAnnotations first = { 0 };
-  for (guint i = 0; i < keyword->u.list.n && (valid->len < 2 || ctx->errors); i++) {
+  for (guint i = 0; i < keyword->u.list.n && (n_valid < 2 || ctx->errors); i++) {
     AtxJsAnnotations branch = { 0 };
     if (atx_js_check_child(ctx, &keyword->u.list.children[i], instance, annotations ? &branch : NULL)) {
-      if (valid->len == 0)
+      if (n_valid == 0) {
         atx_js_annotations_merge(&first, &branch);
-      g_array_append_val(valid, i);
+        first_valid = i;
+      } else if (n_valid == 1) {
+        valid = g_array_new(FALSE, FALSE, sizeof(guint));
+        g_array_append_val(valid, first_valid);
+      }
+      if (valid)
+        g_array_append_val(valid, i);
+      n_valid++;
     }
     atx_js_annotations_clear(&branch);
   }
-  if (valid->len == 1)
+  if (n_valid == 1)
     atx_js_annotations_merge(annotations, &first);
   atx_js_annotations_clear(&first);
-  if (valid->len == 1)
+  if (n_valid == 1)
     return TRUE;
-  if (valid->len > 1 && ctx->errors) {
+  if (n_valid > 1 && ctx->errors) {
     g_autofree char *list = index_list(valid);
     atx_js_report(ctx, "oneOf", "value matches more than one allowed schema (%s), expected exactly one", list);
   } else if (ctx->errors) {
@@ -148,7 +158,7 @@ check_one_of(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
 }
 
 static gboolean
-check_not(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_not(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
   if (!atx_js_check_child(ctx, &keyword->u.child, instance, NULL))
     return TRUE;
@@ -157,7 +167,7 @@ check_not(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
 }
 
 static gboolean
-check_if(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+check_if(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance, AtxJsAnnotations *annotations)
 {
   AtxJsAnnotations cond = { 0 };
   gboolean holds = atx_js_check_child(ctx, &keyword->u.cond.cond, instance, annotations ? &cond : NULL);
@@ -172,8 +182,8 @@ check_if(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, Atx
 static const AtxJsNode *
 dynamic_target(const AtxJsCtx *ctx, const char *name, const AtxJsNode *fallback)
 {
-  for (guint i = 0; i < ctx->scope->len; i++) {
-    const AtxJsResource *resource = g_ptr_array_index(ctx->scope, i);
+  for (guint i = 0; i < ctx->scope.len; i++) {
+    const AtxJsResource *resource = ATX_JS_STACK_AT(&ctx->scope, const AtxJsResource *, i);
     const AtxJsNode *node = g_hash_table_lookup(resource->dynamic_anchors, name);
     if (node)
       return node;
@@ -185,11 +195,11 @@ dynamic_target(const AtxJsCtx *ctx, const char *name, const AtxJsNode *fallback)
  * would recurse forever ({"$ref": "#"}). Frames for the current value are the
  * top of the stack: evaluation only ever moves deeper into the instance. */
 static gboolean
-reference_loops(const AtxJsCtx *ctx, const AtxJsNode *target, const json_t *instance)
+reference_loops(const AtxJsCtx *ctx, const AtxJsNode *target, const AtxJsValue *instance)
 {
-  for (guint i = ctx->refs->len; i > 0; i--) {
-    const AtxJsRefFrame *frame = &g_array_index(ctx->refs, AtxJsRefFrame, i - 1);
-    if (frame->instance != instance)
+  for (guint i = ctx->refs.len; i > 0; i--) {
+    const AtxJsRefFrame *frame = &ATX_JS_STACK_AT(&ctx->refs, AtxJsRefFrame, i - 1);
+    if (frame->instance != instance->handle)
       return FALSE;
     if (frame->node == target)
       return TRUE;
@@ -197,8 +207,9 @@ reference_loops(const AtxJsCtx *ctx, const AtxJsNode *target, const json_t *inst
   return FALSE;
 }
 
-static gboolean
-check_reference(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+gboolean
+atx_js_check_reference(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance,
+                       AtxJsAnnotations *annotations)
 {
   const AtxJsRef *ref = keyword->u.ref;
   const AtxJsNode *target = ref->target;
@@ -214,17 +225,17 @@ check_reference(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instan
                   ref->text);
     return FALSE;
   }
-  AtxJsRefFrame frame = { target, instance };
-  g_array_append_val(ctx->refs, frame);
+  AtxJsRefFrame frame = { target, instance->handle };
+  ATX_JS_STACK_PUSH(&ctx->refs, AtxJsRefFrame, frame);
   atx_js_push_schema(ctx, ref->dynamic ? "/$dynamicRef" : "/$ref");
   gboolean ok = atx_js_validate_node(ctx, target, instance, annotations);
   atx_js_pop_schema(ctx);
-  g_array_set_size(ctx->refs, ctx->refs->len - 1);
+  ctx->refs.len--;
   return ok;
 }
 
 gboolean
-atx_js_apply_in_place(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
+atx_js_apply_in_place(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance,
                       AtxJsAnnotations *annotations)
 {
   switch (keyword->kind) {
@@ -240,7 +251,7 @@ atx_js_apply_in_place(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *
     return check_if(ctx, keyword, instance, annotations);
   case KW_REF:
   case KW_DYNAMIC_REF:
-    return check_reference(ctx, keyword, instance, annotations);
+    return atx_js_check_reference(ctx, keyword, instance, annotations);
   default:
     g_assert_not_reached();
   }

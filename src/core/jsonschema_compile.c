@@ -298,7 +298,9 @@ compile_numeric(Compiler *c, const json_t *json, GArray *keywords, GError **erro
       return invalid(c, error, limits[i].name, "expected a number");
     if (limits[i].kind == KW_MULTIPLE_OF && json_number_value(value) <= 0)
       return invalid(c, error, limits[i].name, "expected a number greater than 0");
-    add_keyword(keywords, limits[i].kind, limits[i].name)->u.value = value;
+    AtxJsKeyword *keyword = add_keyword(keywords, limits[i].kind, limits[i].name);
+    keyword->u.limit.json = value;
+    keyword->u.limit.number = atx_js_json_number(value);
   }
   return TRUE;
 }
@@ -337,6 +339,12 @@ compile_pattern(Compiler *c, const json_t *source, const char *keyword, AtxJsPat
   if (!out->regex)
     return invalid(c, error, keyword, "%s", regex_error->message);
   g_ptr_array_add(c->schema->regexes, out->regex);
+  /* Only patterns GRegex accepts get here, so the fast matcher never decides
+   * whether a pattern is valid; it only answers faster for the ones it knows. */
+  AtxJsFastRegex *fast = atx_js_fast_regex_compile(out->source);
+  if (fast)
+    g_ptr_array_add(c->schema->allocations, fast);
+  out->fast = fast;
   return TRUE;
 }
 
@@ -416,15 +424,29 @@ compile_named_properties(Compiler *c, const json_t *properties, AtxJsKeyword *ke
 {
   if (!json_is_object(properties))
     return invalid(c, error, "properties", "expected an object of schemas");
-  keyword->u.properties.named = g_hash_table_new(g_str_hash, g_str_equal);
-  g_ptr_array_add(c->schema->tables, keyword->u.properties.named);
+  /* At most half full, so probes stay short and always end at an empty slot. */
+  guint size = 2;
+  while (size < 2 * json_object_size(properties))
+    size *= 2;
+  AtxJsPropertyTable *table = &keyword->u.properties.named;
+  table->slots = atx_js_arena_alloc(c->schema, size * sizeof *table->slots);
+  table->mask = size - 1;
   const char *key;
   const json_t *value;
   json_object_foreach ((json_t *) properties, key, value) {
-    AtxJsChild *child = atx_js_arena_alloc(c->schema, sizeof *child);
-    if (!compile_child(c, value, "properties", key, child, error))
+    AtxJsNamedChild *entry = atx_js_arena_alloc(c->schema, sizeof *entry);
+    if (!compile_child(c, value, "properties", key, &entry->child, error))
       return FALSE;
-    g_hash_table_insert(keyword->u.properties.named, (gpointer) atx_js_arena_strdup(c->schema, key), child);
+    /* The full length: a name holding U+0000 matches only that very key. */
+    entry->name_len = json_object_iter_key_len(json_object_key_to_iter(key));
+    char *name = atx_js_arena_alloc(c->schema, entry->name_len + 1);
+    memcpy(name, key, entry->name_len);
+    entry->name = name;
+    entry->hash = atx_js_property_hash(entry->name, entry->name_len);
+    guint slot = entry->hash & table->mask;
+    while (table->slots[slot])
+      slot = (slot + 1) & table->mask;
+    table->slots[slot] = entry;
   }
   return TRUE;
 }

@@ -1,8 +1,10 @@
-/* One check per compiled keyword, with the messages an operator reads.
+/* One check per compiled keyword, with the messages an operator reads; the
+ * object keywords are in jsonschema_objects.c.
  *
  * Keywords that constrain one JSON type ignore values of other types, as the
  * spec says; an opaque value is of no JSON type, so only "type", "enum" and
- * "const" (and the applicators around them) ever fail on it. */
+ * "const" (and the applicators around them) ever fail on it. Instances are
+ * read through their class only (AtxJsValue). */
 #include "core/jsonschema_private.h"
 
 #include <string.h>
@@ -14,18 +16,6 @@ static const char *
 plural(gsize count)
 {
   return count == 1 ? "" : "s";
-}
-
-static gboolean
-is_object(const json_t *instance)
-{
-  return json_is_object(instance) && !atx_json_opaque_type(instance);
-}
-
-static gboolean
-is_false_schema(const AtxJsChild *child)
-{
-  return child->node->is_boolean && !child->node->boolean_value;
 }
 
 /* ---- type, enum, const ---------------------------------------------------- */
@@ -48,25 +38,27 @@ type_list(guint types)
 }
 
 static gboolean
-check_type(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_type(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
   guint kind = atx_js_kind_of(instance);
   if (kind == ATX_JS_KIND_INTEGER)
     kind |= ATX_JS_KIND_NUMBER;
   if (kind & keyword->u.types)
     return TRUE;
+  if (!ctx->errors)
+    return FALSE; /* an anyOf branch or the like: the message would go nowhere */
   g_autofree char *expected = type_list(keyword->u.types);
   atx_js_report(ctx, "type", "expected %s, got %s", expected, atx_js_kind_name(instance));
   return FALSE;
 }
 
 static gboolean
-check_enum(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_enum(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
   gsize i;
   const json_t *value;
   json_array_foreach (keyword->u.value, i, value)
-    if (atx_js_equal(instance, value))
+    if (atx_js_equal_json(instance, value))
       return TRUE;
   if (!ctx->errors)
     return FALSE;
@@ -88,9 +80,9 @@ check_enum(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
 }
 
 static gboolean
-check_const(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_const(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
-  if (atx_js_equal(instance, keyword->u.value))
+  if (atx_js_equal_json(instance, keyword->u.value))
     return TRUE;
   g_autofree char *expected = ctx->errors ? atx_js_format_value(keyword->u.value) : NULL;
   atx_js_report(ctx, "const", "value must be %s", expected);
@@ -100,16 +92,17 @@ check_const(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
 /* ---- numbers and strings -------------------------------------------------- */
 
 static gboolean
-check_number(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node, const json_t *instance)
+check_number(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node, const AtxJsValue *instance)
 {
-  if (!json_is_number(instance))
+  AtxJsNumber number;
+  if (!atx_js_value_number(instance, &number))
     return TRUE;
-  const json_t *limit = keyword->u.value;
-  int order = keyword->kind == KW_MULTIPLE_OF ? 0 : atx_js_number_compare(instance, limit);
+  const AtxJsNumber *limit = &keyword->u.limit.number;
+  int order = keyword->kind == KW_MULTIPLE_OF ? 0 : atx_js_number_compare(&number, limit);
   const char *relation = NULL;
   switch (keyword->kind) {
   case KW_MULTIPLE_OF:
-    if (!atx_js_is_multiple_of(instance, limit))
+    if (!atx_js_is_multiple_of(&number, limit))
       relation = "a multiple of";
     break;
   case KW_MAXIMUM:
@@ -127,7 +120,7 @@ check_number(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node, 
   }
   if (!relation)
     return TRUE;
-  g_autofree char *text = ctx->errors ? atx_js_format_number(limit) : NULL;
+  g_autofree char *text = ctx->errors ? atx_js_format_number(keyword->u.limit.json) : NULL;
   if (keyword->kind == KW_MULTIPLE_OF)
     atx_js_report(ctx, keyword->name, "expected a multiple of %s", text);
   else
@@ -136,13 +129,18 @@ check_number(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node, 
 }
 
 static gboolean
-check_length(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_length(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
-  if (!json_is_string(instance))
+  if (instance->kind != ATX_JSON_INSTANCE_STRING)
     return TRUE;
-  gsize length = atx_js_utf8_length(json_string_value(instance), json_string_length(instance));
+  gsize bytes;
+  const char *text = instance->klass->string(instance->handle, &bytes);
   gsize limit = keyword->u.count;
   gboolean is_max = keyword->kind == KW_MAX_LENGTH;
+  /* A code point takes 1 to 4 bytes: the byte count often decides alone. */
+  if (is_max ? bytes <= limit : bytes / 4 >= limit)
+    return TRUE;
+  gsize length = atx_js_utf8_length(text, bytes);
   if (is_max ? length <= limit : length >= limit)
     return TRUE;
   atx_js_report(ctx, keyword->name, "expected at %s %" G_GSIZE_FORMAT " character%s", is_max ? "most" : "least",
@@ -151,12 +149,14 @@ check_length(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
 }
 
 static gboolean
-check_pattern(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_pattern(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
-  if (!json_is_string(instance))
+  if (instance->kind != ATX_JSON_INSTANCE_STRING)
     return TRUE;
   const AtxJsPattern *pattern = &keyword->u.pattern;
-  int found = atx_js_regex_search(pattern->regex, json_string_value(instance), json_string_length(instance));
+  gsize length;
+  const char *text = instance->klass->string(instance->handle, &length);
+  int found = atx_js_pattern_search(pattern, text, length);
   if (found == 1)
     return TRUE;
   if (found < 0)
@@ -169,11 +169,11 @@ check_pattern(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance
 /* ---- arrays --------------------------------------------------------------- */
 
 static gboolean
-check_item_count(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
+check_item_count(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance)
 {
-  if (!json_is_array(instance))
+  if (instance->kind != ATX_JSON_INSTANCE_ARRAY)
     return TRUE;
-  gsize count = json_array_size(instance), limit = keyword->u.count;
+  gsize count = instance->klass->array_length(instance->handle), limit = keyword->u.count;
   gboolean is_max = keyword->kind == KW_MAX_ITEMS;
   if (is_max ? count <= limit : count >= limit)
     return TRUE;
@@ -194,37 +194,64 @@ equal_values(gconstpointer a, gconstpointer b)
   return atx_js_equal(a, b);
 }
 
-static gboolean
-check_unique(AtxJsCtx *ctx, const json_t *instance)
+/* Arrays up to this length are searched for duplicates pair by pair, which
+ * costs less than building a hash table for them. */
+#define SMALL_UNIQUE_ARRAY 16
+
+/* Index of the first item before @i equal to item @i, or @i when none is. */
+static gsize
+first_equal(const AtxJsValue *items, gsize i, GHashTable *seen)
 {
-  if (!json_is_array(instance) || json_array_size(instance) < 2)
+  if (!seen) {
+    for (gsize j = 0; j < i; j++)
+      if (atx_js_equal(&items[j], &items[i]))
+        return j;
+    return i;
+  }
+  gpointer first;
+  if (g_hash_table_lookup_extended(seen, &items[i], NULL, &first))
+    return GPOINTER_TO_SIZE(first);
+  g_hash_table_insert(seen, (gpointer) &items[i], GSIZE_TO_POINTER(i));
+  return i;
+}
+
+/* Not inlined: its item array must not weigh on every recursive frame. */
+static G_GNUC_NO_INLINE gboolean
+check_unique(AtxJsCtx *ctx, const AtxJsValue *instance)
+{
+  if (instance->kind != ATX_JSON_INSTANCE_ARRAY)
     return TRUE;
-  g_autoptr(GHashTable) seen = g_hash_table_new(hash_value, equal_values);
+  gsize n = instance->klass->array_length(instance->handle);
+  if (n < 2)
+    return TRUE;
+  AtxJsValue small[SMALL_UNIQUE_ARRAY];
+  g_autofree AtxJsValue *large = n > SMALL_UNIQUE_ARRAY ? g_new(AtxJsValue, n) : NULL;
+  AtxJsValue *items = large ? large : small;
+  for (gsize i = 0; i < n; i++)
+    atx_js_value_init(&items[i], instance->klass, instance->klass->array_get(instance->handle, i));
+  g_autoptr(GHashTable) seen = large ? g_hash_table_new(hash_value, equal_values) : NULL;
+  if (seen)
+    g_hash_table_insert(seen, &items[0], GSIZE_TO_POINTER(0));
   gboolean ok = TRUE;
-  gsize i;
-  const json_t *item;
-  json_array_foreach (instance, i, item) {
-    gpointer first;
-    if (!g_hash_table_lookup_extended(seen, item, NULL, &first)) {
-      g_hash_table_insert(seen, (gpointer) item, GSIZE_TO_POINTER(i));
+  for (gsize i = 1; i < n; i++) {
+    gsize first = first_equal(items, i, seen);
+    if (first == i)
       continue;
-    }
     ok = FALSE;
     if (!ctx->errors)
       break;
     atx_js_push_index(ctx, i);
-    atx_js_report(ctx, "uniqueItems", "item %" G_GSIZE_FORMAT " is a duplicate of item %" G_GSIZE_FORMAT, i,
-                  GPOINTER_TO_SIZE(first));
+    atx_js_report(ctx, "uniqueItems", "item %" G_GSIZE_FORMAT " is a duplicate of item %" G_GSIZE_FORMAT, i, first);
     atx_js_pop_instance(ctx);
   }
   return ok;
 }
 
 static gboolean
-check_rest_item(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *item)
+check_rest_item(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *item)
 {
   const AtxJsChild *rest = keyword->u.items.rest;
-  if (!is_false_schema(rest))
+  if (!atx_js_is_false_schema(rest))
     return atx_js_validate_child(ctx, rest, item, NULL);
   guint allowed = keyword->u.items.n_prefix;
   if (allowed == 0)
@@ -235,23 +262,30 @@ check_rest_item(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *item)
   return FALSE;
 }
 
-static gboolean
-check_items(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+static void
+array_item(const AtxJsValue *array, gsize index, AtxJsValue *item_out)
 {
-  if (!json_is_array(instance))
+  atx_js_value_init(item_out, array->klass, array->klass->array_get(array->handle, index));
+}
+
+static gboolean
+check_items(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance, AtxJsAnnotations *annotations)
+{
+  if (instance->kind != ATX_JSON_INSTANCE_ARRAY)
     return TRUE;
-  gsize n = json_array_size(instance);
+  gsize n = instance->klass->array_length(instance->handle);
   gsize n_prefix = MIN(n, keyword->u.items.n_prefix);
   gboolean ok = TRUE;
   for (gsize i = 0; i < n && (ok || ctx->errors); i++) {
     if (i >= n_prefix && !keyword->u.items.rest)
       break;
     atx_js_push_index(ctx, i);
-    const json_t *item = json_array_get(instance, i);
+    AtxJsValue item;
+    array_item(instance, i, &item);
     if (i < n_prefix)
-      ok = atx_js_validate_child(ctx, &keyword->u.items.prefix[i], item, NULL) && ok;
+      ok = atx_js_validate_child(ctx, &keyword->u.items.prefix[i], &item, NULL) && ok;
     else
-      ok = check_rest_item(ctx, keyword, item) && ok;
+      ok = check_rest_item(ctx, keyword, &item) && ok;
     atx_js_pop_instance(ctx);
   }
   if (annotations) {
@@ -262,15 +296,17 @@ check_items(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, 
 }
 
 static gboolean
-check_contains(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
+check_contains(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance, AtxJsAnnotations *annotations)
 {
-  if (!json_is_array(instance))
+  if (instance->kind != ATX_JSON_INSTANCE_ARRAY)
     return TRUE;
-  gsize n = json_array_size(instance), matches = 0;
+  gsize n = instance->klass->array_length(instance->handle), matches = 0;
   gsize min = keyword->u.contains.min, max = keyword->u.contains.max;
   for (gsize i = 0; i < n; i++) {
+    AtxJsValue item;
+    array_item(instance, i, &item);
     atx_js_push_index(ctx, i);
-    gboolean matched = atx_js_check_child(ctx, &keyword->u.contains.child, json_array_get(instance, i), NULL);
+    gboolean matched = atx_js_check_child(ctx, &keyword->u.contains.child, &item, NULL);
     atx_js_pop_instance(ctx);
     if (matched) {
       matches++;
@@ -296,22 +332,25 @@ check_contains(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instanc
 }
 
 static gboolean
-check_unevaluated_items(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
+check_unevaluated_items(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance,
                         AtxJsAnnotations *annotations)
 {
-  if (!json_is_array(instance))
+  if (instance->kind != ATX_JSON_INSTANCE_ARRAY)
     return TRUE;
   const AtxJsChild *child = &keyword->u.child;
+  gsize n = instance->klass->array_length(instance->handle);
   gboolean ok = TRUE;
-  for (gsize i = 0; i < json_array_size(instance) && (ok || ctx->errors); i++) {
+  for (gsize i = 0; i < n && (ok || ctx->errors); i++) {
     if (atx_js_item_evaluated(annotations, i))
       continue;
     atx_js_push_index(ctx, i);
-    if (is_false_schema(child)) {
+    if (atx_js_is_false_schema(child)) {
       atx_js_report_at(ctx, child->segment, "unevaluatedItems", "unexpected item");
       ok = FALSE;
     } else {
-      ok = atx_js_validate_child(ctx, child, json_array_get(instance, i), NULL) && ok;
+      AtxJsValue item;
+      array_item(instance, i, &item);
+      ok = atx_js_validate_child(ctx, child, &item, NULL) && ok;
     }
     atx_js_pop_instance(ctx);
   }
@@ -319,201 +358,8 @@ check_unevaluated_items(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t
   return ok;
 }
 
-/* ---- objects -------------------------------------------------------------- */
-
-static gboolean
-check_property_count(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gsize count = json_object_size(instance), limit = keyword->u.count;
-  gboolean is_max = keyword->kind == KW_MAX_PROPERTIES;
-  if (is_max ? count <= limit : count >= limit)
-    return TRUE;
-  atx_js_report(ctx, keyword->name, "expected at %s %" G_GSIZE_FORMAT " key%s", is_max ? "most" : "least", limit,
-                plural(limit));
-  return FALSE;
-}
-
-static gboolean
-check_required(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gboolean ok = TRUE;
-  for (const char *const *name = keyword->u.required.names; *name && (ok || ctx->errors); name++) {
-    if (json_object_get(instance, *name))
-      continue;
-    atx_js_report(ctx, "required", "missing required key \"%s\"", *name);
-    ok = FALSE;
-  }
-  return ok;
-}
-
-static gboolean
-check_dependent_required(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gboolean ok = TRUE;
-  for (guint i = 0; i < keyword->u.dependent_required.n && (ok || ctx->errors); i++) {
-    const AtxJsDependentRequired *entry = &keyword->u.dependent_required.entries[i];
-    if (!json_object_get(instance, entry->key))
-      continue;
-    for (const char *const *name = entry->names; *name; name++) {
-      if (json_object_get(instance, *name))
-        continue;
-      atx_js_report(ctx, "dependentRequired", "key \"%s\" is required when \"%s\" is present", *name, entry->key);
-      ok = FALSE;
-    }
-  }
-  return ok;
-}
-
-/* Applies the schema of one member; a false schema gets a message that names
- * the key instead of "no value is allowed here". */
-static gboolean
-apply_member(AtxJsCtx *ctx, const AtxJsChild *child, const char *keyword, const char *key, const json_t *value)
-{
-  if (!is_false_schema(child))
-    return atx_js_validate_child(ctx, child, value, NULL);
-  if (strcmp(keyword, "properties") == 0 || strcmp(keyword, "patternProperties") == 0)
-    atx_js_report_at(ctx, child->segment, keyword, "key \"%s\" is not allowed", key);
-  else
-    atx_js_report_at(ctx, child->segment, keyword, "unknown key \"%s\"", key);
-  return FALSE;
-}
-
-static gboolean
-check_member(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const char *key, const json_t *value,
-             AtxJsAnnotations *annotations)
-{
-  gboolean matched = FALSE, ok = TRUE;
-  GHashTable *named = keyword->u.properties.named;
-  const AtxJsChild *child = named ? g_hash_table_lookup(named, key) : NULL;
-  if (child) {
-    matched = TRUE;
-    ok = apply_member(ctx, child, "properties", key, value);
-  }
-  for (guint i = 0; i < keyword->u.properties.n_patterns && (ok || ctx->errors); i++) {
-    const AtxJsPatternChild *entry = &keyword->u.properties.patterns[i];
-    int found = atx_js_regex_search(entry->pattern.regex, key, strlen(key));
-    if (found < 0) {
-      atx_js_report_at(ctx, entry->child.segment, "patternProperties", "key \"%s\" is too complex to match "
-                       "against pattern %s", key, entry->pattern.source);
-      ok = FALSE;
-    } else if (found) {
-      matched = TRUE;
-      ok = apply_member(ctx, &entry->child, "patternProperties", key, value) && ok;
-    }
-  }
-  if (!matched && keyword->u.properties.additional) {
-    matched = TRUE;
-    ok = apply_member(ctx, keyword->u.properties.additional, "additionalProperties", key, value) && ok;
-  }
-  if (matched)
-    atx_js_annotate_property(annotations, key);
-  return ok;
-}
-
-static gboolean
-check_properties(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance, AtxJsAnnotations *annotations)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gboolean ok = TRUE;
-  const char *key;
-  const json_t *value;
-  json_object_foreach ((json_t *) instance, key, value) {
-    atx_js_push_key(ctx, key);
-    ok = check_member(ctx, keyword, key, value, annotations) && ok;
-    atx_js_pop_instance(ctx);
-    if (!ok && !ctx->errors)
-      break;
-  }
-  return ok;
-}
-
-/* Errors about a key name say which key: "invalid key "Eth0": string does not
- * match pattern ^eth[0-9]+$", located at the key's member. */
-static gboolean
-check_property_name(AtxJsCtx *ctx, const AtxJsChild *child, const char *key)
-{
-  g_autoptr(json_t) name = json_string(key);
-  if (!ctx->errors)
-    return atx_js_check_child(ctx, child, name, NULL);
-  GPtrArray *outer = ctx->errors;
-  g_autoptr(GPtrArray) inner = g_ptr_array_new();
-  ctx->errors = inner;
-  gboolean ok = atx_js_validate_child(ctx, child, name, NULL);
-  ctx->errors = outer;
-  for (guint i = 0; i < inner->len; i++) {
-    AtxJsonSchemaError *e = g_ptr_array_index(inner, i);
-    char *message = g_strdup_printf("invalid key \"%s\": %s", key, e->message);
-    g_free(e->message);
-    e->message = message;
-    g_ptr_array_add(outer, e);
-  }
-  return ok;
-}
-
-static gboolean
-check_property_names(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gboolean ok = TRUE;
-  const char *key;
-  const json_t *value;
-  json_object_foreach ((json_t *) instance, key, value) {
-    atx_js_push_key(ctx, key);
-    ok = check_property_name(ctx, &keyword->u.child, key) && ok;
-    atx_js_pop_instance(ctx);
-    if (!ok && !ctx->errors)
-      break;
-  }
-  return ok;
-}
-
-static gboolean
-check_dependent_schemas(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
-                        AtxJsAnnotations *annotations)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gboolean ok = TRUE;
-  for (guint i = 0; i < keyword->u.dependent_schemas.n && (ok || ctx->errors); i++) {
-    const AtxJsDependentSchema *entry = &keyword->u.dependent_schemas.entries[i];
-    if (json_object_get(instance, entry->key))
-      ok = atx_js_validate_child(ctx, &entry->child, instance, annotations) && ok;
-  }
-  return ok;
-}
-
-static gboolean
-check_unevaluated_properties(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const json_t *instance,
-                             AtxJsAnnotations *annotations)
-{
-  if (!is_object(instance))
-    return TRUE;
-  gboolean ok = TRUE;
-  const char *key;
-  const json_t *value;
-  json_object_foreach ((json_t *) instance, key, value) {
-    if (annotations->properties && g_hash_table_contains(annotations->properties, key))
-      continue;
-    atx_js_push_key(ctx, key);
-    ok = apply_member(ctx, &keyword->u.child, "unevaluatedProperties", key, value) && ok;
-    atx_js_pop_instance(ctx);
-    atx_js_annotate_property(annotations, key);
-    if (!ok && !ctx->errors)
-      break;
-  }
-  return ok;
-}
-
 gboolean
-atx_js_validate_keyword(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node, const json_t *instance,
+atx_js_validate_keyword(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsNode *node, const AtxJsValue *instance,
                         AtxJsAnnotations *annotations)
 {
   switch (keyword->kind) {
@@ -541,25 +387,22 @@ atx_js_validate_keyword(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsN
     return check_unique(ctx, instance);
   case KW_MAX_PROPERTIES:
   case KW_MIN_PROPERTIES:
-    return check_property_count(ctx, keyword, instance);
   case KW_REQUIRED:
-    return check_required(ctx, keyword, instance);
   case KW_DEPENDENT_REQUIRED:
-    return check_dependent_required(ctx, keyword, instance);
   case KW_PROPERTIES:
-    return check_properties(ctx, keyword, instance, annotations);
   case KW_PROPERTY_NAMES:
-    return check_property_names(ctx, keyword, instance);
   case KW_DEPENDENT_SCHEMAS:
-    return check_dependent_schemas(ctx, keyword, instance, annotations);
+  case KW_UNEVALUATED_PROPERTIES:
+    return atx_js_check_object_keyword(ctx, keyword, instance, annotations);
   case KW_ITEMS:
     return check_items(ctx, keyword, instance, annotations);
   case KW_CONTAINS:
     return check_contains(ctx, keyword, instance, annotations);
   case KW_UNEVALUATED_ITEMS:
     return check_unevaluated_items(ctx, keyword, instance, annotations);
-  case KW_UNEVALUATED_PROPERTIES:
-    return check_unevaluated_properties(ctx, keyword, instance, annotations);
+  case KW_REF:
+  case KW_DYNAMIC_REF:
+    return atx_js_check_reference(ctx, keyword, instance, annotations);
   default:
     return atx_js_apply_in_place(ctx, keyword, instance, annotations);
   }

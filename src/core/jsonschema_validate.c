@@ -2,8 +2,10 @@
  * locations, the error records and the annotations for unevaluated*.
  *
  * Locations are kept as stacks of borrowed segments and only turned into
- * strings when an error is reported, so a valid instance costs no string work.
- * The keywords themselves are checked in jsonschema_keywords.c. */
+ * strings when an error is reported, so a valid instance costs no string work;
+ * the stacks start on the C stack, so it costs no allocation either. The
+ * keywords themselves are checked in jsonschema_keywords.c and
+ * jsonschema_objects.c. */
 #include "core/jsonschema_private.h"
 
 #include "core/jsonpointer.h"
@@ -19,6 +21,34 @@
  * few thousand steps; past this budget the value is declared invalid. */
 #define MAX_STEPS (1u << 22)
 
+/* Initial stack sizes: deeper than any configuration needs. */
+#define INLINE_SCHEMA_PATH 128
+#define INLINE_INSTANCE_PATH 32
+#define INLINE_SCOPE 16
+#define INLINE_REFS 32
+
+void
+atx_js_stack_grow(AtxJsStack *stack, gsize item_size)
+{
+  guint cap = stack->cap * 2;
+  if (stack->on_heap) {
+    stack->items = g_realloc_n(stack->items, cap, item_size);
+  } else {
+    gpointer items = g_malloc_n(cap, item_size);
+    memcpy(items, stack->items, stack->len * item_size);
+    stack->items = items;
+    stack->on_heap = TRUE;
+  }
+  stack->cap = cap;
+}
+
+static void
+stack_clear(AtxJsStack *stack)
+{
+  if (stack->on_heap)
+    g_free(stack->items);
+}
+
 void
 atx_js_annotations_clear(AtxJsAnnotations *a)
 {
@@ -28,12 +58,10 @@ atx_js_annotations_clear(AtxJsAnnotations *a)
 }
 
 void
-atx_js_annotate_property(AtxJsAnnotations *a, const char *key)
+atx_js_annotate_property_slow(AtxJsAnnotations *a, const char *key)
 {
-  if (!a)
-    return;
   if (!a->properties)
-    a->properties = g_hash_table_new(g_str_hash, g_str_equal);
+    a->properties = g_hash_table_new(NULL, NULL);
   g_hash_table_add(a->properties, (gpointer) key);
 }
 
@@ -79,8 +107,8 @@ char *
 atx_js_instance_pointer(const AtxJsCtx *ctx)
 {
   GString *pointer = g_string_new(NULL);
-  for (guint i = 0; i < ctx->instance_path->len; i++) {
-    const AtxJsInstanceStep *step = &g_array_index(ctx->instance_path, AtxJsInstanceStep, i);
+  for (guint i = 0; i < ctx->instance_path.len; i++) {
+    const AtxJsInstanceStep *step = &ATX_JS_STACK_AT(&ctx->instance_path, AtxJsInstanceStep, i);
     if (step->key)
       atx_json_pointer_append(pointer, step->key);
     else
@@ -94,15 +122,15 @@ report_va(AtxJsCtx *ctx, const char *keyword, const char *segment, const char *f
 {
   /* Building the locations costs their length: charge it to the step budget
    * so a hostile schema cannot spend it on error strings instead. */
-  ctx->steps += ctx->instance_path->len + ctx->schema_path->len;
+  ctx->steps += ctx->instance_path.len + ctx->schema_path.len;
   if (ctx->steps > MAX_STEPS && !ctx->gave_up)
     ctx->gave_up = "the schema needs too many steps for this value";
   if (ctx->gave_up)
     return;
   AtxJsonSchemaError *e = g_new0(AtxJsonSchemaError, 1);
   GString *where = g_string_new(NULL);
-  for (guint i = 0; i < ctx->schema_path->len; i++)
-    g_string_append(where, g_ptr_array_index(ctx->schema_path, i));
+  for (guint i = 0; i < ctx->schema_path.len; i++)
+    g_string_append(where, ATX_JS_STACK_AT(&ctx->schema_path, const char *, i));
   if (segment)
     g_string_append(where, segment);
   else if (keyword)
@@ -137,17 +165,7 @@ atx_js_report_at(AtxJsCtx *ctx, const char *segment, const char *keyword, const 
 }
 
 gboolean
-atx_js_validate_child(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instance,
-                      AtxJsAnnotations *annotations)
-{
-  atx_js_push_schema(ctx, child->segment);
-  gboolean ok = atx_js_validate_node(ctx, child->node, instance, annotations);
-  atx_js_pop_schema(ctx);
-  return ok;
-}
-
-gboolean
-atx_js_check_child(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instance,
+atx_js_check_child(AtxJsCtx *ctx, const AtxJsChild *child, const AtxJsValue *instance,
                    AtxJsAnnotations *annotations)
 {
   GPtrArray *saved = ctx->errors;
@@ -157,29 +175,39 @@ atx_js_check_child(AtxJsCtx *ctx, const AtxJsChild *child, const json_t *instanc
   return ok;
 }
 
+/* Out of line: only a hostile or broken schema gets here. */
+static G_GNUC_NO_INLINE void
+hit_bound(AtxJsCtx *ctx)
+{
+  if (ctx->gave_up)
+    return;
+  if (ctx->steps > MAX_STEPS)
+    ctx->gave_up = "the schema needs too many steps for this value";
+  else
+    ctx->gave_up = "schemas nest more than " G_STRINGIFY(MAX_DEPTH) " deep for this value";
+}
+
 /* The dynamic scope grows whenever evaluation crosses into another schema
  * resource; $dynamicRef searches it from the outermost end. */
-static gboolean
+static inline gboolean
 enter_node(AtxJsCtx *ctx, const AtxJsNode *node, gboolean *pushed_scope)
 {
   *pushed_scope = FALSE;
-  if (++ctx->steps > MAX_STEPS && !ctx->gave_up)
-    ctx->gave_up = "the schema needs too many steps for this value";
-  if (ctx->depth >= MAX_DEPTH && !ctx->gave_up)
-    ctx->gave_up = "schemas nest more than " G_STRINGIFY(MAX_DEPTH) " deep for this value";
-  if (ctx->gave_up)
+  if (G_UNLIKELY(++ctx->steps > MAX_STEPS || ctx->depth >= MAX_DEPTH || ctx->gave_up)) {
+    hit_bound(ctx);
     return FALSE;
+  }
   ctx->depth++;
-  guint n = ctx->scope->len;
-  if (node->resource && (n == 0 || g_ptr_array_index(ctx->scope, n - 1) != node->resource)) {
-    g_ptr_array_add(ctx->scope, node->resource);
+  guint n = ctx->scope.len;
+  if (node->resource && (n == 0 || ATX_JS_STACK_AT(&ctx->scope, const AtxJsResource *, n - 1) != node->resource)) {
+    ATX_JS_STACK_PUSH(&ctx->scope, const AtxJsResource *, node->resource);
     *pushed_scope = TRUE;
   }
   return TRUE;
 }
 
 static gboolean
-validate_keywords(AtxJsCtx *ctx, const AtxJsNode *node, const json_t *instance, AtxJsAnnotations *annotations)
+validate_keywords(AtxJsCtx *ctx, const AtxJsNode *node, const AtxJsValue *instance, AtxJsAnnotations *annotations)
 {
   gboolean ok = TRUE;
   for (guint i = 0; i < node->n_keywords; i++) {
@@ -193,7 +221,7 @@ validate_keywords(AtxJsCtx *ctx, const AtxJsNode *node, const json_t *instance, 
 }
 
 gboolean
-atx_js_validate_node(AtxJsCtx *ctx, const AtxJsNode *node, const json_t *instance,
+atx_js_validate_node(AtxJsCtx *ctx, const AtxJsNode *node, const AtxJsValue *instance,
                      AtxJsAnnotations *annotations)
 {
   if (node->is_boolean) {
@@ -218,24 +246,28 @@ atx_js_validate_node(AtxJsCtx *ctx, const AtxJsNode *node, const json_t *instanc
     ok = validate_keywords(ctx, node, instance, annotations);
   }
   if (pushed_scope)
-    g_ptr_array_set_size(ctx->scope, ctx->scope->len - 1);
+    ctx->scope.len--;
   ctx->depth--;
   return ok;
 }
 
 gboolean
-atx_js_validate(const AtxJsonSchema *schema, const json_t *instance, GPtrArray *errors)
+atx_js_validate(const AtxJsonSchema *schema, const AtxJsValue *instance, GPtrArray *errors)
 {
+  const char *schema_path[INLINE_SCHEMA_PATH];
+  AtxJsInstanceStep instance_path[INLINE_INSTANCE_PATH];
+  const AtxJsResource *scope[INLINE_SCOPE];
+  AtxJsRefFrame refs[INLINE_REFS];
   AtxJsCtx ctx = {
     .errors = errors,
-    .schema_path = g_ptr_array_new(),
-    .instance_path = g_array_new(FALSE, FALSE, sizeof(AtxJsInstanceStep)),
-    .scope = g_ptr_array_new(),
-    .refs = g_array_new(FALSE, FALSE, sizeof(AtxJsRefFrame)),
+    .schema_path = { schema_path, 0, G_N_ELEMENTS(schema_path), FALSE },
+    .instance_path = { instance_path, 0, G_N_ELEMENTS(instance_path), FALSE },
+    .scope = { scope, 0, G_N_ELEMENTS(scope), FALSE },
+    .refs = { refs, 0, G_N_ELEMENTS(refs), FALSE },
   };
   /* The root counts as followed already: {"$ref": "#"} loops at its first step. */
-  AtxJsRefFrame root = { schema->root, instance };
-  g_array_append_val(ctx.refs, root);
+  AtxJsRefFrame root = { schema->root, instance->handle };
+  ATX_JS_STACK_PUSH(&ctx.refs, AtxJsRefFrame, root);
   gboolean ok = atx_js_validate_node(&ctx, schema->root, instance, NULL);
   if (ctx.gave_up) {
     /* "not" and "if" may have read the abandoned parts as failures that make
@@ -245,14 +277,14 @@ atx_js_validate(const AtxJsonSchema *schema, const json_t *instance, GPtrArray *
     ctx.gave_up = NULL; /* lets the last word through */
     ctx.steps = 0;
     if (errors) {
-      g_array_set_size(ctx.instance_path, 0);
-      g_ptr_array_set_size(ctx.schema_path, 0);
+      ctx.instance_path.len = 0;
+      ctx.schema_path.len = 0;
       atx_js_report_at(&ctx, "", "limit", "validation gave up: %s", why);
     }
   }
-  g_ptr_array_unref(ctx.schema_path);
-  g_array_unref(ctx.instance_path);
-  g_ptr_array_unref(ctx.scope);
-  g_array_unref(ctx.refs);
+  stack_clear(&ctx.schema_path);
+  stack_clear(&ctx.instance_path);
+  stack_clear(&ctx.scope);
+  stack_clear(&ctx.refs);
   return ok;
 }

@@ -1,38 +1,36 @@
-/* JSON values as JSON Schema sees them: numbers are mathematical values (1 and
- * 1.0 are the same integer), opaque values form a kind of their own, and
- * multipleOf is decided on decimals, not on binary floating point. */
+/* Values as JSON Schema sees them, read through their instance class: numbers
+ * are mathematical values (1 and 1.0 are the same integer), opaque values form
+ * a kind of their own, and multipleOf is decided on decimals, not on binary
+ * floating point. Schema values (enum, const) are jansson values and compare
+ * with instance values of any class. */
 #include "core/jsonschema_private.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-AtxJsKind
-atx_js_kind_of(const json_t *value)
+void
+atx_js_value_from_json(AtxJsValue *value, const json_t *json)
 {
-  switch (json_typeof(value)) {
-  case JSON_NULL:
-    return ATX_JS_KIND_NULL;
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return ATX_JS_KIND_BOOLEAN;
-  case JSON_INTEGER:
-    return ATX_JS_KIND_INTEGER;
-  case JSON_REAL:
-    return atx_js_is_integer(value) ? ATX_JS_KIND_INTEGER : ATX_JS_KIND_NUMBER;
-  case JSON_STRING:
-    return ATX_JS_KIND_STRING;
-  case JSON_ARRAY:
-    return ATX_JS_KIND_ARRAY;
-  case JSON_OBJECT:
-    return atx_json_opaque_type(value) ? ATX_JS_KIND_OPAQUE : ATX_JS_KIND_OBJECT;
-  }
-  return ATX_JS_KIND_NULL;
+  atx_js_value_init(value, atx_json_instance_class(), json);
+}
+
+static gboolean
+real_is_integer(double d)
+{
+  return isfinite(d) && d == floor(d);
+}
+
+AtxJsKind
+atx_js_real_kind(const AtxJsValue *value)
+{
+  return real_is_integer(value->klass->real(value->handle)) ? ATX_JS_KIND_INTEGER : ATX_JS_KIND_NUMBER;
 }
 
 const char *
-atx_js_kind_name(const json_t *value)
+atx_js_kind_name(const AtxJsValue *value)
 {
+  const char *text;
   switch (atx_js_kind_of(value)) {
   case ATX_JS_KIND_NULL:
     return "null";
@@ -49,7 +47,7 @@ atx_js_kind_name(const json_t *value)
   case ATX_JS_KIND_INTEGER:
     return "integer";
   case ATX_JS_KIND_OPAQUE:
-    return atx_json_opaque_type(value);
+    return value->klass->opaque(value->handle, &text);
   }
   return "value";
 }
@@ -57,145 +55,217 @@ atx_js_kind_name(const json_t *value)
 gboolean
 atx_js_is_integer(const json_t *value)
 {
-  if (json_is_integer(value))
+  return json_is_integer(value) || (json_is_real(value) && real_is_integer(json_real_value(value)));
+}
+
+gboolean
+atx_js_value_number(const AtxJsValue *value, AtxJsNumber *out)
+{
+  if (value->kind == ATX_JSON_INSTANCE_INTEGER) {
+    *out = (AtxJsNumber){ .is_integer = TRUE, .integer = value->klass->integer(value->handle) };
     return TRUE;
-  if (!json_is_real(value))
-    return FALSE;
-  double d = json_real_value(value);
-  return isfinite(d) && d == floor(d);
+  }
+  if (value->kind == ATX_JSON_INSTANCE_REAL) {
+    *out = (AtxJsNumber){ .is_integer = FALSE, .real = value->klass->real(value->handle) };
+    return TRUE;
+  }
+  return FALSE;
+}
+
+AtxJsNumber
+atx_js_json_number(const json_t *number)
+{
+  if (json_is_integer(number))
+    return (AtxJsNumber){ .is_integer = TRUE, .integer = json_integer_value(number) };
+  return (AtxJsNumber){ .is_integer = FALSE, .real = json_real_value(number) };
 }
 
 /* Exact comparison of an int64 with a double: converting either side to the
  * other's type would round (2^53 + 1 vs 2^53). */
 static int
-compare_int_double(json_int_t i, double d)
+compare_int_double(gint64 i, double d)
 {
   if (d >= 9223372036854775808.0)
     return -1;
   if (d < -9223372036854775808.0)
     return 1;
   double whole = floor(d);
-  json_int_t whole_int = (json_int_t) whole;
+  gint64 whole_int = (gint64) whole;
   if (i != whole_int)
     return i < whole_int ? -1 : 1;
   return d > whole ? -1 : 0;
 }
 
 int
-atx_js_number_compare(const json_t *a, const json_t *b)
+atx_js_number_compare(const AtxJsNumber *a, const AtxJsNumber *b)
 {
-  if (json_is_integer(a) && json_is_integer(b)) {
-    json_int_t x = json_integer_value(a), y = json_integer_value(b);
-    return (x > y) - (x < y);
-  }
-  if (json_is_integer(a))
-    return compare_int_double(json_integer_value(a), json_real_value(b));
-  if (json_is_integer(b))
-    return -compare_int_double(json_integer_value(b), json_real_value(a));
-  double x = json_real_value(a), y = json_real_value(b);
-  return (x > y) - (x < y);
+  if (a->is_integer && b->is_integer)
+    return (a->integer > b->integer) - (a->integer < b->integer);
+  if (a->is_integer)
+    return compare_int_double(a->integer, b->real);
+  if (b->is_integer)
+    return -compare_int_double(b->integer, a->real);
+  return (a->real > b->real) - (a->real < b->real);
 }
 
 static gboolean
-opaque_equal(const json_t *a, const json_t *b)
+opaque_equal(const AtxJsValue *a, const AtxJsValue *b)
 {
-  return g_strcmp0(atx_json_opaque_type(a), atx_json_opaque_type(b)) == 0 &&
-         g_strcmp0(atx_json_opaque_text(a), atx_json_opaque_text(b)) == 0;
+  const char *text_a, *text_b;
+  const char *type_a = a->klass->opaque(a->handle, &text_a);
+  const char *type_b = b->klass->opaque(b->handle, &text_b);
+  return strcmp(type_a, type_b) == 0 && strcmp(text_a, text_b) == 0;
 }
 
 static gboolean
-objects_equal(const json_t *a, const json_t *b)
+strings_equal(const AtxJsValue *a, const AtxJsValue *b)
 {
-  if (json_object_size(a) != json_object_size(b))
+  gsize len_a, len_b;
+  const char *text_a = a->klass->string(a->handle, &len_a);
+  const char *text_b = b->klass->string(b->handle, &len_b);
+  return len_a == len_b && memcmp(text_a, text_b, len_a) == 0;
+}
+
+static gboolean
+objects_equal(const AtxJsValue *a, const AtxJsValue *b)
+{
+  if (a->klass->object_size(a->handle) != b->klass->object_size(b->handle))
     return FALSE;
-  const char *key;
-  const json_t *value;
-  json_object_foreach ((json_t *) a, key, value) {
-    const json_t *other = json_object_get(b, key);
-    if (!other || !atx_js_equal(value, other))
+  gconstpointer cursor = NULL;
+  AtxJsonInstanceMember member;
+  while (a->klass->object_next(a->handle, &cursor, &member)) {
+    gconstpointer other = b->klass->object_get(b->handle, member.key, member.key_len);
+    if (!other)
+      return FALSE;
+    AtxJsValue x, y;
+    atx_js_value_init(&x, a->klass, member.value);
+    atx_js_value_init(&y, b->klass, other);
+    if (!atx_js_equal(&x, &y))
       return FALSE;
   }
   return TRUE;
 }
 
 static gboolean
-arrays_equal(const json_t *a, const json_t *b)
+arrays_equal(const AtxJsValue *a, const AtxJsValue *b)
 {
-  gsize n = json_array_size(a);
-  if (n != json_array_size(b))
+  gsize n = a->klass->array_length(a->handle);
+  if (n != b->klass->array_length(b->handle))
     return FALSE;
-  for (gsize i = 0; i < n; i++)
-    if (!atx_js_equal(json_array_get(a, i), json_array_get(b, i)))
+  for (gsize i = 0; i < n; i++) {
+    AtxJsValue x, y;
+    atx_js_value_init(&x, a->klass, a->klass->array_get(a->handle, i));
+    atx_js_value_init(&y, b->klass, b->klass->array_get(b->handle, i));
+    if (!atx_js_equal(&x, &y))
       return FALSE;
+  }
   return TRUE;
+}
+
+static gboolean
+is_number(const AtxJsValue *value)
+{
+  return value->kind == ATX_JSON_INSTANCE_INTEGER || value->kind == ATX_JSON_INSTANCE_REAL;
 }
 
 gboolean
-atx_js_equal(const json_t *a, const json_t *b)
+atx_js_equal(const AtxJsValue *a, const AtxJsValue *b)
 {
-  AtxJsKind ka = atx_js_kind_of(a), kb = atx_js_kind_of(b);
-  gboolean a_number = ka == ATX_JS_KIND_INTEGER || ka == ATX_JS_KIND_NUMBER;
-  gboolean b_number = kb == ATX_JS_KIND_INTEGER || kb == ATX_JS_KIND_NUMBER;
-  if (a_number || b_number)
-    return a_number && b_number && atx_js_number_compare(a, b) == 0;
-  if (ka != kb)
+  if (is_number(a) || is_number(b)) {
+    AtxJsNumber x, y;
+    return atx_js_value_number(a, &x) && atx_js_value_number(b, &y) && atx_js_number_compare(&x, &y) == 0;
+  }
+  if (a->kind != b->kind)
     return FALSE;
-  switch (ka) {
-  case ATX_JS_KIND_BOOLEAN:
-    return json_is_true(a) == json_is_true(b);
-  case ATX_JS_KIND_STRING:
-    return json_string_length(a) == json_string_length(b) &&
-           memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
-  case ATX_JS_KIND_ARRAY:
+  switch (a->kind) {
+  case ATX_JSON_INSTANCE_BOOLEAN:
+    return !a->klass->boolean(a->handle) == !b->klass->boolean(b->handle);
+  case ATX_JSON_INSTANCE_STRING:
+    return strings_equal(a, b);
+  case ATX_JSON_INSTANCE_ARRAY:
     return arrays_equal(a, b);
-  case ATX_JS_KIND_OBJECT:
+  case ATX_JSON_INSTANCE_OBJECT:
     return objects_equal(a, b);
-  case ATX_JS_KIND_OPAQUE:
+  case ATX_JSON_INSTANCE_OPAQUE:
     return opaque_equal(a, b);
   default:
     return TRUE; /* null */
   }
 }
 
+gboolean
+atx_js_equal_json(const AtxJsValue *a, const json_t *b)
+{
+  AtxJsValue other;
+  atx_js_value_from_json(&other, b);
+  return atx_js_equal(a, &other);
+}
+
+guint
+atx_js_name_hash(const char *name, gsize len)
+{
+  guint h = 5381;
+  for (gsize i = 0; i < len; i++)
+    h = h * 33 + (guchar) name[i];
+  return h;
+}
+
 static guint
-hash_number(const json_t *value)
+hash_number(const AtxJsNumber *number)
 {
   /* Equal numbers must hash alike whatever their representation. */
-  if (json_is_integer(value))
-    return g_int64_hash(&(gint64){ json_integer_value(value) });
-  double d = json_real_value(value);
+  if (number->is_integer)
+    return g_int64_hash(&number->integer);
+  double d = number->real;
   if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
     return g_int64_hash(&(gint64){ (gint64) d });
   return g_double_hash(&d);
 }
 
-guint
-atx_js_hash(const json_t *value)
+static guint
+hash_container(const AtxJsValue *value)
 {
-  guint h = (guint) atx_js_kind_of(value);
-  switch (atx_js_kind_of(value)) {
-  case ATX_JS_KIND_INTEGER:
-  case ATX_JS_KIND_NUMBER:
-    return hash_number(value);
-  case ATX_JS_KIND_STRING:
-    return g_str_hash(json_string_value(value));
-  case ATX_JS_KIND_BOOLEAN:
-    return h + json_is_true(value);
-  case ATX_JS_KIND_ARRAY:
-    for (gsize i = 0; i < json_array_size(value); i++)
-      h = h * 31 + atx_js_hash(json_array_get(value, i));
-    return h;
-  case ATX_JS_KIND_OBJECT: {
-    const char *key;
-    const json_t *member;
-    json_object_foreach ((json_t *) value, key, member)
-      h += g_str_hash(key) ^ atx_js_hash(member); /* order independent */
+  guint h = (guint) value->kind;
+  if (value->kind == ATX_JSON_INSTANCE_ARRAY) {
+    for (gsize i = 0; i < value->klass->array_length(value->handle); i++) {
+      AtxJsValue item;
+      atx_js_value_init(&item, value->klass, value->klass->array_get(value->handle, i));
+      h = h * 31 + atx_js_hash(&item);
+    }
     return h;
   }
-  case ATX_JS_KIND_OPAQUE:
-    return g_str_hash(atx_json_opaque_text(value));
+  gconstpointer cursor = NULL;
+  AtxJsonInstanceMember member;
+  while (value->klass->object_next(value->handle, &cursor, &member)) {
+    AtxJsValue item;
+    atx_js_value_init(&item, value->klass, member.value);
+    h += atx_js_name_hash(member.key, member.key_len) ^ atx_js_hash(&item); /* order independent */
+  }
+  return h;
+}
+
+guint
+atx_js_hash(const AtxJsValue *value)
+{
+  AtxJsNumber number;
+  gsize len;
+  const char *text;
+  if (atx_js_value_number(value, &number))
+    return hash_number(&number);
+  switch (value->kind) {
+  case ATX_JSON_INSTANCE_STRING:
+    text = value->klass->string(value->handle, &len);
+    return atx_js_name_hash(text, len);
+  case ATX_JSON_INSTANCE_BOOLEAN:
+    return (guint) value->kind + !!value->klass->boolean(value->handle);
+  case ATX_JSON_INSTANCE_ARRAY:
+  case ATX_JSON_INSTANCE_OBJECT:
+    return hash_container(value);
+  case ATX_JSON_INSTANCE_OPAQUE:
+    value->klass->opaque(value->handle, &text);
+    return g_str_hash(text);
   default:
-    return h;
+    return (guint) value->kind;
   }
 }
 
@@ -217,15 +287,15 @@ typedef struct {
 } Decimal;
 
 static Decimal
-decimal_of(const json_t *number)
+decimal_of(const AtxJsNumber *number)
 {
   Decimal dec = { 0, 0 };
-  if (json_is_integer(number)) {
-    json_int_t i = json_integer_value(number);
+  if (number->is_integer) {
+    gint64 i = number->integer;
     dec.digits = i < 0 ? (guint64) 0 - (guint64) i : (guint64) i;
   } else {
     char text[64];
-    shortest_exponential(fabs(json_real_value(number)), text, sizeof text);
+    shortest_exponential(fabs(number->real), text, sizeof text);
     char *e = strchr(text, 'e');
     for (const char *p = text; p < e; p++)
       if (g_ascii_isdigit(*p))
@@ -256,11 +326,11 @@ pow10_mod(guint power, guint64 modulus)
 }
 
 gboolean
-atx_js_is_multiple_of(const json_t *value, const json_t *divisor)
+atx_js_is_multiple_of(const AtxJsNumber *value, const AtxJsNumber *divisor)
 {
-  if (json_is_integer(value) && json_is_integer(divisor))
-    return json_integer_value(value) % json_integer_value(divisor) == 0;
-  if (json_is_real(value) && !isfinite(json_real_value(value)))
+  if (value->is_integer && divisor->is_integer)
+    return value->integer % divisor->integer == 0;
+  if (!value->is_integer && !isfinite(value->real))
     return FALSE;
   Decimal x = decimal_of(value), m = decimal_of(divisor);
   if (x.digits == 0)

@@ -9,7 +9,8 @@
  *   a named error (ATX_TOML_ERROR_TOO_LARGE / ATX_TOML_ERROR_TOO_DEEP), never a crash.
  * - Tables keep their keys in document order.
  * - Date/time values keep their own types; atx_toml_to_json() turns them into
- *   opaque JSON values (see jsonschema.h) that never validate as strings.
+ *   opaque JSON values (see jsonschema.h) that never validate as strings, and
+ *   atx_toml_instance_class() shows them to the validator the same way.
  *
  * Lines and columns are 1-based; columns count Unicode code points (a leading
  * byte order mark takes none). A value's position is that of its first
@@ -21,6 +22,8 @@
 
 #include <glib.h>
 #include <jansson.h>
+
+#include "core/jsonschema.h"
 
 #define ATX_TOML_ERROR (atx_toml_error_quark())
 GQuark atx_toml_error_quark(void);
@@ -123,6 +126,13 @@ gboolean atx_toml_doc_locate(const char *pointer, guint *line, guint *column, gp
  * opaque "float" values), booleans -> booleans, date/times -> opaque values naming
  * their TOML type. */
 json_t *atx_toml_to_json(const AtxTomlValue *value);
+
+/* The validator's view of a document without a jansson copy: handles are
+ * const AtxTomlValue *, read as atx_toml_to_json would convert them (the same
+ * kinds, opaque values and key order), so
+ *   atx_json_schema_validate_instance(schema, atx_toml_instance_class(), root, &errors)
+ * gives the same result and errors as validating atx_toml_to_json(root). */
+const AtxJsonInstanceClass *atx_toml_instance_class(void);
 
 /* toml-test's tagged JSON ({"type":"integer","value":"42"} for every scalar). */
 json_t *atx_toml_to_tagged_json(const AtxTomlValue *value);

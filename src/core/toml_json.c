@@ -21,8 +21,8 @@ format_double(double d, char *buf, gsize size)
   }
 }
 
-static const char *
-non_finite_text(double d)
+const char *
+atx_toml_non_finite_text(double d)
 {
   if (isnan(d))
     return "nan";
@@ -78,7 +78,7 @@ atx_toml_to_json(const AtxTomlValue *value)
   case ATX_TOML_FLOAT:
     /* JSON has no nan/inf; an opaque value keeps them from passing as numbers. */
     if (!isfinite(value->as.floating))
-      return atx_json_opaque_new("float", non_finite_text(value->as.floating));
+      return atx_json_opaque_new("float", atx_toml_non_finite_text(value->as.floating));
     return json_real(value->as.floating);
   case ATX_TOML_BOOLEAN:
     return json_boolean(value->as.boolean);
@@ -122,7 +122,7 @@ tagged_scalar_text(const AtxTomlValue *value)
     return json_string(buf);
   case ATX_TOML_FLOAT:
     if (!isfinite(value->as.floating))
-      return json_string(non_finite_text(value->as.floating));
+      return json_string(atx_toml_non_finite_text(value->as.floating));
     format_double(value->as.floating, buf, sizeof buf);
     return json_string(buf);
   case ATX_TOML_BOOLEAN:

@@ -1,5 +1,5 @@
 /* Internals shared by the TOML translation units (toml.c, toml_lexer.c,
- * toml_parser.c, toml_json.c). Not an API: nothing outside src/core/toml*.c may
+ * toml_parser.c, toml_json.c, toml_instance.c). Not an API: nothing outside src/core/toml*.c may
  * include this header.
  *
  * A document owns one arena; every value, key, string and container buffer lives
@@ -83,3 +83,7 @@ AtxTomlEntry *atx_toml_table_find(const AtxTomlValue *table, const char *key, gs
 void atx_toml_table_insert(AtxTomlDoc *doc, AtxTomlValue *table, const char *key, gsize len,
                            guint line, guint column, AtxTomlValue *value);
 void atx_toml_array_append(AtxTomlDoc *doc, AtxTomlValue *array, AtxTomlValue *item);
+
+/* "nan", "inf" or "-inf": how a non-finite float is named as an opaque value,
+ * the same in the JSON conversion and the validator's instance class. */
+const char *atx_toml_non_finite_text(double d);

@@ -4,13 +4,19 @@
  * the schema is compiled (with one remote document available) and, when the
  * validator accepts it, the instance is validated in both modes, which must
  * agree. Whatever the input is, it is also validated as an instance against a
- * fixed, realistic configuration schema. Crashes, leaks, sanitizer reports and
- * a disagreement between the two modes are findings. */
+ * fixed, realistic configuration schema. An object instance is also written as
+ * TOML and parsed back, and that TOML tree is validated both directly
+ * (atx_toml_instance_class) and through its atx_toml_to_json conversion: the
+ * two must give the same validity and the same errors. Crashes, leaks,
+ * sanitizer reports and any disagreement are findings. */
 #include "core/jsonschema.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/toml.h"
+#include "core/toml_write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -84,6 +90,48 @@ validate_both_ways(const AtxJsonSchema *schema, const json_t *instance)
 }
 
 static void
+assert_same_errors(GPtrArray *a, GPtrArray *b)
+{
+  if (a->len != b->len)
+    abort();
+  for (guint i = 0; i < a->len; i++) {
+    const AtxJsonSchemaError *x = g_ptr_array_index(a, i), *y = g_ptr_array_index(b, i);
+    if (strcmp(x->instance_pointer, y->instance_pointer) != 0 || strcmp(x->keyword_location, y->keyword_location) != 0 ||
+        strcmp(x->keyword, y->keyword) != 0 || strcmp(x->message, y->message) != 0)
+      abort();
+  }
+}
+
+/* The instance as a TOML document, validated in place and as JSON. */
+static void
+validate_as_toml(const AtxJsonSchema *schema, const json_t *instance)
+{
+  if (!json_is_object(instance) || atx_json_opaque_type(instance))
+    return;
+  char *text = atx_toml_write(instance, NULL);
+  if (!text)
+    return; /* null, or an opaque value TOML cannot write */
+  AtxTomlDoc *doc = atx_toml_parse(text, strlen(text), NULL, NULL, NULL);
+  g_free(text);
+  if (!doc)
+    return; /* an opaque value whose text is no date */
+  const AtxTomlValue *root = atx_toml_doc_root(doc);
+  json_t *converted = atx_toml_to_json(root);
+  GPtrArray *direct_errors = NULL, *converted_errors = NULL;
+  gboolean direct = atx_json_schema_validate_instance(schema, atx_toml_instance_class(), root, &direct_errors);
+  if (direct != atx_json_schema_validate(schema, converted, &converted_errors))
+    abort();
+  assert_same_errors(direct_errors, converted_errors);
+  if (atx_json_schema_validate_instance(schema, atx_toml_instance_class(), root, NULL) !=
+      atx_json_schema_validate(schema, converted, NULL))
+    abort();
+  g_ptr_array_unref(direct_errors);
+  g_ptr_array_unref(converted_errors);
+  json_decref(converted);
+  atx_toml_doc_free(doc);
+}
+
+static void
 fuzz_schema(json_t *schema_json, const json_t *instance)
 {
   AtxJsonSchema *schema = atx_json_schema_compile(schema_json, "http://localhost:1234/fuzz/root.json", NULL);
@@ -92,8 +140,10 @@ fuzz_schema(json_t *schema_json, const json_t *instance)
   json_t *remote = json_loads(remote_text, 0, NULL);
   gboolean added = atx_json_schema_add_resource(schema, "http://localhost:1234/remote.json", remote, NULL);
   json_decref(remote);
-  if (added)
+  if (added) {
     validate_both_ways(schema, instance);
+    validate_as_toml(schema, instance);
+  }
   atx_json_schema_free(schema);
 }
 
@@ -106,6 +156,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (!input)
     return 0;
   validate_both_ways(fixed_schema, input);
+  validate_as_toml(fixed_schema, input);
   if (json_is_array(input) && json_array_size(input) == 2)
     fuzz_schema(json_array_get(input, 0), json_array_get(input, 1));
   json_decref(input);

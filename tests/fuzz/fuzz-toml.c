@@ -1,11 +1,44 @@
 /* libFuzzer target for the TOML parser: parse, check the tree's invariants while
  * walking it, find every value again through its JSON Pointer, convert with both
- * JSON converters, locate a few pointers. Any crash, leak, sanitizer report or
- * GLib critical is a bug. */
+ * JSON converters, locate a few pointers, and validate the document against two
+ * schemas both ways: the tree itself (atx_toml_instance_class) and its
+ * atx_toml_to_json conversion, which must agree on validity and on every
+ * error. Any crash, leak, sanitizer report or GLib critical is a bug. */
 #include <stdint.h>
+#include <string.h>
 
+#include "core/config.h"
 #include "core/jsonpointer.h"
 #include "core/toml.h"
+
+/* Every keyword that reads values, applied at every level of any document. */
+static const char any_document_schema[] =
+  "{\"$defs\": {\"v\": {"
+  "  \"properties\": {"
+  "    \"s\": {\"type\": \"string\", \"pattern\": \"^[a-z_][a-z0-9_-]{0,7}$\", \"minLength\": 2, \"maxLength\": 4},"
+  "    \"p\": {\"pattern\": \"(a|b)+c\"},"
+  "    \"e\": {\"enum\": [1, 1.5, \"x\", true, null, [1, \"x\"], {\"k\": 1}]},"
+  "    \"c\": {\"const\": {\"a\": [1, 2.0]}},"
+  "    \"n\": {\"type\": \"number\", \"minimum\": -5, \"exclusiveMaximum\": 1e3, \"multipleOf\": 0.25},"
+  "    \"i\": {\"type\": [\"integer\", \"boolean\"], \"maximum\": 65535},"
+  "    \"kind\": {\"enum\": [\"a\", \"b\"]}},"
+  "  \"patternProperties\": {\"^x\": {\"type\": \"array\", \"uniqueItems\": true, \"maxItems\": 3}},"
+  "  \"additionalProperties\": {\"$ref\": \"#/$defs/v\"},"
+  "  \"propertyNames\": {\"maxLength\": 6, \"pattern\": \"^[A-Za-z0-9_-]*$\"},"
+  "  \"dependentRequired\": {\"kind\": [\"s\"]},"
+  "  \"dependentSchemas\": {\"i\": {\"required\": [\"n\"]}},"
+  "  \"maxProperties\": 5,"
+  "  \"items\": {\"$ref\": \"#/$defs/v\"},"
+  "  \"contains\": {\"type\": \"integer\"}, \"maxContains\": 2,"
+  "  \"uniqueItems\": true,"
+  "  \"not\": {\"const\": \"forbidden\"},"
+  "  \"anyOf\": [{\"type\": [\"object\", \"array\", \"string\", \"integer\"]}, {\"minimum\": 0}],"
+  "  \"oneOf\": [{\"type\": \"string\"}, {\"not\": {\"type\": \"string\"}}, {\"const\": 7}],"
+  "  \"if\": {\"required\": [\"kind\"]}, \"then\": {\"properties\": {\"kind\": {\"const\": \"a\"}}},"
+  "  \"else\": {\"unevaluatedProperties\": {\"not\": {\"type\": \"boolean\"}}}"
+  "}}, \"$ref\": \"#/$defs/v\"}";
+
+static AtxJsonSchema *schemas[2];
 
 /* Pointers checked per document; keeps huge inputs from turning quadratic. */
 #define MAX_POINTER_CHECKS 4096
@@ -128,6 +161,75 @@ locate_some(const AtxTomlDoc *doc)
   }
 }
 
+static AtxJsonSchema *
+compile_schema(const char *text)
+{
+  json_t *document = json_loads(text, 0, NULL);
+  g_assert_nonnull(document);
+  AtxJsonSchema *schema = atx_json_schema_compile(document, NULL, NULL);
+  json_decref(document);
+  g_assert_nonnull(schema);
+  return schema;
+}
+
+/* A table whose only key is the opaque marker is an opaque value once
+ * converted; read directly it stays a table, which is the point of reading
+ * it directly. Such documents are not compared. */
+static gboolean
+has_opaque_marker(const AtxTomlValue *value)
+{
+  AtxTomlType type = atx_toml_value_type(value);
+  if (type == ATX_TOML_TABLE) {
+    for (guint i = 0; i < atx_toml_table_size(value); i++)
+      if (strcmp(atx_toml_table_key(value, i), ATX_JSON_OPAQUE_KEY) == 0 ||
+          has_opaque_marker(atx_toml_table_value(value, i)))
+        return TRUE;
+  } else if (type == ATX_TOML_ARRAY) {
+    for (guint i = 0; i < atx_toml_array_length(value); i++)
+      if (has_opaque_marker(atx_toml_array_get(value, i)))
+        return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+assert_same_errors(GPtrArray *direct, GPtrArray *converted)
+{
+  g_assert_cmpuint(direct->len, ==, converted->len);
+  for (guint i = 0; i < direct->len; i++) {
+    const AtxJsonSchemaError *a = g_ptr_array_index(direct, i);
+    const AtxJsonSchemaError *b = g_ptr_array_index(converted, i);
+    g_assert_cmpstr(a->instance_pointer, ==, b->instance_pointer);
+    g_assert_cmpstr(a->keyword_location, ==, b->keyword_location);
+    g_assert_cmpstr(a->keyword, ==, b->keyword);
+    g_assert_cmpstr(a->message, ==, b->message);
+  }
+}
+
+static void
+validate_both_ways(const AtxJsonSchema *schema, const AtxTomlValue *root, const json_t *converted)
+{
+  g_autoptr(GPtrArray) direct_errors = NULL;
+  g_autoptr(GPtrArray) converted_errors = NULL;
+  gboolean direct = atx_json_schema_validate_instance(schema, atx_toml_instance_class(), root, &direct_errors);
+  gboolean via_json = atx_json_schema_validate(schema, converted, &converted_errors);
+  g_assert_cmpint(direct, ==, via_json);
+  assert_same_errors(direct_errors, converted_errors);
+  g_assert_cmpint(atx_json_schema_validate_instance(schema, atx_toml_instance_class(), root, NULL), ==,
+                  atx_json_schema_validate(schema, converted, NULL));
+}
+
+static void
+validate(const AtxTomlValue *root)
+{
+  if (has_opaque_marker(root))
+    return;
+  json_t *converted = atx_toml_to_json(root);
+  for (guint i = 0; i < G_N_ELEMENTS(schemas); i++)
+    validate_both_ways(schemas[i], root, converted);
+  json_decref(converted);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -136,6 +238,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
   /* A critical means an accessor was misused: a bug worth a crash report. */
   g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  schemas[0] = compile_schema(atx_config_schema_text());
+  schemas[1] = compile_schema(any_document_schema);
   return 0;
 }
 
@@ -158,6 +262,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   walk_value(&w, root, 0);
   g_string_free(w.pointer, TRUE);
   convert(root);
+  validate(root);
   locate_some(doc);
   return 0;
 }
