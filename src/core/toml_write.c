@@ -6,8 +6,12 @@
 #include "core/error.h"
 #include "core/jsonpointer.h"
 #include "core/jsonschema.h"
+#include "core/toml.h"
 
-#define MAX_DEPTH 64
+/* Every document the parser accepts must be writable: allow its deepest
+ * nesting, counted the same way (each table and array one level), with room
+ * for the root. Recursion this deep stays far inside a thread's stack. */
+#define MAX_DEPTH (ATX_TOML_MAX_DEPTH_CAP + 2)
 
 typedef struct {
   GString *out;

@@ -88,6 +88,19 @@ test_round_trips(void)
     assert_round_trip(cases[i]);
 }
 
+/* As deep as the parser allows: every parsed document must be writable. */
+static void
+test_deepest_document(void)
+{
+  g_autoptr(GString) toml = g_string_new("k");
+  for (guint i = 1; i < ATX_TOML_DEFAULT_MAX_DEPTH - 1; i++)
+    g_string_append(toml, ".k");
+  g_string_append(toml, " = [[1]]\n");
+  g_autoptr(AtxTomlDoc) doc = atx_toml_parse(toml->str, toml->len, NULL, NULL, NULL);
+  g_assert_nonnull(doc);
+  assert_round_trip(toml->str);
+}
+
 static void
 test_refusals(void)
 {
@@ -116,6 +129,7 @@ main(int argc, char **argv)
   g_test_add_func("/toml-write/canonical-layout", test_canonical_layout);
   g_test_add_func("/toml-write/strings-and-keys", test_strings_and_keys);
   g_test_add_func("/toml-write/round-trips", test_round_trips);
+  g_test_add_func("/toml-write/deepest-document", test_deepest_document);
   g_test_add_func("/toml-write/refusals", test_refusals);
   return g_test_run();
 }
