@@ -7,56 +7,43 @@
 
 G_DEFINE_QUARK(atx-toml-error-quark, atx_toml_error)
 
-typedef struct _ArenaChunk ArenaChunk;
-struct _ArenaChunk {
-  ArenaChunk *next;
-  gsize size;
-  gsize used;
+struct _AtxTomlArenaChunk {
+  AtxTomlArenaChunk *next;
   gsize padding; /* keeps data[] 16-byte aligned on 64-bit */
   guint8 data[];
 };
 
-struct _AtxTomlDoc {
-  /* Newest chunk first; the chunk holding this struct is always the last one. */
-  ArenaChunk *chunks;
-  gsize next_chunk_size;
-  guint32 hash_seed;
-  AtxTomlValue *root;
-};
-
-#define ARENA_ALIGN 8u
 #define ARENA_MIN_CHUNK 4096u
 #define ARENA_MAX_CHUNK (1024u * 1024u)
-/* Tables up to this size are scanned linearly: faster than hashing for the small
- * tables configuration files are made of. */
-#define TABLE_INDEX_THRESHOLD 12u
 
-static ArenaChunk *
+static AtxTomlArenaChunk *
 arena_chunk_new(gsize size)
 {
-  ArenaChunk *chunk = g_malloc(sizeof(ArenaChunk) + size);
+  /* Not zeroed: every allocation is written before it is read. */
+  AtxTomlArenaChunk *chunk = g_malloc(sizeof(AtxTomlArenaChunk) + size);
   chunk->next = NULL;
-  chunk->size = size;
-  chunk->used = 0;
   return chunk;
 }
 
 AtxTomlDoc *
 atx_toml_doc_new_for_input(gsize input_len)
 {
-  /* Typical documents need a few times their size in nodes; starting there
-   * avoids growing the arena for them at all. */
-  gsize size = CLAMP(input_len * 4, ARENA_MIN_CHUNK, ARENA_MAX_CHUNK);
-  ArenaChunk *first = arena_chunk_new(size);
+  /* A document holds a copy of its input (keys and strings live there) and
+   * typically four to five times its size in nodes and entries; starting there
+   * spares configuration files a second chunk. */
+  gsize size = CLAMP(input_len * 6 + 1024, ARENA_MIN_CHUNK, ARENA_MAX_CHUNK);
+  AtxTomlArenaChunk *first = arena_chunk_new(size);
   AtxTomlDoc *doc = (AtxTomlDoc *)first->data;
+  gsize header = (sizeof(AtxTomlDoc) + ATX_TOML_ARENA_ALIGN - 1) & ~(gsize)(ATX_TOML_ARENA_ALIGN - 1);
 
-  first->used = (sizeof(AtxTomlDoc) + ARENA_ALIGN - 1) & ~(gsize)(ARENA_ALIGN - 1);
+  doc->free = first->data + header;
+  doc->free_end = first->data + size;
   doc->chunks = first;
   doc->next_chunk_size = MIN(size * 2, ARENA_MAX_CHUNK);
   /* The address differs between runs (ASLR), which is enough to keep crafted
    * keys from colliding on purpose in every process. */
   doc->hash_seed = (guint32)(((guintptr)doc >> 4) * 2654435761u) ^ 0x9e3779b9u;
-  doc->root = atx_toml_value_new(doc, ATX_TOML_TABLE, 1, 1);
+  doc->root = atx_toml_table_new(doc, 1, 1);
   doc->root->flags = ATX_TOML_FLAG_EXPLICIT;
   return doc;
 }
@@ -66,42 +53,32 @@ atx_toml_doc_free(AtxTomlDoc *doc)
 {
   if (!doc)
     return;
-  ArenaChunk *chunk = doc->chunks;
+  AtxTomlArenaChunk *chunk = doc->chunks;
   while (chunk) {
-    ArenaChunk *next = chunk->next;
+    AtxTomlArenaChunk *next = chunk->next;
     g_free(chunk);
     chunk = next;
   }
 }
 
-static ArenaChunk *
-arena_grow(AtxTomlDoc *doc, gsize size)
+gpointer
+atx_toml_arena_alloc_slow(AtxTomlDoc *doc, gsize size)
 {
   if (size > doc->next_chunk_size / 2) {
     /* A large block gets a chunk of its own behind the current one, so the
      * current chunk's free space is not abandoned. */
-    ArenaChunk *big = arena_chunk_new(size);
+    AtxTomlArenaChunk *big = arena_chunk_new(size);
     big->next = doc->chunks->next;
     doc->chunks->next = big;
-    return big;
+    return big->data;
   }
-  ArenaChunk *chunk = arena_chunk_new(doc->next_chunk_size);
+  AtxTomlArenaChunk *chunk = arena_chunk_new(doc->next_chunk_size);
   chunk->next = doc->chunks;
   doc->chunks = chunk;
+  doc->free = chunk->data + size;
+  doc->free_end = chunk->data + doc->next_chunk_size;
   doc->next_chunk_size = MIN(doc->next_chunk_size * 2, ARENA_MAX_CHUNK);
-  return chunk;
-}
-
-gpointer
-atx_toml_arena_alloc(AtxTomlDoc *doc, gsize size)
-{
-  size = (size + ARENA_ALIGN - 1) & ~(gsize)(ARENA_ALIGN - 1);
-  ArenaChunk *chunk = doc->chunks;
-  if (G_UNLIKELY(chunk->size - chunk->used < size))
-    chunk = arena_grow(doc, size);
-  gpointer p = chunk->data + chunk->used;
-  chunk->used += size;
-  return p;
+  return chunk->data;
 }
 
 char *
@@ -112,17 +89,6 @@ atx_toml_arena_strndup(AtxTomlDoc *doc, const char *str, gsize len)
     memcpy(copy, str, len);
   copy[len] = '\0';
   return copy;
-}
-
-AtxTomlValue *
-atx_toml_value_new(AtxTomlDoc *doc, AtxTomlType type, guint line, guint column)
-{
-  AtxTomlValue *value = atx_toml_arena_alloc(doc, sizeof(AtxTomlValue));
-  memset(value, 0, sizeof(*value));
-  value->type = type;
-  value->line = line;
-  value->column = column;
-  return value;
 }
 
 AtxTomlValue *
@@ -166,17 +132,10 @@ table_index_build(AtxTomlDoc *doc, AtxTomlValue *table, guint32 capacity)
 }
 
 AtxTomlEntry *
-atx_toml_table_find(const AtxTomlValue *table, const char *key, gsize len)
+atx_toml_table_find_indexed(const AtxTomlValue *table, const char *key, gsize len)
 {
   AtxTomlEntry *entries = table->as.table.entries;
   const guint32 *slots = table->as.table.slots;
-  if (!slots) {
-    for (guint32 i = 0; i < table->as.table.len; i++) {
-      if (entries[i].key_len == len && memcmp(entries[i].key, key, len) == 0)
-        return &entries[i];
-    }
-    return NULL;
-  }
   guint32 mask = SLOTS_MASK(slots);
   for (guint32 s = hash_key(SLOTS_SEED(slots), key, len) & mask; slots[s]; s = (s + 1) & mask) {
     AtxTomlEntry *e = &entries[slots[s] - 1];
@@ -198,21 +157,17 @@ table_reserve(AtxTomlDoc *doc, AtxTomlValue *table)
 }
 
 void
-atx_toml_table_insert(AtxTomlDoc *doc, AtxTomlValue *table, const char *key, gsize len,
-                      guint line, guint column, AtxTomlValue *value)
+atx_toml_table_insert_slow(AtxTomlDoc *doc, AtxTomlValue *table, const char *key, gsize len,
+                           guint line, guint column, AtxTomlValue *value)
 {
   if (table->as.table.len == table->as.table.cap)
     table_reserve(doc, table);
   guint32 index = table->as.table.len++;
   AtxTomlEntry *e = &table->as.table.entries[index];
-  e->key = atx_toml_arena_strndup(doc, key, len);
-  e->key_len = (guint32)len;
-  e->line = line;
-  e->column = column;
-  e->value = value;
+  *e = (AtxTomlEntry){ key, (guint32)len, line, column, value };
 
   guint32 n = table->as.table.len;
-  if (n <= TABLE_INDEX_THRESHOLD)
+  if (n <= ATX_TOML_TABLE_INDEX_THRESHOLD)
     return;
   /* Keep the index at most half full; rebuilding doubles it, so the total work
    * and memory stay linear in the number of keys. */
@@ -232,17 +187,14 @@ atx_toml_table_insert(AtxTomlDoc *doc, AtxTomlValue *table, const char *key, gsi
 }
 
 void
-atx_toml_array_append(AtxTomlDoc *doc, AtxTomlValue *array, AtxTomlValue *item)
+atx_toml_array_grow(AtxTomlDoc *doc, AtxTomlValue *array)
 {
-  if (array->as.array.len == array->as.array.cap) {
-    guint32 cap = array->as.array.cap ? array->as.array.cap * 2 : 4;
-    AtxTomlValue **items = atx_toml_arena_alloc(doc, cap * sizeof(AtxTomlValue *));
-    if (array->as.array.len)
-      memcpy(items, array->as.array.items, array->as.array.len * sizeof(AtxTomlValue *));
-    array->as.array.items = items;
-    array->as.array.cap = cap;
-  }
-  array->as.array.items[array->as.array.len++] = item;
+  guint32 cap = array->as.array.cap ? array->as.array.cap * 2 : 4;
+  AtxTomlValue **items = atx_toml_arena_alloc(doc, cap * sizeof(AtxTomlValue *));
+  if (array->as.array.len)
+    memcpy(items, array->as.array.items, array->as.array.len * sizeof(AtxTomlValue *));
+  array->as.array.items = items;
+  array->as.array.cap = cap;
 }
 
 /* ---- Public accessors ---- */

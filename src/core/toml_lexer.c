@@ -6,6 +6,21 @@
 
 static const char utf8_bom[] = "\xEF\xBB\xBF";
 
+#define BARE_TOKEN (ATX_TOML_CHAR_BARE | ATX_TOML_CHAR_TOKEN)
+
+const guint8 atx_toml_char_class[256] = {
+  ['0' ... '9'] = BARE_TOKEN | ATX_TOML_CHAR_HEX,
+  ['A' ... 'F'] = BARE_TOKEN | ATX_TOML_CHAR_HEX,
+  ['G' ... 'Z'] = BARE_TOKEN,
+  ['a' ... 'f'] = BARE_TOKEN | ATX_TOML_CHAR_HEX,
+  ['g' ... 'z'] = BARE_TOKEN,
+  ['_'] = BARE_TOKEN,
+  ['-'] = BARE_TOKEN,
+  ['+'] = ATX_TOML_CHAR_TOKEN,
+  ['.'] = ATX_TOML_CHAR_TOKEN,
+  [':'] = ATX_TOML_CHAR_TOKEN,
+};
+
 void
 atx_toml_lexer_init(AtxTomlLexer *lx, const char *data, gsize len, AtxTomlDoc *doc,
                     AtxTomlPosition *where, GError **error)
@@ -21,8 +36,10 @@ atx_toml_lexer_init(AtxTomlLexer *lx, const char *data, gsize len, AtxTomlDoc *d
   lx->p = lx->begin;
   lx->line = 1;
   lx->line_start = lx->begin;
+  lx->ascii_end = lx->begin; /* until the encoding check has looked */
   lx->col_anchor = lx->begin;
   lx->col_value = 1;
+  lx->text = atx_toml_arena_strndup(doc, lx->begin, lx->end - lx->begin);
   lx->doc = doc;
   lx->where = where;
   lx->error = error;
@@ -83,6 +100,70 @@ atx_toml_lexer_position(AtxTomlLexer *lx, const char *at, guint *line, guint *co
     lx->col_value = c;
   }
   *line = l;
+  *column = c;
+}
+
+/* The first byte above 0x7f in [s, end), or @end. */
+static const char *
+find_non_ascii(const char *s, const char *end)
+{
+#ifdef __SSE2__
+  while (end - s >= 16) {
+    guint mask = (guint)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)s));
+    if (mask)
+      return s + __builtin_ctz(mask);
+    s += 16;
+  }
+#endif
+  while (s < end && (guint8)*s < 0x80)
+    s++;
+  return s;
+}
+
+/* Code points in [s, end): the bytes that are not UTF-8 continuation bytes. */
+static guint
+count_code_points(const char *s, const char *end)
+{
+  guint n = 0;
+#ifdef __SSE2__
+  __m128i sums = _mm_setzero_si128();
+  while (end - s >= 16) {
+    /* Continuation bytes (0x80-0xbf) are the signed bytes below -64. */
+    __m128i lead = _mm_cmpgt_epi8(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi8(-65));
+    sums = _mm_add_epi64(sums, _mm_sad_epu8(_mm_and_si128(lead, _mm_set1_epi8(1)), _mm_setzero_si128()));
+    s += 16;
+  }
+  n = (guint)_mm_cvtsi128_si32(sums) + (guint)_mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums));
+#endif
+  for (; s < end; s++)
+    n += ((guint8)*s & 0xC0) != 0x80;
+  return n;
+}
+
+void
+atx_toml_lexer_here_slow(AtxTomlLexer *lx, guint *line, guint *column)
+{
+  /* Past the non-ASCII byte the last search found: search again from this
+   * line on. Searches never overlap, so they cost linear time in all. */
+  if (lx->ascii_end < lx->line_start) {
+    lx->ascii_end = find_non_ascii(lx->line_start, lx->end);
+    if (lx->p <= lx->ascii_end) {
+      atx_toml_lexer_here(lx, line, column);
+      return;
+    }
+  }
+  /* No newline lies between line_start and p, and the line is ASCII up to
+   * ascii_end: count code points from there or from a later anchor. */
+  const char *from = lx->ascii_end;
+  guint c = (guint)(lx->ascii_end - lx->line_start) + 1;
+  if (lx->col_anchor > from && lx->col_anchor <= lx->p) {
+    from = lx->col_anchor;
+    c = lx->col_value;
+  }
+  c += count_code_points(from, lx->p);
+  lx->col_anchor = lx->p;
+  lx->col_value = c;
+  *line = lx->line;
   *column = c;
 }
 
@@ -195,29 +276,50 @@ fail_control(AtxTomlLexer *lx, const guint8 *s)
                              "control character U+%04X is not allowed", *s);
 }
 
-#define BYTES(b) ((guint64)(b) * G_GUINT64_CONSTANT(0x0101010101010101))
-
-/* High bit of each byte of @w that equals @b (exact, no carries between bytes). */
-static inline guint64
-bytes_equal(guint64 w, guint8 b)
+#ifdef __SSE2__
+/* 0xff in each byte of @v that is not printable ASCII, tab or LF. */
+static inline __m128i
+unusual_bytes(__m128i v)
 {
-  guint64 x = w ^ BYTES(b);
-  return ~(((x & BYTES(0x7f)) + BYTES(0x7f)) | x) & BYTES(0x80);
+  /* Adding 1 moves DEL and everything above it (as signed bytes) below 0x21
+   * with the control characters; tab and LF become 10 and 11. */
+  __m128i u = _mm_add_epi8(v, _mm_set1_epi8(1));
+  __m128i below = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), u);
+  __m128i blank = _mm_cmpeq_epi8(_mm_and_si128(u, _mm_set1_epi8((char)0xfe)), _mm_set1_epi8(10));
+  return _mm_andnot_si128(blank, below);
+}
+#endif
+
+static inline gboolean
+is_plain(guint8 c)
+{
+  return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
 }
 
-/* TRUE when all 8 bytes are printable ASCII, tab or LF: the common case, checked
- * a word at a time because this scan covers the whole input before parsing. */
-static inline gboolean
-word_is_plain(const guint8 *s)
+/* The first byte in [s, end) that is not printable ASCII, tab or LF, or @end:
+ * the common case, checked 32 bytes at a time because this scan covers the
+ * whole input before parsing. */
+static inline const guint8 *
+skip_plain(const guint8 *s, const guint8 *end)
 {
-  guint64 w;
-  memcpy(&w, s, sizeof w);
-  guint64 low7 = w & BYTES(0x7f);
-  guint64 non_ascii = w & BYTES(0x80);
-  guint64 control = ~(low7 + BYTES(0x60)) & ~w & BYTES(0x80); /* below 0x20 */
-  guint64 del = (low7 + BYTES(0x01)) & ~w & BYTES(0x80);      /* 0x7f */
-  control &= ~(bytes_equal(w, '\t') | bytes_equal(w, '\n'));
-  return (non_ascii | control | del) == 0;
+#ifdef __SSE2__
+  while (end - s >= 32) {
+    __m128i a = unusual_bytes(_mm_loadu_si128((const __m128i *)s));
+    __m128i b = unusual_bytes(_mm_loadu_si128((const __m128i *)(s + 16)));
+    if (_mm_movemask_epi8(_mm_or_si128(a, b)))
+      break;
+    s += 32;
+  }
+  while (end - s >= 16) {
+    guint mask = (guint)_mm_movemask_epi8(unusual_bytes(_mm_loadu_si128((const __m128i *)s)));
+    if (mask)
+      return s + __builtin_ctz(mask);
+    s += 16;
+  }
+#endif
+  while (s < end && is_plain(*s))
+    s++;
+  return s;
 }
 
 gboolean
@@ -225,80 +327,26 @@ atx_toml_lexer_check_encoding(AtxTomlLexer *lx)
 {
   const guint8 *s = (const guint8 *)lx->begin;
   const guint8 *end = (const guint8 *)lx->end;
+  const guint8 *first_non_ascii = NULL;
 
-  while (s < end) {
-    if (end - s >= 8 && word_is_plain(s)) {
-      s += 8;
-      continue;
-    }
-    guint8 c = *s;
-    if (G_LIKELY((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t')) {
-      s++;
-    } else if (c == '\r' && s + 1 < end && s[1] == '\n') {
+  for (;;) {
+    s = skip_plain(s, end);
+    if (s >= end)
+      break;
+    if (*s == '\r' && s + 1 < end && s[1] == '\n') {
       s += 2;
-    } else if (c < 0x80) {
+    } else if (*s < 0x80) {
       return fail_control(lx, s);
     } else {
       gsize n = check_utf8_sequence(lx, s, end);
       if (!n)
         return FALSE;
+      if (!first_non_ascii)
+        first_non_ascii = s;
       s += n;
     }
   }
+  lx->ascii_end = first_non_ascii ? (const char *)first_non_ascii : lx->end;
   return TRUE;
 }
 
-/* ---- Layout ---- */
-
-static inline void
-start_line(AtxTomlLexer *lx, const char *next)
-{
-  lx->line++;
-  lx->line_start = next;
-  lx->col_anchor = next;
-  lx->col_value = 1;
-}
-
-gboolean
-atx_toml_lexer_newline(AtxTomlLexer *lx)
-{
-  const char *p = lx->p;
-  if (p < lx->end && *p == '\n')
-    p += 1;
-  else if (p + 1 < lx->end && p[0] == '\r' && p[1] == '\n')
-    p += 2;
-  else
-    return FALSE;
-  lx->p = p;
-  start_line(lx, p);
-  return TRUE;
-}
-
-void
-atx_toml_lexer_skip_comment(AtxTomlLexer *lx)
-{
-  if (lx->p >= lx->end || *lx->p != '#')
-    return;
-  const char *nl = memchr(lx->p, '\n', lx->end - lx->p);
-  lx->p = nl ? nl : lx->end;
-  /* Leave the CR of a CRLF for atx_toml_lexer_newline(). */
-  if (nl && nl > lx->p && nl[-1] == '\r')
-    lx->p = nl - 1;
-}
-
-void
-atx_toml_lexer_skip_blank(AtxTomlLexer *lx)
-{
-  for (;;) {
-    atx_toml_lexer_skip_ws(lx);
-    atx_toml_lexer_skip_comment(lx);
-    if (!atx_toml_lexer_newline(lx))
-      return;
-  }
-}
-
-void
-atx_toml_lexer_start_line(AtxTomlLexer *lx, const char *next)
-{
-  start_line(lx, next);
-}

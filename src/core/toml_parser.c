@@ -95,7 +95,7 @@ key_part(Parser *ps, guint index)
 static AtxTomlValue *
 new_table(Parser *ps, AtxTomlValue *parent, const AtxTomlKeyPart *part, guint line, guint column)
 {
-  AtxTomlValue *table = atx_toml_value_new(ps->doc, ATX_TOML_TABLE, line, column);
+  AtxTomlValue *table = atx_toml_table_new(ps->doc, line, column);
   table->depth = parent->depth + 1;
   atx_toml_table_insert(ps->doc, parent, part->str, part->len, part->line, part->column, table);
   return table;
@@ -207,10 +207,10 @@ parse_inline_table(Parser *ps, guint depth, AtxTomlValue **out)
   guint line, column;
   char buf[32];
 
-  atx_toml_lexer_position(lx, lx->p, &line, &column);
+  atx_toml_lexer_here(lx, &line, &column);
   if (!check_depth(ps, depth, line, column))
     return FALSE;
-  AtxTomlValue *table = atx_toml_value_new(ps->doc, ATX_TOML_TABLE, line, column);
+  AtxTomlValue *table = atx_toml_table_new(ps->doc, line, column);
   table->depth = depth;
   guint32 section = ++ps->last_section;
   lx->p++;
@@ -250,10 +250,10 @@ parse_array(Parser *ps, guint depth, AtxTomlValue **out)
   guint line, column;
   char buf[32];
 
-  atx_toml_lexer_position(lx, lx->p, &line, &column);
+  atx_toml_lexer_here(lx, &line, &column);
   if (!check_depth(ps, depth, line, column))
     return FALSE;
-  AtxTomlValue *array = atx_toml_value_new(ps->doc, ATX_TOML_ARRAY, line, column);
+  AtxTomlValue *array = atx_toml_array_new(ps->doc, line, column);
   array->depth = depth;
   array->flags = ATX_TOML_FLAG_FROZEN;
   lx->p++;
@@ -371,7 +371,7 @@ append_table(Parser *ps, AtxTomlValue *parent, guint line, guint column)
   if (!e) {
     if (!check_depth(ps, parent->depth + 2, line, column))
       return FALSE;
-    array = atx_toml_value_new(ps->doc, ATX_TOML_ARRAY, line, column);
+    array = atx_toml_array_new(ps->doc, line, column);
     array->depth = parent->depth + 1;
     array->flags = ATX_TOML_FLAG_TABLE_ARRAY;
     atx_toml_table_insert(ps->doc, parent, part->str, part->len, part->line, part->column, array);
@@ -384,7 +384,7 @@ append_table(Parser *ps, AtxTomlValue *parent, guint line, guint column)
   } else {
     return fail_not_table(ps, part, e->value);
   }
-  AtxTomlValue *table = atx_toml_value_new(ps->doc, ATX_TOML_TABLE, line, column);
+  AtxTomlValue *table = atx_toml_table_new(ps->doc, line, column);
   table->depth = array->depth + 1;
   table->flags = ATX_TOML_FLAG_EXPLICIT;
   atx_toml_array_append(ps->doc, array, table);
@@ -400,7 +400,7 @@ parse_header(Parser *ps)
   gboolean is_array = header + 1 < lx->end && header[1] == '[';
   guint line, column;
 
-  atx_toml_lexer_position(lx, header, &line, &column);
+  atx_toml_lexer_here(lx, &line, &column);
   lx->p += is_array ? 2 : 1;
   atx_toml_lexer_skip_ws(lx);
   if (!parse_key(ps))

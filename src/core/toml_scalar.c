@@ -3,23 +3,11 @@
  * The input was checked for encoding first (see toml_lexer.h). */
 #include "core/toml_lexer.h"
 
+#include <float.h>
 #include <math.h>
 
 /* Longest excerpt of a token quoted in an error message. */
 #define EXCERPT_MAX 40
-
-static inline gboolean
-is_bare_key_char(char c)
-{
-  return g_ascii_isalnum(c) || c == '_' || c == '-';
-}
-
-/* Characters that may continue a number, boolean or date/time. */
-static inline gboolean
-is_token_char(char c)
-{
-  return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '+' || c == '.' || c == ':';
-}
 
 static int
 excerpt_len(gsize len)
@@ -27,14 +15,23 @@ excerpt_len(gsize len)
   return (int)MIN(len, EXCERPT_MAX);
 }
 
-/* ---- Strings ---- */
+/* ---- Strings ----
+ *
+ * Decoded text is written at @w, a cursor into the document's copy of the
+ * input that never passes the source byte being read (see toml_lexer.h). */
 
-static void
-append_utf8(GString *out, gunichar cp)
+static inline guint
+hex_value(char c)
 {
-  char buf[6];
-  gint n = g_unichar_to_utf8(cp, buf);
-  g_string_append_len(out, buf, n);
+  return c <= '9' ? (guint)(c - '0') : (guint)((c | 0x20) - 'a' + 10);
+}
+
+/* Appends the bytes [run, q) of the input at @w. */
+static inline char *
+put_run(char *w, const char *run, const char *q)
+{
+  memcpy(w, run, q - run);
+  return w + (q - run);
 }
 
 static gboolean
@@ -49,30 +46,31 @@ fail_escape(AtxTomlLexer *lx, const char *at)
 }
 
 static const char *
-lex_unicode_escape(AtxTomlLexer *lx, const char *q, int digits, GString *out)
+lex_unicode_escape(AtxTomlLexer *lx, const char *q, int digits, char **w)
 {
   gunichar cp = 0;
   for (int i = 0; i < digits; i++) {
     const char *d = q + 2 + i;
-    if (d >= lx->end || !g_ascii_isxdigit(*d)) {
+    if (d >= lx->end || !atx_toml_char_is(*d, ATX_TOML_CHAR_HEX)) {
       atx_toml_lexer_fail(lx, q, ATX_TOML_ERROR_SYNTAX, "escape '\\%c' needs %d hexadecimal digits",
                           q[1], digits);
       return NULL;
     }
-    cp = (cp << 4) | (gunichar)g_ascii_xdigit_value(*d);
+    cp = (cp << 4) | hex_value(*d);
   }
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
     atx_toml_lexer_fail(lx, q, ATX_TOML_ERROR_SYNTAX, "escape '\\%c%.*s' is not a Unicode scalar value",
                         q[1], digits, q + 2);
     return NULL;
   }
-  append_utf8(out, cp);
+  /* At most 4 bytes in place of the 6 or 10 of the escape. */
+  *w += g_unichar_to_utf8(cp, *w);
   return q + 2 + digits;
 }
 
-/* Decodes the escape at @q (a backslash) into @out; returns the byte after it. */
+/* Decodes the escape at @q (a backslash) at *@w; returns the byte after it. */
 static const char *
-lex_escape(AtxTomlLexer *lx, const char *q, GString *out)
+lex_escape(AtxTomlLexer *lx, const char *q, char **w)
 {
   char c = q + 1 < lx->end ? q[1] : '\0';
   char decoded;
@@ -84,13 +82,13 @@ lex_escape(AtxTomlLexer *lx, const char *q, GString *out)
   case 'r': decoded = '\r'; break;
   case '"': decoded = '"'; break;
   case '\\': decoded = '\\'; break;
-  case 'u': return lex_unicode_escape(lx, q, 4, out);
-  case 'U': return lex_unicode_escape(lx, q, 8, out);
+  case 'u': return lex_unicode_escape(lx, q, 4, w);
+  case 'U': return lex_unicode_escape(lx, q, 8, w);
   default:
     fail_escape(lx, q);
     return NULL;
   }
-  g_string_append_c(out, decoded);
+  *(*w)++ = decoded;
   return q + 2;
 }
 
@@ -98,46 +96,36 @@ lex_escape(AtxTomlLexer *lx, const char *q, GString *out)
 static inline const char *
 scan_plain(const char *q, const char *end, char stop1, char stop2)
 {
-  while (q < end && *q != stop1 && *q != stop2 && *q != '\n' && *q != '\r')
-    q++;
-  return q;
+  return atx_toml_scan_for(q, end, stop1, stop2, '\n', '\r');
 }
 
-/* "..." : @out_str points into the input when there was no escape, else into
- * the arena (*in_arena set). */
+/* "..." : decoded and NUL-terminated in the document's copy. */
 static gboolean
-lex_basic_string(AtxTomlLexer *lx, const char **out_str, gsize *out_len, gboolean *in_arena)
+lex_basic_string(AtxTomlLexer *lx, const char **out_str, gsize *out_len)
 {
   const char *open = lx->p, *start = open + 1;
   const char *q = scan_plain(start, lx->end, '"', '\\');
+  char *text = atx_toml_lexer_owned(lx, start);
+  char *w = text + (q - start); /* the copy already holds the text up to q */
 
-  *in_arena = FALSE;
-  if (q < lx->end && *q == '"') {
-    *out_str = start;
-    *out_len = q - start;
-    lx->p = q + 1;
-    return TRUE;
-  }
-  GString *buf = atx_toml_lexer_scratch(lx);
-  g_string_append_len(buf, start, q - start);
   while (q < lx->end && *q == '\\') {
-    if (!(q = lex_escape(lx, q, buf)))
+    if (!(q = lex_escape(lx, q, &w)))
       return FALSE;
     const char *run = q;
     q = scan_plain(q, lx->end, '"', '\\');
-    g_string_append_len(buf, run, q - run);
+    w = put_run(w, run, q);
   }
   if (q >= lx->end || *q != '"')
     return atx_toml_lexer_fail(lx, open, ATX_TOML_ERROR_SYNTAX,
                                "unterminated string: a basic string must end on the line it starts");
-  *out_str = atx_toml_arena_strndup(lx->doc, buf->str, buf->len);
-  *out_len = buf->len;
-  *in_arena = TRUE;
+  *w = '\0';
+  *out_str = text;
+  *out_len = w - text;
   lx->p = q + 1;
   return TRUE;
 }
 
-/* '...' : always points into the input. */
+/* '...' : the document's copy, terminated in place. */
 static gboolean
 lex_literal_string(AtxTomlLexer *lx, const char **out_str, gsize *out_len)
 {
@@ -146,7 +134,9 @@ lex_literal_string(AtxTomlLexer *lx, const char **out_str, gsize *out_len)
   if (q >= lx->end || *q != '\'')
     return atx_toml_lexer_fail(lx, open, ATX_TOML_ERROR_SYNTAX,
                                "unterminated string: a literal string must end on the line it starts");
-  *out_str = start;
+  char *text = atx_toml_lexer_owned(lx, start);
+  text[q - start] = '\0';
+  *out_str = text;
   *out_len = q - start;
   lx->p = q + 1;
   return TRUE;
@@ -167,14 +157,15 @@ skip_first_newline(AtxTomlLexer *lx, const char *q)
 }
 
 /* At a newline (LF or CRLF) inside a multi-line string: records the new line,
- * appends LF (CRLF is normalised) and returns the byte after it. */
+ * appends LF (CRLF is normalised) unless @w is NULL, and returns the byte after
+ * it. */
 static const char *
-multiline_newline(AtxTomlLexer *lx, const char *q, GString *out)
+multiline_newline(AtxTomlLexer *lx, const char *q, char **w)
 {
   q += *q == '\r' ? 2 : 1;
   atx_toml_lexer_start_line(lx, q);
-  if (out)
-    g_string_append_c(out, '\n');
+  if (w)
+    *(*w)++ = '\n';
   return q;
 }
 
@@ -182,7 +173,7 @@ multiline_newline(AtxTomlLexer *lx, const char *q, GString *out)
  * it, and up to two of them still belong to the content. Returns the byte after
  * the run, setting *closed when the string ended. */
 static const char *
-multiline_quotes(AtxTomlLexer *lx, const char *q, char quote, GString *out, gboolean *closed)
+multiline_quotes(AtxTomlLexer *lx, const char *q, char quote, char **w, gboolean *closed)
 {
   gsize n = 0;
   while (q + n < lx->end && q[n] == quote)
@@ -193,7 +184,7 @@ multiline_quotes(AtxTomlLexer *lx, const char *q, char quote, GString *out, gboo
                         "too many quotes: at most two may precede the closing delimiter");
     return NULL;
   }
-  g_string_append_len(out, q, *closed ? n - 3 : n);
+  *w = put_run(*w, q, q + (*closed ? n - 3 : n));
   return q + n;
 }
 
@@ -222,58 +213,60 @@ line_ending_backslash(AtxTomlLexer *lx, const char *q)
 }
 
 static const char *
-multiline_basic_step(AtxTomlLexer *lx, const char *q, GString *out, gboolean *closed)
+multiline_basic_step(AtxTomlLexer *lx, const char *q, char **w, gboolean *closed)
 {
   switch (*q) {
   case '"':
-    return multiline_quotes(lx, q, '"', out, closed);
+    return multiline_quotes(lx, q, '"', w, closed);
   case '\n':
   case '\r':
-    return multiline_newline(lx, q, out);
+    return multiline_newline(lx, q, w);
   case '\\':
     if (q + 1 < lx->end && (q[1] == ' ' || q[1] == '\t' || q[1] == '\n' || q[1] == '\r'))
       return line_ending_backslash(lx, q);
-    return lex_escape(lx, q, out);
+    return lex_escape(lx, q, w);
   default: {
     const char *run = q;
     q = scan_plain(q, lx->end, '"', '\\');
-    g_string_append_len(out, run, q - run);
+    *w = put_run(*w, run, q);
     return q;
   }
   }
 }
 
 static const char *
-multiline_literal_step(AtxTomlLexer *lx, const char *q, GString *out, gboolean *closed)
+multiline_literal_step(AtxTomlLexer *lx, const char *q, char **w, gboolean *closed)
 {
   if (*q == '\'')
-    return multiline_quotes(lx, q, '\'', out, closed);
+    return multiline_quotes(lx, q, '\'', w, closed);
   if (*q == '\n' || *q == '\r')
-    return multiline_newline(lx, q, out);
+    return multiline_newline(lx, q, w);
   const char *run = q;
   q = scan_plain(q, lx->end, '\'', '\'');
-  g_string_append_len(out, run, q - run);
+  *w = put_run(*w, run, q);
   return q;
 }
 
-/* """...""" or '''...''' : decoded into the arena. */
+/* """...""" or '''...''' : decoded in the document's copy. */
 static gboolean
 lex_multiline_string(AtxTomlLexer *lx, gboolean literal, const char **out_str, gsize *out_len)
 {
   const char *open = lx->p;
   const char *q = skip_first_newline(lx, open + 3);
-  GString *buf = atx_toml_lexer_scratch(lx);
+  char *text = atx_toml_lexer_owned(lx, q);
+  char *w = text;
   gboolean closed = FALSE;
 
   while (!closed) {
     if (q >= lx->end)
       return atx_toml_lexer_fail(lx, open, ATX_TOML_ERROR_SYNTAX, "unterminated multi-line string");
-    q = literal ? multiline_literal_step(lx, q, buf, &closed) : multiline_basic_step(lx, q, buf, &closed);
+    q = literal ? multiline_literal_step(lx, q, &w, &closed) : multiline_basic_step(lx, q, &w, &closed);
     if (!q)
       return FALSE;
   }
-  *out_str = atx_toml_arena_strndup(lx->doc, buf->str, buf->len);
-  *out_len = buf->len;
+  *w = '\0';
+  *out_str = text;
+  *out_len = w - text;
   lx->p = q;
   return TRUE;
 }
@@ -290,48 +283,35 @@ lex_string_value(AtxTomlLexer *lx, guint line, guint column, AtxTomlValue **out)
 {
   const char *str;
   gsize len;
-  gboolean in_arena = FALSE;
   gboolean ok;
 
-  if (starts_multiline(lx)) {
+  if (starts_multiline(lx))
     ok = lex_multiline_string(lx, *lx->p == '\'', &str, &len);
-    in_arena = TRUE;
-  } else if (*lx->p == '"') {
-    ok = lex_basic_string(lx, &str, &len, &in_arena);
-  } else {
+  else if (*lx->p == '"')
+    ok = lex_basic_string(lx, &str, &len);
+  else
     ok = lex_literal_string(lx, &str, &len);
-  }
   if (!ok)
     return FALSE;
   AtxTomlValue *value = atx_toml_value_new(lx->doc, ATX_TOML_STRING, line, column);
-  value->as.string.str = in_arena ? str : atx_toml_arena_strndup(lx->doc, str, len);
+  value->as.string.str = str;
   value->as.string.len = len;
   *out = value;
   return TRUE;
 }
 
 gboolean
-atx_toml_lexer_key_part(AtxTomlLexer *lx, AtxTomlKeyPart *part)
+atx_toml_lexer_quoted_key_part(AtxTomlLexer *lx, AtxTomlKeyPart *part)
 {
   const char *p = lx->p;
   char c = atx_toml_lexer_peek(lx);
-  gboolean in_arena;
 
-  atx_toml_lexer_position(lx, p, &part->line, &part->column);
-  if (is_bare_key_char(c)) {
-    const char *q = p;
-    while (q < lx->end && is_bare_key_char(*q))
-      q++;
-    part->str = p;
-    part->len = q - p;
-    lx->p = q;
-    return TRUE;
-  }
+  atx_toml_lexer_here(lx, &part->line, &part->column);
   if (c == '"' || c == '\'') {
     if (starts_multiline(lx))
       return atx_toml_lexer_fail(lx, p, ATX_TOML_ERROR_SYNTAX, "a multi-line string cannot be a key");
     if (c == '"')
-      return lex_basic_string(lx, &part->str, &part->len, &in_arena);
+      return lex_basic_string(lx, &part->str, &part->len);
     return lex_literal_string(lx, &part->str, &part->len);
   }
   char buf[32];
@@ -387,10 +367,9 @@ accumulate(const char *s, const char *e, int base, guint64 limit, guint64 *out)
   for (const char *q = s; q < e; q++) {
     if (*q == '_')
       continue;
-    guint64 d = (guint64)g_ascii_xdigit_value(*q);
-    if (acc > (limit - d) / (guint64)base)
+    if (!g_uint64_checked_mul(&acc, acc, (guint64)base) || !g_uint64_checked_add(&acc, acc, hex_value(*q)) ||
+        acc > limit)
       return FALSE;
-    acc = acc * (guint64)base + d;
   }
   *out = acc;
   return TRUE;
@@ -429,39 +408,131 @@ lex_radix_integer(AtxTomlLexer *lx, const char *token, gsize len, guint line, gu
   return TRUE;
 }
 
+/* Magnitudes above this overflow even a negative integer. */
+#define DECIMAL_CAP ((guint64)G_MAXINT64 + 1)
+
+/* scan_digits() for base 10 that also accumulates the digits into *@value,
+ * saturating at DECIMAL_CAP + 1: integers need no second pass. */
+static const char *
+scan_decimal(AtxTomlLexer *lx, const char *q, const char *end, guint64 *value)
+{
+  guint64 acc = 0;
+  for (;;) {
+    if (q < end && g_ascii_isdigit(*q)) {
+      guint64 d = (guint64)(*q++ - '0');
+      acc = acc <= DECIMAL_CAP / 10 ? MIN(acc * 10 + d, DECIMAL_CAP + 1) : DECIMAL_CAP + 1;
+    } else if (q < end && *q == '_') {
+      if (q + 1 >= end || !g_ascii_isdigit(q[1])) {
+        atx_toml_lexer_fail(lx, q, ATX_TOML_ERROR_SYNTAX, "'_' must be between two digits");
+        return NULL;
+      }
+      q++;
+    } else {
+      *value = acc;
+      return q;
+    }
+  }
+}
+
 static gboolean
-lex_decimal_integer(AtxTomlLexer *lx, const char *token, gsize len, const char *digits,
-                    guint line, guint column, AtxTomlValue **out)
+lex_decimal_integer(AtxTomlLexer *lx, const char *token, gsize len, guint64 magnitude, guint line,
+                    guint column, AtxTomlValue **out)
 {
   gboolean negative = token[0] == '-';
-  guint64 limit = negative ? (guint64)G_MAXINT64 + 1 : (guint64)G_MAXINT64;
-  guint64 magnitude;
-  if (!accumulate(digits, token + len, 10, limit, &magnitude))
+  if (magnitude > (negative ? DECIMAL_CAP : DECIMAL_CAP - 1))
     return fail_overflow(lx, token, len);
   gint64 value = negative ? (gint64)(0 - magnitude) : (gint64)magnitude;
   *out = new_integer(lx, line, column, value);
   return TRUE;
 }
 
+#if FLT_EVAL_METHOD == 0
+/* Adds the exponent at @q (after the 'e') to *@exponent; FALSE when it is far
+ * outside the fast path's range. */
+static gboolean
+float_exponent(const char *q, const char *end, int *exponent)
+{
+  gboolean negative = *q == '-';
+  int e = 0;
+  q += *q == '-' || *q == '+';
+  for (; q < end; q++) {
+    if (*q == '_')
+      continue;
+    e = e * 10 + (*q - '0');
+    if (e > 1000)
+      return FALSE;
+  }
+  *exponent += negative ? -e : e;
+  return TRUE;
+}
+
+/* Clinger's fast path: when the significant digits fit in 53 bits and the
+ * power of ten is at most 22, both are exact doubles and one IEEE operation
+ * rounds their product or quotient correctly, as strtod would. @token is a
+ * float with valid syntax. */
+static gboolean
+float_fast_path(const char *token, gsize len, double *out)
+{
+  static const double powers[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+  const char *q = token, *end = token + len;
+  gboolean negative = *q == '-', fraction = FALSE;
+  guint64 mantissa = 0;
+  int digits = 0, exponent = 0;
+
+  q += *q == '-' || *q == '+';
+  for (; q < end && *q != 'e' && *q != 'E'; q++) {
+    if (*q == '_')
+      continue;
+    if (*q == '.') {
+      fraction = TRUE;
+      continue;
+    }
+    exponent -= fraction;
+    if (digits == 0 && *q == '0')
+      continue; /* leading zeros add nothing */
+    if (++digits > 19)
+      return FALSE;
+    mantissa = mantissa * 10 + (guint64)(*q - '0');
+  }
+  if (q < end && !float_exponent(q + 1, end, &exponent))
+    return FALSE;
+  if (mantissa > (G_GUINT64_CONSTANT(1) << 53) || exponent < -22 || exponent > 22)
+    return FALSE;
+  double d = exponent < 0 ? (double)mantissa / powers[-exponent] : (double)mantissa * powers[exponent];
+  *out = negative ? -d : d;
+  return TRUE;
+}
+#else
+static gboolean
+float_fast_path(const char *token, gsize len, double *out)
+{
+  return FALSE;
+}
+#endif
+
 static gboolean
 lex_float(AtxTomlLexer *lx, const char *token, gsize len, guint line, guint column, AtxTomlValue **out)
 {
-  /* strtod wants the digits without underscores; short ones stay on the stack. */
-  char small[64];
-  char *digits = small;
-  if (len >= sizeof small) {
-    GString *buf = atx_toml_lexer_scratch(lx);
-    g_string_set_size(buf, len);
-    digits = buf->str;
+  double d;
+  if (!float_fast_path(token, len, &d)) {
+    /* strtod wants the digits without underscores; short ones stay on the stack. */
+    char small[64];
+    char *digits = small;
+    if (len >= sizeof small) {
+      GString *buf = atx_toml_lexer_scratch(lx);
+      g_string_set_size(buf, len);
+      digits = buf->str;
+    }
+    gsize n = 0;
+    for (gsize i = 0; i < len; i++) {
+      if (token[i] != '_')
+        digits[n++] = token[i];
+    }
+    digits[n] = '\0';
+    /* Out-of-range magnitudes round to ±inf or 0 as IEEE 754 does. */
+    d = g_ascii_strtod(digits, NULL);
   }
-  gsize n = 0;
-  for (gsize i = 0; i < len; i++) {
-    if (token[i] != '_')
-      digits[n++] = token[i];
-  }
-  digits[n] = '\0';
-  /* Out-of-range magnitudes round to ±inf or 0 as IEEE 754 does. */
-  double d = g_ascii_strtod(digits, NULL);
   AtxTomlValue *v = atx_toml_value_new(lx->doc, ATX_TOML_FLOAT, line, column);
   v->as.floating = d;
   *out = v;
@@ -510,14 +581,15 @@ lex_number(AtxTomlLexer *lx, const char *token, gsize len, guint line, guint col
   if (s >= end || !g_ascii_isdigit(*s))
     return atx_toml_lexer_fail(lx, token, ATX_TOML_ERROR_SYNTAX,
                                "invalid value \"%.*s\" (strings must be quoted)", excerpt_len(len), token);
-  const char *int_end = scan_digits(lx, s, end, 10);
+  guint64 magnitude;
+  const char *int_end = scan_decimal(lx, s, end, &magnitude);
   if (!int_end)
     return FALSE;
   if (*s == '0' && int_end - s > 1)
     return atx_toml_lexer_fail(lx, s, ATX_TOML_ERROR_SYNTAX, "leading zeros are not allowed in \"%.*s\"",
                                excerpt_len(len), token);
   if (int_end == end)
-    return lex_decimal_integer(lx, token, len, s, line, column, out);
+    return lex_decimal_integer(lx, token, len, magnitude, line, column, out);
   if (!check_float_tail(lx, int_end, end))
     return FALSE;
   return lex_float(lx, token, len, line, column, out);
@@ -646,7 +718,8 @@ static AtxTomlValue *
 new_datetime(AtxTomlLexer *lx, AtxTomlType type, const char *token, gsize len, guint line, guint column)
 {
   AtxTomlValue *v = atx_toml_value_new(lx->doc, type, line, column);
-  char *text = atx_toml_arena_strndup(lx->doc, token, len);
+  char *text = atx_toml_lexer_owned(lx, token);
+  text[len] = '\0';
   /* RFC 3339 spelling: "T" between date and time, upper-case "Z". */
   if (len > 10 && type != ATX_TOML_LOCAL_TIME)
     text[10] = 'T';
@@ -703,15 +776,10 @@ lex_local_time(AtxTomlLexer *lx, const char *token, gsize len, guint line, guint
 static const char *
 scan_token(const AtxTomlLexer *lx, const char *start)
 {
-  const char *q = start;
-  while (q < lx->end && is_token_char(*q))
-    q++;
+  const char *q = atx_toml_scan_class(start, lx->end, ATX_TOML_CHAR_TOKEN);
   if (q - start == 10 && looks_like_date(start, 10) && lx->end - q > 3 && q[0] == ' ' &&
-      g_ascii_isdigit(q[1]) && g_ascii_isdigit(q[2]) && q[3] == ':') {
-    q++;
-    while (q < lx->end && is_token_char(*q))
-      q++;
-  }
+      g_ascii_isdigit(q[1]) && g_ascii_isdigit(q[2]) && q[3] == ':')
+    q = atx_toml_scan_class(q + 1, lx->end, ATX_TOML_CHAR_TOKEN);
   return q;
 }
 
@@ -749,7 +817,7 @@ gboolean
 atx_toml_lexer_scalar(AtxTomlLexer *lx, AtxTomlValue **out)
 {
   guint line, column;
-  atx_toml_lexer_position(lx, lx->p, &line, &column);
+  atx_toml_lexer_here(lx, &line, &column);
   char c = atx_toml_lexer_peek(lx);
   if (c == '"' || c == '\'')
     return lex_string_value(lx, line, column, out);
