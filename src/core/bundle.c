@@ -31,6 +31,17 @@ bundle_file_free(gpointer data)
   g_free(file);
 }
 
+/* A plain config.toml has no files: every such bundle shares one empty list
+ * (read-only like every bundle's). */
+static GPtrArray *
+no_files(void)
+{
+  static GPtrArray *empty = NULL;
+  if (g_once_init_enter(&empty))
+    g_once_init_leave(&empty, g_ptr_array_new_with_free_func(bundle_file_free));
+  return g_ptr_array_ref(empty);
+}
+
 void
 atx_bundle_free(AtxBundle *bundle)
 {
@@ -41,14 +52,23 @@ atx_bundle_free(AtxBundle *bundle)
   g_free(bundle);
 }
 
+/* g_str_has_suffix() of the lower-cased name, without lower-casing a copy. */
+static gboolean
+has_suffix_ignoring_case(const char *name, gsize name_len, const char *suffix)
+{
+  gsize suffix_len = strlen(suffix);
+  return name_len >= suffix_len && g_ascii_strcasecmp(name + name_len - suffix_len, suffix) == 0;
+}
+
 AtxBundleFormat
 atx_bundle_detect(const char *filename, GBytes *data)
 {
-  g_autofree char *lower = filename ? g_ascii_strdown(filename, -1) : g_strdup("");
-  if (g_str_has_suffix(lower, ".tar.gz") || g_str_has_suffix(lower, ".tgz"))
+  const char *name = filename ? filename : "";
+  gsize name_len = strlen(name);
+  if (has_suffix_ignoring_case(name, name_len, ".tar.gz") || has_suffix_ignoring_case(name, name_len, ".tgz"))
     return ATX_BUNDLE_TAR_GZIP;
-  if (g_str_has_suffix(lower, ".tar.zst") || g_str_has_suffix(lower, ".tar.zstd") ||
-      g_str_has_suffix(lower, ".tzst"))
+  if (has_suffix_ignoring_case(name, name_len, ".tar.zst") ||
+      has_suffix_ignoring_case(name, name_len, ".tar.zstd") || has_suffix_ignoring_case(name, name_len, ".tzst"))
     return ATX_BUNDLE_TAR_ZSTD;
   gsize len = 0;
   const guint8 *bytes = g_bytes_get_data(data, &len);
@@ -399,7 +419,7 @@ atx_bundle_read(GBytes *data, const char *filename, const AtxBundleLimits *given
   if (format == ATX_BUNDLE_PLAIN) {
     AtxBundle *bundle = g_new0(AtxBundle, 1);
     bundle->config_toml = g_bytes_ref(data);
-    bundle->files = g_ptr_array_new_with_free_func(bundle_file_free);
+    bundle->files = no_files();
     return bundle;
   }
   reader.entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bundle_file_free);

@@ -10,7 +10,11 @@
  *
  * The model holds normalised values (trimmed keys, lower-cased DNS names,
  * defaults filled in) ready for the renderers (render.h). It is only complete
- * when the diagnostics hold no error. */
+ * when the diagnostics hold no error.
+ *
+ * The model is read-only. Its strings and structs belong to the AtxConfig and
+ * stay valid until atx_config_free(), which releases them at once; its lists
+ * are owned by it too (lists without elements may be one shared empty list). */
 #pragma once
 
 #include <glib.h>
@@ -93,17 +97,22 @@ typedef struct {
   char *pointer; /* where the value was written, for diagnostics; NULL when forced */
 } AtxDirective;
 
+/* A resource's sections and their directives are plain arrays in the config's
+ * memory: a config has dozens of them, and a GPtrArray each cost more than
+ * checking them. */
 typedef struct {
-  char *name;            /* "Unit", "Container", "Install", "Network", "Volume", "Build" */
-  GPtrArray *directives; /* AtxDirective* */
+  char *name;               /* "Unit", "Container", "Install", "Network", "Volume", "Build" */
+  AtxDirective *directives; /* n_directives of them, rendering order */
+  guint n_directives;
 } AtxQuadletSection;
 
 typedef struct {
   AtxQuadletKind kind;
   char *name;
-  gboolean privileged;   /* containers only */
-  GPtrArray *sections;   /* AtxQuadletSection*, rendering order */
-  guint modes;           /* bit set of (1 << AtxRunMode) the unit runs in */
+  gboolean privileged;          /* containers only */
+  AtxQuadletSection *sections;  /* n_sections of them, rendering order */
+  guint n_sections;
+  guint modes;                  /* bit set of (1 << AtxRunMode) the unit runs in */
 } AtxQuadletResource;
 
 typedef struct {
@@ -141,3 +150,5 @@ gboolean atx_quadlet_reference_matches(const char *value, const char *name, AtxQ
 
 /* "<name>.service", "<name>-network.service", ... (newly allocated). */
 char *atx_quadlet_service_name(const AtxQuadletResource *resource);
+/* What atx_quadlet_service_name() puts after the resource name, by kind. */
+const char *atx_quadlet_service_suffix(AtxQuadletKind kind);

@@ -2,6 +2,8 @@
  * stay degraded before the change is rolled back. */
 #include "core/config_private.h"
 
+#include <string.h>
+
 #define DEFAULT_TIMEOUT_SECONDS 300
 #define DEFAULT_SETTLE_SECONDS 0
 
@@ -30,21 +32,30 @@ report_unknown_unit(AtxConfigBuild *build, const char *key, guint index, const c
 }
 
 static GPtrArray *
-load_unit_list(AtxConfigBuild *build, const AtxTomlValue *activation, const char *key)
+load_unit_list(AtxConfigBuild *build, const AtxTomlValue *value, const char *key)
 {
-  const AtxTomlValue *items = atx_cfg_get(activation, key, ATX_TOML_ARRAY);
+  const AtxTomlValue *items = atx_cfg_as(value, ATX_TOML_ARRAY);
   guint length = items ? atx_toml_array_length(items) : 0;
-  GPtrArray *units = g_ptr_array_new_full(length, g_free);
+  GPtrArray *units = atx_cfg_list_new(length);
   for (guint i = 0; i < length; i++) {
-    const char *name = atx_cfg_item_string(items, i);
+    const char *name = atx_cfg_item_string(build, items, i);
     if (!name)
       continue;
-    char *trimmed = atx_cfg_trimmed(name);
+    char *trimmed = atx_cfg_strdup_trimmed(build, name);
     if (!is_container_name(build->config, trimmed))
       report_unknown_unit(build, key, i, trimmed);
     g_ptr_array_add(units, trimmed);
   }
   return units;
+}
+
+static gboolean
+contains_string(const GPtrArray *strings, const char *text)
+{
+  for (guint i = 0; i < strings->len; i++)
+    if (strcmp(g_ptr_array_index(strings, i), text) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -54,7 +65,7 @@ check_overlap(AtxConfigBuild *build)
   g_autoptr(GString) overlap = NULL;
   for (guint i = 0; i < policy->allow_degraded->len; i++) {
     const char *name = g_ptr_array_index(policy->allow_degraded, i);
-    if (!g_ptr_array_find_with_equal_func(policy->required, name, g_str_equal, NULL))
+    if (!contains_string(policy->required, name))
       continue;
     if (!overlap)
       overlap = g_string_new(NULL);
@@ -69,17 +80,23 @@ void
 atx_config_check_activation(AtxConfigBuild *build)
 {
   AtxActivationPolicy *policy = &build->config->activation;
-  const AtxTomlValue *activation = atx_cfg_get(build->root, "activation", ATX_TOML_TABLE);
-  policy->required = load_unit_list(build, activation, "required");
-  policy->restart = load_unit_list(build, activation, "restart");
-  policy->allow_degraded = load_unit_list(build, activation, "allow_degraded");
-  policy->allow_degraded_configured = activation && atx_toml_table_get(activation, "allow_degraded");
+  enum { REQUIRED, RESTART, ALLOW_DEGRADED, TIMEOUT_SECONDS, SETTLE_SECONDS, STRATEGY };
+  static const AtxCfgField names[] = {
+    ATX_CFG_FIELD("required"), ATX_CFG_FIELD("restart"), ATX_CFG_FIELD("allow_degraded"),
+    ATX_CFG_FIELD("timeout_seconds"), ATX_CFG_FIELD("settle_seconds"), ATX_CFG_FIELD("strategy"),
+  };
+  const AtxTomlValue *fields[G_N_ELEMENTS(names)];
+  atx_cfg_fields(build->activation, names, G_N_ELEMENTS(names), fields);
+  policy->required = load_unit_list(build, fields[REQUIRED], "required");
+  policy->restart = load_unit_list(build, fields[RESTART], "restart");
+  policy->allow_degraded = load_unit_list(build, fields[ALLOW_DEGRADED], "allow_degraded");
+  policy->allow_degraded_configured = fields[ALLOW_DEGRADED] != NULL;
   check_overlap(build);
 
-  policy->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
-  policy->settle_seconds = DEFAULT_SETTLE_SECONDS;
-  atx_cfg_integer(activation, "timeout_seconds", &policy->timeout_seconds);
-  atx_cfg_integer(activation, "settle_seconds", &policy->settle_seconds);
+  const AtxTomlValue *timeout = atx_cfg_as(fields[TIMEOUT_SECONDS], ATX_TOML_INTEGER);
+  const AtxTomlValue *settle = atx_cfg_as(fields[SETTLE_SECONDS], ATX_TOML_INTEGER);
+  policy->timeout_seconds = timeout ? atx_toml_value_integer(timeout) : DEFAULT_TIMEOUT_SECONDS;
+  policy->settle_seconds = settle ? atx_toml_value_integer(settle) : DEFAULT_SETTLE_SECONDS;
   /* Health checks start after settling; a settle time that uses up the whole
    * deadline makes every activation fail and roll back. Out-of-range values
    * were reported by the schema. */
@@ -89,6 +106,6 @@ atx_config_check_activation(AtxConfigBuild *build)
     atx_cfg_error(build, "activation.settle_exceeds_timeout", "/activation/settle_seconds",
                   "activation.settle_seconds (%" G_GINT64_FORMAT ") must be less than timeout_seconds (%" G_GINT64_FORMAT ")",
                   policy->settle_seconds, policy->timeout_seconds);
-  const char *strategy = atx_cfg_string(activation, "strategy");
-  policy->strategy = g_strdup(strategy ? strategy : "rollback");
+  const char *strategy = atx_cfg_as_string(build, fields[STRATEGY]);
+  policy->strategy = atx_cfg_strdup(build, strategy ? strategy : "rollback");
 }

@@ -7,99 +7,60 @@
 
 #include "core/publish_port.h"
 
+/* What a resource table of a kind holds: its sections, in rendering order,
+ * then the other keys the checks read (a container's "privileged"). */
 typedef struct {
-  const char *table_key;
+  AtxCfgField table_key;
   AtxQuadletKind kind;
-  const char *sections[4];
+  guint n_sections;
+  guint n_fields;
+  AtxCfgField fields[4];
 } KindSpec;
 
 static const KindSpec kind_specs[] = {
-  { "container", ATX_QUADLET_CONTAINER, { "Unit", "Container", "Install", NULL } },
-  { "network", ATX_QUADLET_NETWORK, { "Network", NULL } },
-  { "volume", ATX_QUADLET_VOLUME, { "Volume", NULL } },
-  { "build", ATX_QUADLET_BUILD, { "Build", NULL } },
+  { ATX_CFG_FIELD("container"), ATX_QUADLET_CONTAINER, 3, 4,
+    { ATX_CFG_FIELD("Unit"), ATX_CFG_FIELD("Container"), ATX_CFG_FIELD("Install"), ATX_CFG_FIELD("privileged") } },
+  { ATX_CFG_FIELD("network"), ATX_QUADLET_NETWORK, 1, 1, { ATX_CFG_FIELD("Network") } },
+  { ATX_CFG_FIELD("volume"), ATX_QUADLET_VOLUME, 1, 1, { ATX_CFG_FIELD("Volume") } },
+  { ATX_CFG_FIELD("build"), ATX_QUADLET_BUILD, 1, 1, { ATX_CFG_FIELD("Build") } },
 };
 
-/* A directive's key, first value and pointer share its allocation (see
- * directive_new); a value set later is allocated on its own. */
-static gboolean
-value_is_inline(const AtxDirective *directive)
-{
-  return directive->value == directive->key + strlen(directive->key) + 1;
-}
-
-static void
-directive_free(gpointer data)
-{
-  AtxDirective *directive = data;
-  if (!value_is_inline(directive))
-    g_free(directive->value);
-  g_free(directive);
-}
-
-/* Takes @value. */
-static void
-directive_set_value(AtxDirective *directive, char *value)
-{
-  if (!value_is_inline(directive))
-    g_free(directive->value);
-  directive->value = value;
-}
-
-static void
-section_free(gpointer data)
-{
-  AtxQuadletSection *section = data;
-  /* The name is one of kind_specs' static section names. */
-  g_ptr_array_unref(section->directives);
-  g_free(section);
-}
-
-void
-atx_quadlet_resource_free(gpointer data)
-{
-  AtxQuadletResource *resource = data;
-  /* The name lives in the resource's block (resource_new). */
-  g_ptr_array_unref(resource->sections);
-  g_free(resource);
-}
+/* The index of "privileged" in a container's fields. */
+#define CONTAINER_PRIVILEGED 3
 
 static AtxQuadletResource *
-resource_new(AtxQuadletKind kind, const char *name, guint section_count)
+resource_new(AtxConfigBuild *build, AtxQuadletKind kind, const char *name, guint section_count)
 {
-  gsize name_size = strlen(name) + 1;
-  AtxQuadletResource *resource = g_malloc0(sizeof *resource + name_size);
+  AtxQuadletResource *resource = atx_cfg_new0(build, AtxQuadletResource);
   resource->kind = kind;
-  resource->name = memcpy(resource + 1, name, name_size);
-  resource->sections = g_ptr_array_new_full(section_count, section_free);
+  resource->name = atx_cfg_strdup(build, name);
+  resource->sections = atx_cfg_alloc(build, section_count * sizeof(AtxQuadletSection));
   return resource;
-}
-
-/* One allocation for the directive, its key, value and pointer (NULL for a
- * forced directive): a config has dozens of directives, and only the value
- * ever changes (directive_set_value). */
-static AtxDirective *
-directive_new(const char *key, const char *value, const AtxCfgPath *at)
-{
-  gsize key_size = strlen(key) + 1, value_size = strlen(value) + 1;
-  gsize pointer_size = at ? atx_cfg_path_pointer_length(at) + 1 : 0;
-  AtxDirective *directive = g_malloc(sizeof *directive + key_size + value_size + pointer_size);
-  directive->key = memcpy(directive + 1, key, key_size);
-  directive->value = memcpy(directive->key + key_size, value, value_size);
-  directive->pointer = at ? atx_cfg_path_pointer_write(directive->value + value_size, pointer_size - 1, at)
-                          : NULL;
-  return directive;
 }
 
 static AtxQuadletSection *
 find_section(const AtxQuadletResource *resource, const char *name)
 {
-  for (guint i = 0; i < resource->sections->len; i++) {
-    AtxQuadletSection *section = g_ptr_array_index(resource->sections, i);
-    if (g_str_equal(section->name, name))
-      return section;
-  }
+  for (guint i = 0; i < resource->n_sections; i++)
+    if (g_str_equal(resource->sections[i].name, name))
+      return &resource->sections[i];
   return NULL;
+}
+
+/* The next directive of @section, which has room for it (load_section). The
+ * pointer is NULL for a forced directive; only the value ever changes later,
+ * to another arena string. */
+static void
+directive_add(AtxConfigBuild *build, AtxQuadletSection *section, const char *key, const char *value,
+              const AtxCfgPointer *pointer)
+{
+  AtxDirective *directive = &section->directives[section->n_directives++];
+  /* The three texts are written together, in one piece of the arena. */
+  gsize key_size = strlen(key) + 1, value_size = strlen(value) + 1, pointer_size = pointer ? pointer->len + 1 : 0;
+  char *text = atx_cfg_alloc_text(build, key_size + value_size + pointer_size);
+  directive->key = memcpy(text, key, key_size);
+  directive->value = memcpy(text + key_size, value, value_size);
+  directive->pointer = pointer ? memcpy(text + key_size + value_size, pointer->text, pointer_size) : NULL;
 }
 
 /* "-9223372036854775808" and its NUL. */
@@ -126,62 +87,71 @@ scalar_text(const AtxTomlValue *value, char buffer[INTEGER_TEXT_SIZE])
 /* A unit file is line-based: a newline would start a new directive and a
  * trailing backslash would glue the next line onto this value. */
 static gboolean
-check_directive_value(AtxConfigBuild *build, const char *value, const AtxCfgPath *at)
+check_directive_value(AtxConfigBuild *build, const char *value, const char *pointer)
 {
-  gsize len = strlen(value);
-  if (strpbrk(value, "\r\n")) {
-    atx_cfg_error_at(build, "containers.invalid_directive_value", at,
-                     "invalid newline in directive value");
+  gsize len = strcspn(value, "\r\n");
+  if (value[len]) {
+    atx_cfg_error(build, "containers.invalid_directive_value", pointer, "invalid newline in directive value");
     return FALSE;
   }
   if (len > 0 && value[len - 1] == '\\') {
-    atx_cfg_error_at(build, "containers.invalid_directive_value", at,
-                     "a directive value must not end with '\\' (it would continue onto the next line)");
+    atx_cfg_error(build, "containers.invalid_directive_value", pointer,
+                  "a directive value must not end with '\\' (it would continue onto the next line)");
     return FALSE;
   }
   return TRUE;
 }
 
 static void
-add_directive(AtxConfigBuild *build, AtxQuadletSection *section, const char *key,
-              const AtxTomlValue *value, const AtxCfgPath *at)
+load_directive(AtxConfigBuild *build, AtxQuadletSection *section, const char *key,
+               const AtxTomlValue *value, const AtxCfgPointer *pointer)
 {
   char buffer[INTEGER_TEXT_SIZE];
   const char *text = scalar_text(value, buffer);
-  if (text && check_directive_value(build, text, at))
-    g_ptr_array_add(section->directives, directive_new(key, text, at));
+  if (text && check_directive_value(build, text, pointer->text))
+    directive_add(build, section, key, text, pointer);
 }
 
-/* Enough for the pointer of a section of any reasonably named resource. */
+/* Enough for the pointer of a directive of any reasonably named resource. */
 #define POINTER_BUFFER_SIZE 256
 
-/* @name is one of kind_specs' section names, which the section borrows. */
-static AtxQuadletSection *
-load_section(AtxConfigBuild *build, const AtxTomlValue *table, const char *name,
-             const AtxCfgPath *section_path)
+/* One directive per scalar, one per element of a list. */
+static guint
+count_directives(const AtxTomlValue *table, guint size)
 {
-  AtxQuadletSection *section = g_new0(AtxQuadletSection, 1);
-  section->name = (char *) name;
+  guint count = 0;
+  for (guint i = 0; i < size; i++) {
+    const AtxTomlValue *value = atx_toml_table_value(table, i);
+    count += atx_toml_value_type(value) == ATX_TOML_ARRAY ? atx_toml_array_length(value) : 1;
+  }
+  return count;
+}
+
+/* @name is one of kind_specs' section names, which the section borrows.
+ * @pointer is the section's; every directive keeps its own. */
+static void
+load_section(AtxConfigBuild *build, AtxQuadletSection *section, const AtxTomlValue *table,
+             const char *name, AtxCfgPointer *pointer)
+{
   guint size = atx_toml_table_size(table);
-  section->directives = g_ptr_array_new_full(size, directive_free);
-  /* Every directive keeps its pointer: the section's part is written once. */
-  char buffer[POINTER_BUFFER_SIZE];
-  g_autofree char *long_pointer = NULL;
-  AtxCfgPath section_at = atx_cfg_at(atx_cfg_path_pointer_in(section_path, buffer, sizeof buffer, &long_pointer));
+  section->name = (char *) name;
+  /* One more than needed: the Network directive force_network() may add. */
+  section->directives = atx_cfg_alloc(build, (count_directives(table, size) + 1) * sizeof(AtxDirective));
   for (guint i = 0; i < size; i++) {
     const char *key = atx_toml_table_key(table, i);
     const AtxTomlValue *value = atx_toml_table_value(table, i);
-    AtxCfgPath key_path = atx_cfg_at_key(&section_at, key);
+    gsize section_len = atx_cfg_pointer_push_key(pointer, key);
     if (atx_toml_value_type(value) != ATX_TOML_ARRAY) {
-      add_directive(build, section, key, value, &key_path);
-      continue;
+      load_directive(build, section, key, value, pointer);
+    } else {
+      for (guint j = 0; j < atx_toml_array_length(value); j++) {
+        gsize key_len = atx_cfg_pointer_push_index(pointer, j);
+        load_directive(build, section, key, atx_toml_array_get(value, j), pointer);
+        atx_cfg_pointer_pop(pointer, key_len);
+      }
     }
-    for (guint j = 0; j < atx_toml_array_length(value); j++) {
-      AtxCfgPath item_path = atx_cfg_at_index(&key_path, j);
-      add_directive(build, section, key, atx_toml_array_get(value, j), &item_path);
-    }
+    atx_cfg_pointer_pop(pointer, section_len);
   }
-  return section;
 }
 
 /* /containers/<kind>/<name>, for the diagnostics about a whole resource. */
@@ -193,7 +163,7 @@ static void
 resource_path_init(ResourcePath *path, const AtxQuadletResource *resource)
 {
   path->containers = atx_cfg_at("/containers");
-  path->kind = atx_cfg_at_key(&path->containers, kind_specs[resource->kind].table_key);
+  path->kind = atx_cfg_at_key(&path->containers, kind_specs[resource->kind].table_key.name);
   path->resource = atx_cfg_at_key(&path->kind, resource->name);
 }
 
@@ -230,8 +200,8 @@ image_written_as_non_string(const AtxTomlValue *container_table)
 static gboolean
 image_pointers_name_non_string(AtxConfigBuild *build, const AtxQuadletSection *container)
 {
-  for (guint i = 0; i < container->directives->len; i++) {
-    const AtxDirective *directive = g_ptr_array_index(container->directives, i);
+  for (guint i = 0; i < container->n_directives; i++) {
+    const AtxDirective *directive = &container->directives[i];
     if (!g_str_equal(directive->key, "Image"))
       continue;
     const AtxTomlValue *value = atx_toml_doc_lookup(build->doc, directive->pointer);
@@ -258,7 +228,7 @@ image_not_string(AtxConfigBuild *build, const AtxQuadletSection *container,
                  const AtxTomlValue *table, gboolean name_holds_nul)
 {
   const AtxTomlValue *container_table = atx_cfg_get(table, "Container", ATX_TOML_TABLE);
-  if (name_holds_nul || keys_hold_nul(container_table))
+  if (name_holds_nul || (build->may_hold_nul && keys_hold_nul(container_table)))
     return image_pointers_name_non_string(build, container);
   return image_written_as_non_string(container_table);
 }
@@ -272,8 +242,8 @@ check_image(AtxConfigBuild *build, const AtxQuadletResource *resource, const Atx
     return; /* a missing or mistyped [Container] is the schema's error */
   guint images = 0;
   gboolean blank = FALSE;
-  for (guint i = 0; i < container->directives->len; i++) {
-    const AtxDirective *directive = g_ptr_array_index(container->directives, i);
+  for (guint i = 0; i < container->n_directives; i++) {
+    const AtxDirective *directive = &container->directives[i];
     if (g_str_equal(directive->key, "Image")) {
       images++;
       blank |= is_blank(directive->value);
@@ -295,13 +265,13 @@ check_image(AtxConfigBuild *build, const AtxQuadletResource *resource, const Atx
  * first; appends it when there was none. Returns how many there were, and in
  * *@only_value_out whether the one there was already said @value. */
 static guint
-force_directive(AtxQuadletSection *section, const char *key, const char *value,
+force_directive(AtxConfigBuild *build, AtxQuadletSection *section, const char *key, const char *value,
                 gboolean *only_value_out)
 {
   guint count = 0;
   *only_value_out = FALSE;
-  for (guint i = 0; i < section->directives->len;) {
-    AtxDirective *directive = g_ptr_array_index(section->directives, i);
+  for (guint i = 0; i < section->n_directives;) {
+    AtxDirective *directive = &section->directives[i];
     if (!g_str_equal(directive->key, key)) {
       i++;
       continue;
@@ -309,16 +279,26 @@ force_directive(AtxQuadletSection *section, const char *key, const char *value,
     if (count++ == 0) {
       *only_value_out = g_str_equal(directive->value, value);
       if (!*only_value_out)
-        directive_set_value(directive, g_strdup(value));
+        directive->value = atx_cfg_strdup(build, value);
       i++;
     } else {
       *only_value_out = FALSE;
-      g_ptr_array_remove_index(section->directives, i);
+      section->n_directives--;
+      memmove(directive, directive + 1, (section->n_directives - i) * sizeof *directive);
     }
   }
   if (count == 0)
-    g_ptr_array_add(section->directives, directive_new(key, value, NULL));
+    directive_add(build, section, key, value, NULL);
   return count;
+}
+
+static gboolean
+is_listed(const char *const *names, const char *name)
+{
+  for (; *names; names++)
+    if (**names == *name && strcmp(*names, name) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* Directives that would undo the forced network (and with it the loopback-only
@@ -331,9 +311,9 @@ check_boundary_directives(AtxConfigBuild *build, const AtxQuadletResource *resou
   static const char *const rootful_forbidden[] = { "Pod", NULL };
   const char *const *forbidden = resource->privileged ? rootful_forbidden : rootless_forbidden;
   const AtxQuadletSection *container = find_section(resource, "Container");
-  for (guint i = 0; container && i < container->directives->len; i++) {
-    const AtxDirective *directive = g_ptr_array_index(container->directives, i);
-    if (!g_strv_contains(forbidden, directive->key))
+  for (guint i = 0; container && i < container->n_directives; i++) {
+    const AtxDirective *directive = &container->directives[i];
+    if (!is_listed(forbidden, directive->key))
       continue;
     AtxDiag *diag = atx_diag_list_add(build->diags, ATX_SEVERITY_ERROR, "containers.directive_not_allowed",
                                       directive->pointer, "container.%s.Container.%s is not allowed for %s containers",
@@ -351,7 +331,7 @@ force_network(AtxConfigBuild *build, AtxQuadletResource *resource)
     return;
   const char *forced = resource->privileged ? "host" : "pasta";
   gboolean was_exactly_forced = FALSE;
-  guint previous = force_directive(container, "Network", forced, &was_exactly_forced);
+  guint previous = force_directive(build, container, "Network", forced, &was_exactly_forced);
   /* Privileged units that already say host need no warning; any Network a
    * rootless unit sets is dropped, so it always gets one. */
   if (previous == 0 || (resource->privileged && was_exactly_forced))
@@ -366,81 +346,116 @@ force_network(AtxConfigBuild *build, AtxQuadletResource *resource)
 }
 
 typedef struct {
-  AtxPublishPort *port;
+  AtxPublishPortView port;
   const AtxQuadletResource *owner;
   const char *pointer; /* owned by the directive */
 } Published;
 
+/* The valid PublishPorts of every container: a config has a few, so they
+ * live on the stack unless there are many. */
+#define PUBLISHED_ON_STACK 16
+
+typedef struct {
+  Published *items;
+  guint len;
+  guint capacity;
+  Published stack[PUBLISHED_ON_STACK];
+} PublishedList;
+
 static void
-published_clear(gpointer data)
+published_init(PublishedList *list)
 {
-  Published *published = data;
-  atx_publish_port_free(published->port);
+  list->items = list->stack;
+  list->len = 0;
+  list->capacity = PUBLISHED_ON_STACK;
+}
+
+static void
+published_append(PublishedList *list, const Published *entry)
+{
+  if (list->len == list->capacity) {
+    list->capacity *= 2;
+    if (list->items == list->stack)
+      list->items = g_memdup2(list->stack, sizeof list->stack);
+    list->items = g_renew(Published, list->items, list->capacity);
+  }
+  list->items[list->len++] = *entry;
+}
+
+static void
+published_clear(PublishedList *list)
+{
+  if (list->items != list->stack)
+    g_free(list->items);
 }
 
 /* Rootless units are reachable only through pasta on loopback; a bind to any
  * other address would silently not work, so it is rewritten and said. */
 static void
 bind_rootless_to_loopback(AtxConfigBuild *build, const AtxQuadletResource *resource,
-                          AtxDirective *directive, AtxPublishPort *port)
+                          AtxDirective *directive, AtxPublishPortView *port)
 {
+  static const char loopback[] = "127.0.0.1";
+  static const char loopback_prefix[] = "127.0.0.1:";
   const char *ip = port->bind_ip;
-  if (ip && (g_str_equal(ip, "127.0.0.1") || g_str_equal(ip, "127.0.1.1")))
+  gsize ip_len = port->bind_ip_len;
+#define BIND_IS(text) (ip_len == sizeof(text) - 1 && memcmp(ip, text, ip_len) == 0)
+  if (ip && (BIND_IS("127.0.0.1") || BIND_IS("127.0.1.1")))
     return;
-  gboolean silent = !ip || g_str_equal(ip, "localhost") || g_str_equal(ip, "[::1]");
+  gboolean silent = !ip || BIND_IS("localhost") || BIND_IS("[::1]");
+#undef BIND_IS
   if (!silent)
     atx_cfg_warning(build, "containers.publish_port_rewritten", directive->pointer,
                     "container.%s.Container.PublishPort rewrote non-loopback bind '%s' to 127.0.0.1",
                     resource->name, directive->value);
-  directive_set_value(directive, g_strconcat("127.0.0.1:", port->remainder, NULL));
-  g_free(port->bind_ip);
-  port->bind_ip = g_strdup("127.0.0.1");
+  /* The remainder points into the old value, which stays in the arena. */
+  directive->value = atx_cfg_strconcat(build, loopback_prefix, port->remainder);
+  port->bind_ip = loopback;
+  port->bind_ip_len = sizeof loopback - 1;
 }
 
-/* Appends every valid PublishPort of @resource to @published (Published). */
+/* Appends every valid PublishPort of @resource to @published. */
 static void
-check_publish_ports(AtxConfigBuild *build, const AtxQuadletResource *resource, GArray *published)
+check_publish_ports(AtxConfigBuild *build, const AtxQuadletResource *resource, PublishedList *published)
 {
   AtxQuadletSection *container = find_section(resource, "Container");
-  for (guint i = 0; container && i < container->directives->len; i++) {
-    AtxDirective *directive = g_ptr_array_index(container->directives, i);
+  for (guint i = 0; container && i < container->n_directives; i++) {
+    AtxDirective *directive = &container->directives[i];
     if (!g_str_equal(directive->key, "PublishPort"))
       continue;
     g_autofree char *why = NULL;
-    AtxPublishPort *port = atx_publish_port_parse(directive->value, &why);
-    if (!port) {
+    Published entry = { .owner = resource, .pointer = directive->pointer };
+    if (!atx_publish_port_view(directive->value, &entry.port, &why)) {
       atx_cfg_error(build, "containers.invalid_publish_port", directive->pointer,
                     "container.%s.Container.PublishPort '%s' is invalid: %s", resource->name,
                     directive->value, why);
       continue;
     }
-    if (!resource->privileged && !port->has_host_port) {
+    if (!resource->privileged && !entry.port.has_host_port) {
       atx_cfg_error(build, "containers.publish_port_missing_host_port", directive->pointer,
                     "container.%s.Container.PublishPort must include an explicit host port for rootless containers",
                     resource->name);
-      atx_publish_port_free(port);
       continue;
     }
     if (!resource->privileged)
-      bind_rootless_to_loopback(build, resource, directive, port);
-    Published entry = { port, resource, directive->pointer };
-    g_array_append_val(published, entry);
+      bind_rootless_to_loopback(build, resource, directive, &entry.port);
+    published_append(published, &entry);
   }
 }
 
 /* Two units binding the same host port: the second one can never start. */
 static void
-check_duplicate_host_ports(AtxConfigBuild *build, const GArray *published)
+check_duplicate_host_ports(AtxConfigBuild *build, const PublishedList *published)
 {
   for (guint i = 1; i < published->len; i++) {
-    const Published *later = &g_array_index(published, Published, i);
+    const Published *later = &published->items[i];
     for (guint j = 0; j < i; j++) {
-      const Published *earlier = &g_array_index(published, Published, j);
-      if (!atx_publish_ports_conflict(earlier->port, later->port))
+      const Published *earlier = &published->items[j];
+      if (!atx_publish_port_views_conflict(&earlier->port, &later->port))
         continue;
       atx_cfg_error(build, "containers.duplicate_host_port", later->pointer,
                     "host port %u/%s of container.%s is already published by container.%s",
-                    MAX(later->port->host_first, earlier->port->host_first), later->port->protocol,
+                    MAX(later->port.host_first, earlier->port.host_first), later->port.protocol,
                     later->owner->name,
                     earlier->owner->name);
       break;
@@ -488,8 +503,8 @@ static gboolean
 container_uses(const AtxQuadletResource *container, const AtxQuadletResource *resource)
 {
   const AtxQuadletSection *section = find_section(container, "Container");
-  for (guint i = 0; section && i < section->directives->len; i++) {
-    const AtxDirective *directive = g_ptr_array_index(section->directives, i);
+  for (guint i = 0; section && i < section->n_directives; i++) {
+    const AtxDirective *directive = &section->directives[i];
     if (resource->kind == ATX_QUADLET_VOLUME && g_str_equal(directive->key, "Volume") &&
         atx_quadlet_reference_matches(directive->value, resource->name, resource->kind))
       return TRUE;
@@ -515,12 +530,12 @@ container_uses_build_tag(const AtxQuadletResource *container, const AtxQuadletRe
 {
   const AtxQuadletSection *build_section = find_section(build_unit, "Build");
   const AtxQuadletSection *section = find_section(container, "Container");
-  for (guint i = 0; build_section && section && i < build_section->directives->len; i++) {
-    const AtxDirective *tag = g_ptr_array_index(build_section->directives, i);
+  for (guint i = 0; build_section && section && i < build_section->n_directives; i++) {
+    const AtxDirective *tag = &build_section->directives[i];
     if (!g_str_equal(tag->key, "ImageTag"))
       continue;
-    for (guint j = 0; j < section->directives->len; j++) {
-      const AtxDirective *image = g_ptr_array_index(section->directives, j);
+    for (guint j = 0; j < section->n_directives; j++) {
+      const AtxDirective *image = &section->directives[j];
       if (g_str_equal(image->key, "Image") && trimmed_equal(image->value, tag->value))
         return TRUE;
     }
@@ -609,22 +624,43 @@ check_service_collisions(AtxConfigBuild *build)
   }
 }
 
+/* The pointers of every directive start with the resource's: it is written
+ * once, and each section and directive adds its steps. */
+static void
+load_sections(AtxConfigBuild *build, AtxQuadletResource *resource, const KindSpec *spec,
+              const AtxTomlValue *const *sections)
+{
+  char buffer[POINTER_BUFFER_SIZE];
+  AtxCfgPointer pointer;
+  atx_cfg_pointer_init(&pointer, buffer, sizeof buffer);
+  static const AtxCfgField containers = ATX_CFG_FIELD("containers");
+  atx_cfg_pointer_push_plain(&pointer, &containers);
+  atx_cfg_pointer_push_plain(&pointer, &spec->table_key);
+  atx_cfg_pointer_push_key(&pointer, resource->name);
+  gsize resource_len = pointer.len;
+  for (guint i = 0; i < spec->n_sections; i++) {
+    const AtxTomlValue *section = atx_cfg_as(sections[i], ATX_TOML_TABLE);
+    if (!section)
+      continue;
+    atx_cfg_pointer_push_plain(&pointer, &spec->fields[i]);
+    load_section(build, &resource->sections[resource->n_sections++], section, spec->fields[i].name, &pointer);
+    atx_cfg_pointer_pop(&pointer, resource_len);
+  }
+  atx_cfg_pointer_clear(&pointer);
+}
+
 static AtxQuadletResource *
 load_resource(AtxConfigBuild *build, const KindSpec *spec, const char *name, gboolean name_holds_nul,
               const AtxTomlValue *table)
 {
-  /* Room for every section the kind can have (the list ends with NULL). */
-  AtxQuadletResource *resource = resource_new(spec->kind, name, G_N_ELEMENTS(spec->sections) - 1);
-  ResourcePath path;
-  resource_path_init(&path, resource);
-  for (guint i = 0; spec->sections[i]; i++) {
-    const AtxTomlValue *section = atx_cfg_get(table, spec->sections[i], ATX_TOML_TABLE);
-    AtxCfgPath section_path = atx_cfg_at_key(&path.resource, spec->sections[i]);
-    if (section)
-      g_ptr_array_add(resource->sections, load_section(build, section, spec->sections[i], &section_path));
-  }
+  const AtxTomlValue *values[G_N_ELEMENTS(spec->fields)];
+  atx_cfg_fields(table, spec->fields, spec->n_fields, values);
+  /* Room for every section the kind can have. */
+  AtxQuadletResource *resource = resource_new(build, spec->kind, name, spec->n_sections);
+  load_sections(build, resource, spec, values);
   if (spec->kind == ATX_QUADLET_CONTAINER) {
-    atx_cfg_boolean(table, "privileged", &resource->privileged);
+    const AtxTomlValue *privileged = atx_cfg_as(values[CONTAINER_PRIVILEGED], ATX_TOML_BOOLEAN);
+    resource->privileged = privileged && atx_toml_value_boolean(privileged);
     resource->modes = 1u << (resource->privileged ? ATX_MODE_ROOTFUL : ATX_MODE_ROOTLESS);
     check_image(build, resource, table, name_holds_nul);
     check_boundary_directives(build, resource);
@@ -636,15 +672,14 @@ load_resource(AtxConfigBuild *build, const KindSpec *spec, const char *name, gbo
 }
 
 static void
-load_resources(AtxConfigBuild *build, const AtxTomlValue *containers, const KindSpec *spec)
+load_resources(AtxConfigBuild *build, const AtxTomlValue *table, const KindSpec *spec)
 {
-  const AtxTomlValue *table = atx_cfg_get(containers, spec->table_key, ATX_TOML_TABLE);
   for (guint i = 0; table && i < atx_toml_table_size(table); i++) {
     const AtxTomlValue *value = atx_toml_table_value(table, i);
     if (atx_toml_value_type(value) != ATX_TOML_TABLE)
       continue;
     const char *name = atx_toml_table_key(table, i);
-    gboolean name_holds_nul = atx_toml_table_key_length(table, i) != strlen(name);
+    gboolean name_holds_nul = build->may_hold_nul && atx_toml_table_key_length(table, i) != strlen(name);
     g_ptr_array_add(build->config->resources, load_resource(build, spec, name, name_holds_nul, value));
   }
 }
@@ -652,19 +687,29 @@ load_resources(AtxConfigBuild *build, const AtxTomlValue *containers, const Kind
 void
 atx_config_check_containers(AtxConfigBuild *build)
 {
-  GPtrArray *resources = g_ptr_array_new_with_free_func(atx_quadlet_resource_free);
-  build->config->resources = resources;
-  const AtxTomlValue *containers = atx_cfg_get(build->root, "containers", ATX_TOML_TABLE);
+  AtxCfgField names[G_N_ELEMENTS(kind_specs)];
   for (guint k = 0; k < G_N_ELEMENTS(kind_specs); k++)
-    load_resources(build, containers, &kind_specs[k]);
-  g_autoptr(GArray) published = g_array_new(FALSE, FALSE, sizeof(Published));
-  g_array_set_clear_func(published, published_clear);
+    names[k] = kind_specs[k].table_key;
+  const AtxTomlValue *kinds[G_N_ELEMENTS(kind_specs)];
+  atx_cfg_fields(build->containers, names, G_N_ELEMENTS(names), kinds);
+  guint count = 0;
+  for (guint k = 0; k < G_N_ELEMENTS(kind_specs); k++) {
+    kinds[k] = atx_cfg_as(kinds[k], ATX_TOML_TABLE);
+    count += kinds[k] ? atx_toml_table_size(kinds[k]) : 0;
+  }
+  GPtrArray *resources = atx_cfg_list_new(count);
+  build->config->resources = resources;
+  for (guint k = 0; k < G_N_ELEMENTS(kind_specs); k++)
+    load_resources(build, kinds[k], &kind_specs[k]);
+  PublishedList published;
+  published_init(&published);
   for (guint i = 0; i < resources->len; i++) {
     const AtxQuadletResource *resource = g_ptr_array_index(resources, i);
     if (resource->kind == ATX_QUADLET_CONTAINER)
-      check_publish_ports(build, resource, published);
+      check_publish_ports(build, resource, &published);
   }
-  check_duplicate_host_ports(build, published);
+  check_duplicate_host_ports(build, &published);
+  published_clear(&published);
   infer_modes(build);
   check_service_collisions(build);
 }

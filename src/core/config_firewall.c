@@ -15,15 +15,15 @@ port_listed(const GArray *ports, guint port)
 }
 
 static GArray *
-load_ports(AtxConfigBuild *build, const AtxTomlValue *scope, const char *scope_name,
+load_ports(AtxConfigBuild *build, const AtxTomlValue *list_value, const char *scope_name,
            const char *proto, const AtxCfgPath *scope_path)
 {
-  GArray *ports = g_array_new(FALSE, FALSE, sizeof(guint));
-  const AtxTomlValue *list = atx_cfg_get(scope, proto, ATX_TOML_ARRAY);
-  if (!list)
-    return ports;
+  const AtxTomlValue *list = atx_cfg_as(list_value, ATX_TOML_ARRAY);
+  guint length = list ? atx_toml_array_length(list) : 0;
+  GArray *ports = g_array_sized_new(FALSE, FALSE, sizeof(guint), length);
+  gboolean bootstrap_reserved = g_str_equal(scope_name, "wan") && g_str_equal(proto, "tcp");
   AtxCfgPath list_path = atx_cfg_at_key(scope_path, proto);
-  for (guint i = 0; i < atx_toml_array_length(list); i++) {
+  for (guint i = 0; i < length; i++) {
     const AtxTomlValue *item = atx_toml_array_get(list, i);
     if (atx_toml_value_type(item) != ATX_TOML_INTEGER)
       continue;
@@ -31,7 +31,7 @@ load_ports(AtxConfigBuild *build, const AtxTomlValue *scope, const char *scope_n
     if (port < 1 || port > 65535)
       continue; /* the schema reported the range */
     AtxCfgPath at = atx_cfg_at_index(&list_path, i);
-    if (g_str_equal(scope_name, "wan") && g_str_equal(proto, "tcp") && port == BOOTSTRAP_PORT)
+    if (bootstrap_reserved && port == BOOTSTRAP_PORT)
       atx_cfg_error_at(build, "firewall.reserved_bootstrap_port", &at,
                        "network.firewall.inbound.wan.tcp must not include reserved bootstrap port %d",
                        BOOTSTRAP_PORT);
@@ -46,28 +46,39 @@ load_ports(AtxConfigBuild *build, const AtxTomlValue *scope, const char *scope_n
 }
 
 static AtxFirewallScope *
-load_scope(AtxConfigBuild *build, const AtxTomlValue *inbound, const char *scope_name)
+load_scope(AtxConfigBuild *build, const AtxTomlValue *scope_value, const char *scope_name)
 {
-  const AtxTomlValue *scope = atx_cfg_get(inbound, scope_name, ATX_TOML_TABLE);
+  const AtxTomlValue *scope = atx_cfg_as(scope_value, ATX_TOML_TABLE);
   if (!scope)
     return NULL;
+  enum { TCP, UDP };
+  static const AtxCfgField names[] = { ATX_CFG_FIELD("tcp"), ATX_CFG_FIELD("udp") };
+  const AtxTomlValue *lists[G_N_ELEMENTS(names)];
+  atx_cfg_fields(scope, names, G_N_ELEMENTS(names), lists);
   AtxCfgPath inbound_path = atx_cfg_at("/network/firewall/inbound");
   AtxCfgPath path = atx_cfg_at_key(&inbound_path, scope_name);
-  AtxFirewallScope *result = g_new0(AtxFirewallScope, 1);
-  result->tcp = load_ports(build, scope, scope_name, "tcp", &path);
-  result->udp = load_ports(build, scope, scope_name, "udp", &path);
+  GArray *tcp = load_ports(build, lists[TCP], scope_name, "tcp", &path);
+  GArray *udp = load_ports(build, lists[UDP], scope_name, "udp", &path);
   /* An empty scope opens nothing and, for LAN, must not switch to an allowlist. */
-  if (result->tcp->len == 0 && result->udp->len == 0)
-    g_clear_pointer(&result, atx_firewall_scope_free);
+  if (tcp->len == 0 && udp->len == 0) {
+    g_array_unref(tcp);
+    g_array_unref(udp);
+    return NULL;
+  }
+  AtxFirewallScope *result = atx_cfg_new0(build, AtxFirewallScope);
+  result->tcp = tcp;
+  result->udp = udp;
   return result;
 }
 
 void
 atx_config_check_firewall(AtxConfigBuild *build)
 {
-  const AtxTomlValue *network = atx_cfg_get(build->root, "network", ATX_TOML_TABLE);
-  const AtxTomlValue *firewall = atx_cfg_get(network, "firewall", ATX_TOML_TABLE);
-  const AtxTomlValue *inbound = atx_cfg_get(firewall, "inbound", ATX_TOML_TABLE);
-  build->config->firewall.wan = load_scope(build, inbound, "wan");
-  build->config->firewall.lan = load_scope(build, inbound, "lan");
+  const AtxTomlValue *inbound = atx_cfg_get(build->network.firewall, "inbound", ATX_TOML_TABLE);
+  enum { WAN, LAN };
+  static const AtxCfgField names[] = { ATX_CFG_FIELD("wan"), ATX_CFG_FIELD("lan") };
+  const AtxTomlValue *scopes[G_N_ELEMENTS(names)];
+  atx_cfg_fields(inbound, names, G_N_ELEMENTS(names), scopes);
+  build->config->firewall.wan = load_scope(build, scopes[WAN], "wan");
+  build->config->firewall.lan = load_scope(build, scopes[LAN], "lan");
 }

@@ -6,86 +6,91 @@
 
 #define LAN_INTERFACE "eth1"
 
-/* Returns the canonical form of @text, or NULL with a message in @why_out. */
-typedef char *(*Normalizer)(const char *text, char **why_out);
+/* Puts the canonical form of @text in the model, or reports why there is none. */
+typedef char *(*Normalizer)(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at);
 
 static char *
-normalize_ip(const char *text, char **why_out)
+normalize_ip(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
 {
-  g_autofree char *copy = NULL;
-  const char *trimmed = atx_cfg_trim(text, &copy);
+  const char *start, *end;
+  atx_cfg_trimmed_span(text, &start, &end);
+  gsize len = (gsize) (end - start);
   guint32 v4;
-  if (atx_ipv4_parse(trimmed, &v4))
-    return atx_cfg_ipv4_text(v4);
-  char *canonical = NULL;
-  if (!atx_ip_literal_parse(trimmed, &canonical))
-    *why_out = g_strdup_printf("invalid IP address: %s", trimmed);
-  return canonical;
+  if (atx_ipv4_parse_len(start, len, &v4))
+    return atx_cfg_ipv4_text(build, v4);
+  /* atx_ip_literal_canonical() wants a C string: only a padded value needs a copy. */
+  g_autofree char *trimmed = *end ? g_strndup(start, len) : NULL;
+  char canonical[ATX_IP_TEXT_SIZE];
+  gsize canonical_len = atx_ip_literal_canonical(trimmed ? trimmed : start, canonical);
+  if (canonical_len)
+    return atx_cfg_strndup(build, canonical, canonical_len);
+  atx_cfg_error_at(build, code, at, "invalid IP address: %.*s", (int) len, start);
+  return NULL;
 }
 
 static char *
-normalize_dns_name(const char *text, char **why_out)
+normalize_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
 {
-  char *normalized = NULL;
-  g_autofree char *why = NULL;
-  if (!atx_dns_name_normalize(text, &normalized, &why))
-    *why_out = g_strdup_printf("invalid DNS name: %s", why);
-  return normalized;
+  const char *name;
+  gsize len;
+  if (atx_dns_name_check(text, strlen(text), &name, &len))
+    return atx_cfg_strdown(build, name, len);
+  g_autofree char *normalized = NULL, *why = NULL;
+  atx_dns_name_normalize(text, &normalized, &why);
+  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
+  return NULL;
 }
 
-/* A list of strings, each normalised; NULL when the key is absent. */
+/* A list of strings, each normalised; NULL when the value is not a list. */
 static GPtrArray *
-load_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const AtxCfgPath *base,
+load_list(AtxConfigBuild *build, const AtxTomlValue *value, const char *key, const AtxCfgPath *base,
           Normalizer normalize, const char *code)
 {
-  const AtxTomlValue *items = atx_cfg_get(table, key, ATX_TOML_ARRAY);
+  const AtxTomlValue *items = atx_cfg_as(value, ATX_TOML_ARRAY);
   if (!items)
     return NULL;
   guint length = atx_toml_array_length(items);
-  GPtrArray *result = g_ptr_array_new_full(length, g_free);
+  GPtrArray *result = atx_cfg_list_new(length);
   AtxCfgPath list_path = atx_cfg_at_key(base, key);
   for (guint i = 0; i < length; i++) {
-    const char *text = atx_cfg_item_string(items, i);
+    const char *text = atx_cfg_item_string(build, items, i);
     if (!text)
       continue;
-    g_autofree char *why = NULL;
-    char *value = normalize(text, &why);
     AtxCfgPath at = atx_cfg_at_index(&list_path, i);
-    if (value)
-      g_ptr_array_add(result, value);
-    else
-      atx_cfg_error_at(build, code, &at, "%s", why);
+    char *normalized = normalize(build, text, code, &at);
+    if (normalized)
+      g_ptr_array_add(result, normalized);
   }
   return result;
 }
 
 static GPtrArray *
-load_ip_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const AtxCfgPath *base)
+load_ip_list(AtxConfigBuild *build, const AtxTomlValue *value, const char *key, const AtxCfgPath *base)
 {
-  return load_list(build, table, key, base, normalize_ip, "network.invalid_dns_server");
+  return load_list(build, value, key, base, normalize_ip, "network.invalid_dns_server");
 }
 
 static GPtrArray *
-load_domain_list(AtxConfigBuild *build, const AtxTomlValue *table, const char *key,
+load_domain_list(AtxConfigBuild *build, const AtxTomlValue *value, const char *key,
                  const AtxCfgPath *base)
 {
-  return load_list(build, table, key, base, normalize_dns_name, "network.invalid_search_domain");
+  return load_list(build, value, key, base, normalize_dns_name, "network.invalid_search_domain");
 }
 
 static char *
-load_ipv4(AtxConfigBuild *build, const AtxTomlValue *table, const char *key, const AtxCfgPath *base,
+load_ipv4(AtxConfigBuild *build, const AtxTomlValue *value, const char *key, const AtxCfgPath *base,
           const char *code)
 {
-  const char *text = atx_cfg_string(table, key);
+  const char *text = atx_cfg_as_string(build, value);
   if (!text || !*text)
     return NULL; /* absent, or the empty string the schema reported */
-  g_autofree char *copy = NULL;
-  const char *trimmed = atx_cfg_trim(text, &copy);
+  const char *start, *end;
+  atx_cfg_trimmed_span(text, &start, &end);
   guint32 addr;
-  if (atx_ipv4_parse(trimmed, &addr))
-    return atx_cfg_ipv4_text(addr);
+  if (atx_ipv4_parse_len(start, (gsize) (end - start), &addr))
+    return atx_cfg_ipv4_text(build, addr);
   AtxCfgPath at = atx_cfg_at_key(base, key);
-  atx_cfg_error_at(build, code, &at, "invalid IPv4 address: %s", trimmed);
+  atx_cfg_error_at(build, code, &at, "invalid IPv4 address: %.*s", (int) (end - start), start);
   return NULL;
 }
 
@@ -101,7 +106,7 @@ check_static_address(AtxConfigBuild *build, AtxInterface *iface, const char *add
                      "invalid IPv4 CIDR at network.interfaces.%s.address: %s", iface->name, address);
     return;
   }
-  iface->address = atx_cfg_ipv4_cidr_text(ip, prefix);
+  iface->address = atx_cfg_ipv4_cidr_text(build, ip, prefix);
   const AtxLanSettings *lan = &build->config->lan;
   /* Two ports in one subnet make routing ambiguous and can hand LAN traffic to WAN. */
   if (!g_str_equal(iface->name, LAN_INTERFACE) && lan->prefix != 0 &&
@@ -116,10 +121,9 @@ check_static_address(AtxConfigBuild *build, AtxInterface *iface, const char *add
 /* A missing or mistyped mode or address is the schema's error: the rules here
  * only judge a known mode against an address that is there or not. */
 static void
-check_mode(AtxConfigBuild *build, const char *name, const AtxTomlValue *table, const char *mode,
+check_mode(AtxConfigBuild *build, const char *name, gboolean has_address, const char *mode,
            const AtxCfgPath *iface_path)
 {
-  gboolean has_address = atx_toml_table_get(table, "address") != NULL;
   gboolean is_dhcp = g_strcmp0(mode, "dhcp") == 0;
   if (g_str_equal(name, LAN_INTERFACE) && is_dhcp) {
     AtxCfgPath at = atx_cfg_at_key(iface_path, "mode");
@@ -139,18 +143,25 @@ check_mode(AtxConfigBuild *build, const char *name, const AtxTomlValue *table, c
 static AtxInterface *
 load_interface(AtxConfigBuild *build, const char *name, const AtxTomlValue *table)
 {
+  enum { MODE, ADDRESS, GATEWAY, DNS_SERVERS, DNS_SEARCH_DOMAINS };
+  static const AtxCfgField names[] = {
+    ATX_CFG_FIELD("mode"), ATX_CFG_FIELD("address"), ATX_CFG_FIELD("gateway"), ATX_CFG_FIELD("dns_servers"),
+    ATX_CFG_FIELD("dns_search_domains"),
+  };
+  const AtxTomlValue *fields[G_N_ELEMENTS(names)];
+  atx_cfg_fields(table, names, G_N_ELEMENTS(names), fields);
   AtxCfgPath interfaces = atx_cfg_at("/network/interfaces"), path = atx_cfg_at_key(&interfaces, name);
-  AtxInterface *iface = g_new0(AtxInterface, 1);
-  iface->name = g_strdup(name);
-  const char *mode = atx_cfg_string(table, "mode");
-  const char *address = atx_cfg_string(table, "address");
+  AtxInterface *iface = atx_cfg_new0(build, AtxInterface);
+  iface->name = atx_cfg_strdup(build, name);
+  const char *mode = atx_cfg_as_string(build, fields[MODE]);
+  const char *address = atx_cfg_as_string(build, fields[ADDRESS]);
   iface->is_static = g_strcmp0(mode, "static") == 0;
-  check_mode(build, name, table, mode, &path);
+  check_mode(build, name, fields[ADDRESS] != NULL, mode, &path);
   if (iface->is_static && address)
     check_static_address(build, iface, address, &path);
-  iface->gateway = load_ipv4(build, table, "gateway", &path, "network.invalid_interface_gateway");
-  iface->dns_servers = load_ip_list(build, table, "dns_servers", &path);
-  iface->dns_search_domains = load_domain_list(build, table, "dns_search_domains", &path);
+  iface->gateway = load_ipv4(build, fields[GATEWAY], "gateway", &path, "network.invalid_interface_gateway");
+  iface->dns_servers = load_ip_list(build, fields[DNS_SERVERS], "dns_servers", &path);
+  iface->dns_search_domains = load_domain_list(build, fields[DNS_SEARCH_DOMAINS], "dns_search_domains", &path);
   return iface;
 }
 
@@ -158,19 +169,21 @@ void
 atx_config_check_host_network(AtxConfigBuild *build)
 {
   AtxHostNetwork *host = &build->config->host;
-  const AtxTomlValue *network = atx_cfg_get(build->root, "network", ATX_TOML_TABLE);
+  const AtxCfgNetwork *network = &build->network;
   AtxCfgPath network_path = atx_cfg_at("/network");
-  host->dns_servers = load_ip_list(build, network, "dns_servers", &network_path);
+  host->dns_servers = load_ip_list(build, network->dns_servers, "dns_servers", &network_path);
   if (!host->dns_servers)
-    host->dns_servers = g_ptr_array_new_with_free_func(g_free);
-  host->dns_search_domains = load_domain_list(build, network, "dns_search_domains", &network_path);
+    host->dns_servers = atx_cfg_empty_list();
+  host->dns_search_domains = load_domain_list(build, network->dns_search_domains, "dns_search_domains",
+                                              &network_path);
   if (!host->dns_search_domains)
-    host->dns_search_domains = g_ptr_array_new_with_free_func(g_free);
-  host->default_gateway = load_ipv4(build, network, "default_gateway", &network_path,
+    host->dns_search_domains = atx_cfg_empty_list();
+  host->default_gateway = load_ipv4(build, network->default_gateway, "default_gateway", &network_path,
                                     "network.invalid_default_gateway");
-  host->interfaces = g_ptr_array_new_with_free_func(atx_interface_free);
-  const AtxTomlValue *interfaces = atx_cfg_get(network, "interfaces", ATX_TOML_TABLE);
-  for (guint i = 0; interfaces && i < atx_toml_table_size(interfaces); i++) {
+  const AtxTomlValue *interfaces = network->interfaces;
+  guint size = interfaces ? atx_toml_table_size(interfaces) : 0;
+  host->interfaces = atx_cfg_list_new(size);
+  for (guint i = 0; i < size; i++) {
     const AtxTomlValue *table = atx_toml_table_value(interfaces, i);
     if (atx_toml_value_type(table) == ATX_TOML_TABLE)
       g_ptr_array_add(host->interfaces, load_interface(build, atx_toml_table_key(interfaces, i), table));

@@ -15,28 +15,57 @@
 #define MIN_PREFIX 16
 #define MAX_PREFIX 30
 
+/* [network.dnsmasq]'s values, looked up in one pass. */
+enum {
+  DNSMASQ_ENABLE,
+  DNSMASQ_INTERFACE,
+  DNSMASQ_GATEWAY_CIDR,
+  DNSMASQ_DHCP_START,
+  DNSMASQ_DHCP_END,
+  DNSMASQ_DOMAIN,
+  DNSMASQ_HOSTNAME_PATTERN,
+  DNSMASQ_GATEWAY_ALIASES,
+  DNSMASQ_FIELDS,
+};
+
+static const AtxCfgField dnsmasq_names[] = {
+  [DNSMASQ_ENABLE] = ATX_CFG_FIELD("enable"),
+  [DNSMASQ_INTERFACE] = ATX_CFG_FIELD("interface"),
+  [DNSMASQ_GATEWAY_CIDR] = ATX_CFG_FIELD("gateway_cidr"),
+  [DNSMASQ_DHCP_START] = ATX_CFG_FIELD("dhcp_start"),
+  [DNSMASQ_DHCP_END] = ATX_CFG_FIELD("dhcp_end"),
+  [DNSMASQ_DOMAIN] = ATX_CFG_FIELD("domain"),
+  [DNSMASQ_HOSTNAME_PATTERN] = ATX_CFG_FIELD("hostname_pattern"),
+  [DNSMASQ_GATEWAY_ALIASES] = ATX_CFG_FIELD("gateway_aliases"),
+};
+
+typedef const AtxTomlValue *DnsmasqFields[DNSMASQ_FIELDS];
+
 typedef struct {
   gboolean gateway_valid;
 } LanState;
 
 /* eth1 is the LAN port: a static address given there is the gateway CIDR. */
 static const char *
-eth1_static_address(const AtxTomlValue *network)
+eth1_static_address(const AtxConfigBuild *build)
 {
-  const AtxTomlValue *interfaces = atx_cfg_get(network, "interfaces", ATX_TOML_TABLE);
-  const AtxTomlValue *eth1 = atx_cfg_get(interfaces, "eth1", ATX_TOML_TABLE);
-  const char *mode = atx_cfg_string(eth1, "mode");
-  return g_strcmp0(mode, "static") == 0 ? atx_cfg_string(eth1, "address") : NULL;
+  const AtxTomlValue *eth1 = atx_cfg_get(build->network.interfaces, "eth1", ATX_TOML_TABLE);
+  enum { MODE, ADDRESS };
+  static const AtxCfgField names[] = { ATX_CFG_FIELD("mode"), ATX_CFG_FIELD("address") };
+  const AtxTomlValue *fields[G_N_ELEMENTS(names)];
+  atx_cfg_fields(eth1, names, G_N_ELEMENTS(names), fields);
+  const char *mode = atx_cfg_as_string(build, fields[MODE]);
+  return g_strcmp0(mode, "static") == 0 ? atx_cfg_as_string(build, fields[ADDRESS]) : NULL;
 }
 
 static void
-check_dnsmasq_switches(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+check_dnsmasq_switches(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
 {
-  gboolean enable = TRUE;
-  if (atx_cfg_boolean(dnsmasq, "enable", &enable) && !enable)
+  const AtxTomlValue *enable = atx_cfg_as(dnsmasq[DNSMASQ_ENABLE], ATX_TOML_BOOLEAN);
+  if (enable && !atx_toml_value_boolean(enable))
     atx_cfg_error(build, "lan.dhcp_disabled", "/network/dnsmasq/enable",
                   "network.dnsmasq.enable must remain true; disabling LAN DHCP/DNS is not supported");
-  const char *iface = atx_cfg_string(dnsmasq, "interface");
+  const char *iface = atx_cfg_as_string(build, dnsmasq[DNSMASQ_INTERFACE]);
   if (iface && !g_str_equal(iface, "eth1"))
     atx_cfg_error(build, "lan.interface_not_eth1", "/network/dnsmasq/interface",
                   "network.dnsmasq.interface must be eth1");
@@ -54,11 +83,10 @@ typedef struct {
  * default. Each text is parsed once. Returns FALSE when there is nothing left
  * to check. */
 static gboolean
-resolve_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTomlValue *dnsmasq,
-                Gateway *gateway)
+resolve_gateway(AtxConfigBuild *build, const DnsmasqFields dnsmasq, Gateway *gateway)
 {
-  const char *cidr = atx_cfg_string(dnsmasq, "gateway_cidr");
-  const char *eth1_address = eth1_static_address(network);
+  const char *cidr = atx_cfg_as_string(build, dnsmasq[DNSMASQ_GATEWAY_CIDR]);
+  const char *eth1_address = eth1_static_address(build);
   guint32 eth1_ip = 0;
   guint eth1_prefix = 0;
   gboolean eth1_valid = eth1_address && atx_ipv4_cidr_parse(eth1_address, &eth1_ip, &eth1_prefix);
@@ -83,12 +111,11 @@ resolve_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTom
 }
 
 static void
-load_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTomlValue *dnsmasq,
-             LanState *state)
+load_gateway(AtxConfigBuild *build, const DnsmasqFields dnsmasq, LanState *state)
 {
   AtxLanSettings *lan = &build->config->lan;
   Gateway gateway = { NULL, NULL, 0, 0 };
-  if (!resolve_gateway(build, network, dnsmasq, &gateway))
+  if (!resolve_gateway(build, dnsmasq, &gateway))
     return;
   if (gateway.prefix < MIN_PREFIX || gateway.prefix > MAX_PREFIX) {
     atx_cfg_error(build, "lan.gateway_prefix_out_of_range", gateway.pointer,
@@ -109,22 +136,22 @@ load_gateway(AtxConfigBuild *build, const AtxTomlValue *network, const AtxTomlVa
 }
 
 static gboolean
-load_dhcp_bound(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const char *key,
+load_dhcp_bound(AtxConfigBuild *build, const AtxTomlValue *value, const char *key,
                 const char *fallback, guint32 *out)
 {
-  const char *text = atx_cfg_string(dnsmasq, key);
-  g_autofree char *copy = NULL;
-  const char *trimmed = atx_cfg_trim(text ? text : fallback, &copy);
-  if (atx_ipv4_parse(trimmed, out))
+  const char *text = atx_cfg_as_string(build, value);
+  const char *start, *end;
+  atx_cfg_trimmed_span(text ? text : fallback, &start, &end);
+  if (atx_ipv4_parse_len(start, (gsize) (end - start), out))
     return TRUE;
   AtxCfgPath dnsmasq_path = atx_cfg_at("/network/dnsmasq"), at = atx_cfg_at_key(&dnsmasq_path, key);
-  atx_cfg_error_at(build, "lan.invalid_dhcp_address", &at, "invalid IPv4 address in network.dnsmasq.%s: %s",
-                   key, trimmed);
+  atx_cfg_error_at(build, "lan.invalid_dhcp_address", &at, "invalid IPv4 address in network.dnsmasq.%s: %.*s",
+                   key, (int) (end - start), start);
   return FALSE;
 }
 
 static void
-check_range_in_subnet(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const char *key,
+check_range_in_subnet(AtxConfigBuild *build, const AtxTomlValue *value, const char *key,
                       guint32 bound)
 {
   const AtxLanSettings *lan = &build->config->lan;
@@ -135,7 +162,7 @@ check_range_in_subnet(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const 
   AtxDiag *diag = atx_cfg_error_at(build, "lan.dhcp_range_outside_subnet", &at,
                                    "network.dnsmasq.dhcp_start and network.dnsmasq.dhcp_end must be inside %s/%u",
                                    subnet, lan->prefix);
-  if (!atx_cfg_string(dnsmasq, key))
+  if (!atx_cfg_as_string(build, value))
     atx_diag_set_hint(diag, "the default %s is for 172.20.30.0/24; set dhcp_start and dhcp_end for the new subnet",
                       key);
 }
@@ -151,16 +178,17 @@ check_range_excludes(AtxConfigBuild *build, guint32 address, const char *code, c
 }
 
 static void
-load_dhcp_range(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const LanState *state)
+load_dhcp_range(AtxConfigBuild *build, const DnsmasqFields dnsmasq, const LanState *state)
 {
   AtxLanSettings *lan = &build->config->lan;
-  gboolean ok = load_dhcp_bound(build, dnsmasq, "dhcp_start", DEFAULT_DHCP_START, &lan->dhcp_start);
-  ok &= load_dhcp_bound(build, dnsmasq, "dhcp_end", DEFAULT_DHCP_END, &lan->dhcp_end);
+  const AtxTomlValue *start = dnsmasq[DNSMASQ_DHCP_START], *end = dnsmasq[DNSMASQ_DHCP_END];
+  gboolean ok = load_dhcp_bound(build, start, "dhcp_start", DEFAULT_DHCP_START, &lan->dhcp_start);
+  ok &= load_dhcp_bound(build, end, "dhcp_end", DEFAULT_DHCP_END, &lan->dhcp_end);
   if (!ok || !state->gateway_valid)
     return;
   guint errors = atx_diag_list_count(build->diags, ATX_SEVERITY_ERROR);
-  check_range_in_subnet(build, dnsmasq, "dhcp_start", lan->dhcp_start);
-  check_range_in_subnet(build, dnsmasq, "dhcp_end", lan->dhcp_end);
+  check_range_in_subnet(build, start, "dhcp_start", lan->dhcp_start);
+  check_range_in_subnet(build, end, "dhcp_end", lan->dhcp_end);
   if (atx_diag_list_count(build->diags, ATX_SEVERITY_ERROR) > errors)
     return;
   if (lan->dhcp_start > lan->dhcp_end) {
@@ -176,14 +204,31 @@ load_dhcp_range(AtxConfigBuild *build, const AtxTomlValue *dnsmasq, const LanSta
                        "lan.dhcp_range_includes_broadcast_address", "the subnet's broadcast address");
 }
 
+/* The normalised name in the model, or NULL after reporting why not. */
 static char *
 load_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
 {
+  const char *name;
+  gsize len;
+  if (atx_dns_name_check(text, strlen(text), &name, &len))
+    return atx_cfg_strdown(build, name, len);
   g_autofree char *normalized = NULL, *why = NULL;
-  if (atx_dns_name_normalize(text, &normalized, &why))
-    return g_steal_pointer(&normalized);
+  atx_dns_name_normalize(text, &normalized, &why);
   atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
   return NULL;
+}
+
+/* The same for a name that is only looked at. */
+static void
+check_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
+{
+  const char *name;
+  gsize len;
+  if (atx_dns_name_check(text, strlen(text), &name, &len))
+    return;
+  g_autofree char *normalized = NULL, *why = NULL;
+  atx_dns_name_normalize(text, &normalized, &why);
+  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
 }
 
 /* A DNS name is at most 253 characters: a longer sample is invalid anyway. */
@@ -215,11 +260,11 @@ hostname_sample(const char *pattern, char *buffer, char **long_sample)
 }
 
 static void
-load_hostname_pattern(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+load_hostname_pattern(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
 {
   AtxLanSettings *lan = &build->config->lan;
-  const char *pattern = atx_cfg_string(dnsmasq, "hostname_pattern");
-  lan->hostname_pattern = atx_cfg_trimmed(pattern ? pattern : "");
+  const char *pattern = atx_cfg_as_string(build, dnsmasq[DNSMASQ_HOSTNAME_PATTERN]);
+  lan->hostname_pattern = atx_cfg_strdup_trimmed(build, pattern ? pattern : "");
   if (!*lan->hostname_pattern)
     return;
   AtxCfgPath at = atx_cfg_at("/network/dnsmasq/hostname_pattern");
@@ -232,33 +277,44 @@ load_hostname_pattern(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
   char buffer[SAMPLE_BUFFER_SIZE];
   g_autofree char *long_sample = NULL;
   const char *sample = hostname_sample(lan->hostname_pattern, buffer, &long_sample);
-  g_free(load_dns_name(build, sample, "lan.invalid_hostname_pattern", &at));
+  check_dns_name(build, sample, "lan.invalid_hostname_pattern", &at);
+}
+
+static gboolean
+contains_string(const GPtrArray *strings, const char *text)
+{
+  for (guint i = 0; i < strings->len; i++)
+    if (strcmp(g_ptr_array_index(strings, i), text) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
-load_aliases(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+load_aliases(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
 {
   AtxLanSettings *lan = &build->config->lan;
-  lan->gateway_aliases = g_ptr_array_new_with_free_func(g_free);
-  const AtxTomlValue *aliases = atx_cfg_get(dnsmasq, "gateway_aliases", ATX_TOML_ARRAY);
+  const AtxTomlValue *aliases = atx_cfg_as(dnsmasq[DNSMASQ_GATEWAY_ALIASES], ATX_TOML_ARRAY);
+  guint length = aliases ? atx_toml_array_length(aliases) : 0;
+  lan->gateway_aliases = g_ptr_array_sized_new(MAX(length, 1));
   AtxCfgPath list_path = atx_cfg_at("/network/dnsmasq/gateway_aliases");
-  for (guint i = 0; aliases && i < atx_toml_array_length(aliases); i++) {
-    const char *alias = atx_cfg_item_string(aliases, i);
+  for (guint i = 0; i < length; i++) {
+    const char *alias = atx_cfg_item_string(build, aliases, i);
     if (!alias)
       continue;
     AtxCfgPath at = atx_cfg_at_index(&list_path, i);
-    g_autofree char *name = load_dns_name(build, alias, "lan.invalid_gateway_alias", &at);
-    if (name && !g_ptr_array_find_with_equal_func(lan->gateway_aliases, name, g_str_equal, NULL))
-      g_ptr_array_add(lan->gateway_aliases, g_steal_pointer(&name));
+    char *name = load_dns_name(build, alias, "lan.invalid_gateway_alias", &at);
+    /* A duplicate stays in the arena, unused: it is rare and small. */
+    if (name && !contains_string(lan->gateway_aliases, name))
+      g_ptr_array_add(lan->gateway_aliases, name);
   }
   if (lan->gateway_aliases->len == 0)
-    g_ptr_array_add(lan->gateway_aliases, g_strdup(DEFAULT_ALIAS));
+    g_ptr_array_add(lan->gateway_aliases, atx_cfg_strdup(build, DEFAULT_ALIAS));
 }
 
 static void
-load_names(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
+load_names(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
 {
-  const char *domain = atx_cfg_string(dnsmasq, "domain");
+  const char *domain = atx_cfg_as_string(build, dnsmasq[DNSMASQ_DOMAIN]);
   AtxCfgPath domain_path = atx_cfg_at("/network/dnsmasq/domain");
   build->config->lan.domain = load_dns_name(build, domain ? domain : DEFAULT_DOMAIN,
                                             "lan.invalid_domain", &domain_path);
@@ -268,50 +324,50 @@ load_names(AtxConfigBuild *build, const AtxTomlValue *dnsmasq)
 
 /* An IP address or a DNS name; the checks only look, so nothing is kept. */
 static gboolean
-is_ntp_server(const char *text)
+is_ntp_server(const char *text, gsize len)
 {
   guint32 v4;
-  if (atx_ipv4_parse(text, &v4) || atx_ipv6_literal_parse(text))
-    return TRUE;
-  g_autofree char *name = NULL, *why = NULL;
-  return atx_dns_name_normalize(text, &name, &why);
+  const char *name;
+  gsize name_len;
+  return atx_ipv4_parse_len(text, len, &v4) || atx_ipv6_literal_parse_len(text, len) ||
+         atx_dns_name_check(text, len, &name, &name_len);
 }
 
 static void
-load_ntp(AtxConfigBuild *build, const AtxTomlValue *network)
+load_ntp(AtxConfigBuild *build)
 {
   AtxLanSettings *lan = &build->config->lan;
-  lan->ntp_servers = g_ptr_array_new_with_free_func(g_free);
-  const AtxTomlValue *ntp = atx_cfg_get(network, "ntp", ATX_TOML_TABLE);
-  const AtxTomlValue *servers = atx_cfg_get(ntp, "servers", ATX_TOML_ARRAY);
+  const AtxTomlValue *servers = atx_cfg_get(build->network.ntp, "servers", ATX_TOML_ARRAY);
+  guint length = servers ? atx_toml_array_length(servers) : 0;
+  lan->ntp_servers = g_ptr_array_sized_new(MAX(length, 1));
   AtxCfgPath list_path = atx_cfg_at("/network/ntp/servers");
-  for (guint i = 0; servers && i < atx_toml_array_length(servers); i++) {
-    const char *server = atx_cfg_item_string(servers, i);
+  for (guint i = 0; i < length; i++) {
+    const char *server = atx_cfg_item_string(build, servers, i);
     if (!server)
       continue;
     AtxCfgPath at = atx_cfg_at_index(&list_path, i);
-    char *trimmed = atx_cfg_trimmed(server);
+    char *trimmed = atx_cfg_strdup_trimmed(build, server);
     if (atx_text_has_space_or_control(trimmed))
       atx_cfg_error_at(build, "ntp.invalid_server", &at,
                        "invalid NTP server: whitespace and control characters are not allowed");
-    else if (!is_ntp_server(trimmed))
+    else if (!is_ntp_server(trimmed, strlen(trimmed)))
       atx_cfg_error_at(build, "ntp.invalid_server", &at,
                        "invalid NTP server '%s': expected an IP address or a DNS name", trimmed);
     g_ptr_array_add(lan->ntp_servers, trimmed);
   }
   if (lan->ntp_servers->len == 0)
-    g_ptr_array_add(lan->ntp_servers, g_strdup(DEFAULT_NTP_SERVER));
+    g_ptr_array_add(lan->ntp_servers, atx_cfg_strdup(build, DEFAULT_NTP_SERVER));
 }
 
 void
 atx_config_check_lan(AtxConfigBuild *build)
 {
-  const AtxTomlValue *network = atx_cfg_get(build->root, "network", ATX_TOML_TABLE);
-  const AtxTomlValue *dnsmasq = atx_cfg_get(network, "dnsmasq", ATX_TOML_TABLE);
+  DnsmasqFields dnsmasq;
+  atx_cfg_fields(build->network.dnsmasq, dnsmasq_names, DNSMASQ_FIELDS, dnsmasq);
   LanState state = { FALSE };
   check_dnsmasq_switches(build, dnsmasq);
-  load_gateway(build, network, dnsmasq, &state);
+  load_gateway(build, dnsmasq, &state);
   load_dhcp_range(build, dnsmasq, &state);
   load_names(build, dnsmasq);
-  load_ntp(build, network);
+  load_ntp(build);
 }

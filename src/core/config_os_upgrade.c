@@ -50,16 +50,15 @@ url_problem_code(AtxUrlProblem problem)
 void
 atx_config_check_os_upgrade(AtxConfigBuild *build)
 {
-  const AtxTomlValue *os_upgrade = atx_cfg_get(build->root, "os_upgrade", ATX_TOML_TABLE);
-  const char *url = atx_cfg_string(os_upgrade, "server_url");
+  const char *url = atx_cfg_string(build, atx_cfg_as(build->os_upgrade, ATX_TOML_TABLE), "server_url");
   if (!url)
     return;
-  g_autofree char *normalized = NULL;
-  AtxUrlProblem problem = atx_https_url_check(url, &normalized);
+  gsize normalized_len = 0;
+  AtxUrlProblem problem = atx_https_url_check_len(url, &normalized_len);
   if (problem != ATX_URL_OK) {
     atx_cfg_error(build, url_problem_code(problem), "/os_upgrade/server_url", "%s",
                   url_problem_message(problem));
     return;
   }
-  build->config->os_upgrade_url = g_steal_pointer(&normalized);
+  build->config->os_upgrade_url = atx_cfg_strndup(build, url, normalized_len);
 }

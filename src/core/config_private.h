@@ -7,31 +7,89 @@
 
 #include "core/config.h"
 
+/* [network]'s values, looked up once for the checks that share them. */
+typedef struct {
+  const AtxTomlValue *table; /* [network] itself; NULL when absent or not a table */
+  const AtxTomlValue *firewall;
+  const AtxTomlValue *dnsmasq;
+  const AtxTomlValue *ntp;
+  const AtxTomlValue *interfaces;
+  const AtxTomlValue *dns_servers;
+  const AtxTomlValue *dns_search_domains;
+  const AtxTomlValue *default_gateway;
+} AtxCfgNetwork;
+
 typedef struct {
   const AtxTomlDoc *doc;
   const AtxTomlValue *root;
   AtxDiagList *diags;
   AtxConfig *config;
+  /* FALSE when no string or key of the document can hold U+0000 (the source
+   * has no escape for it): then nothing needs to be checked for one. */
+  gboolean may_hold_nul;
+  /* The root's sections, looked up once; each may be absent or of any type. */
+  const AtxTomlValue *users;
+  const AtxTomlValue *os_upgrade;
+  const AtxTomlValue *containers;
+  const AtxTomlValue *activation;
+  AtxCfgNetwork network;
 } AtxConfigBuild;
 
-const AtxTomlValue *atx_cfg_get(const AtxTomlValue *table, const char *key, AtxTomlType type);
-const char *atx_cfg_string(const AtxTomlValue *table, const char *key);
-/* Returns TRUE and sets *out only when the value is present and of the type. */
-gboolean atx_cfg_boolean(const AtxTomlValue *table, const char *key, gboolean *out);
-gboolean atx_cfg_integer(const AtxTomlValue *table, const char *key, gint64 *out);
-/* Element @index of @array when it is a string without U+0000, else NULL. */
-const char *atx_cfg_item_string(const AtxTomlValue *array, guint index);
-/* Trimmed copy; NUL inside the TOML string makes it invalid for every consumer. */
-char *atx_cfg_trimmed(const char *text);
-/* @text without surrounding whitespace, for a value that is only looked at:
- * @text itself when there is nothing to trim (the usual case), otherwise a
- * trimmed copy that is also stored in *@copy for the caller to free. */
-const char *atx_cfg_trim(const char *text, char **copy);
+/* A key a check looks for, with its length. */
+typedef struct {
+  const char *name;
+  guint len;
+} AtxCfgField;
 
-/* atx_ipv4_format()'s text, and with "/prefix", without a printf: these end
- * up in the model for every address a config lists. */
-char *atx_cfg_ipv4_text(guint32 addr);
-char *atx_cfg_ipv4_cidr_text(guint32 addr, guint prefix);
+#define ATX_CFG_FIELD(literal) { literal, sizeof(literal) - 1 }
+
+/* Looks up the @count keys of @fields in one pass over @table, as
+ * atx_toml_table_get() would: values[i] is the value of fields[i], NULL when
+ * absent (or when @table is NULL or not a table). A config's tables are small,
+ * and a pass costs about what two lookups do. */
+void atx_cfg_fields(const AtxTomlValue *table, const AtxCfgField *fields, guint count,
+                    const AtxTomlValue **values);
+
+/* @value when it is present and of @type, else NULL. */
+const AtxTomlValue *atx_cfg_as(const AtxTomlValue *value, AtxTomlType type);
+/* The text of @value when it is a string without U+0000, else NULL. */
+const char *atx_cfg_as_string(const AtxConfigBuild *build, const AtxTomlValue *value);
+
+/* atx_toml_table_get() of a value of @type (a string without U+0000), for
+ * the few places that want one key. */
+const AtxTomlValue *atx_cfg_get(const AtxTomlValue *table, const char *key, AtxTomlType type);
+const char *atx_cfg_string(const AtxConfigBuild *build, const AtxTomlValue *table, const char *key);
+/* Element @index of @array when it is a string without U+0000, else NULL. */
+const char *atx_cfg_item_string(const AtxConfigBuild *build, const AtxTomlValue *array, guint index);
+/* [*start, *end) of @text without surrounding whitespace (as g_strstrip()). */
+void atx_cfg_trimmed_span(const char *text, const char **start, const char **end);
+
+/* A shared, empty list for the model's lists that have no element: most
+ * configs leave several empty, and each would be an allocation. Lists of the
+ * model are read-only, so sharing is safe; unref as any other. */
+GPtrArray *atx_cfg_empty_list(void);
+/* A list for @length elements, or the shared empty one when @length is 0:
+ * only for lists that get no more elements than @length. */
+GPtrArray *atx_cfg_list_new(guint length);
+
+/* The model's memory. Every string and struct an AtxConfig points to comes
+ * from one arena that atx_config_free() releases at once: a config holds
+ * dozens of small values, and a malloc and a free for each cost more than
+ * the checks that produce them. atx_cfg_alloc() memory is zeroed. */
+gpointer atx_cfg_alloc(AtxConfigBuild *build, gsize size);
+#define atx_cfg_new0(build, Type) ((Type *) atx_cfg_alloc((build), sizeof(Type)))
+/* Room for a text of @len bytes, NUL-terminated, for the caller to write. */
+char *atx_cfg_alloc_text(AtxConfigBuild *build, gsize len);
+char *atx_cfg_strndup(AtxConfigBuild *build, const char *text, gsize len);
+char *atx_cfg_strdup(AtxConfigBuild *build, const char *text);
+char *atx_cfg_strconcat(AtxConfigBuild *build, const char *head, const char *tail);
+/* A copy without surrounding whitespace (as g_strstrip()). */
+char *atx_cfg_strdup_trimmed(AtxConfigBuild *build, const char *text);
+/* A lower-cased copy of the @len bytes at @text (as g_ascii_strdown()). */
+char *atx_cfg_strdown(AtxConfigBuild *build, const char *text, gsize len);
+/* atx_ipv4_format()'s text, and with "/prefix". */
+char *atx_cfg_ipv4_text(AtxConfigBuild *build, guint32 addr);
+char *atx_cfg_ipv4_cidr_text(AtxConfigBuild *build, guint32 addr, guint prefix);
 
 /* Where a check is in the document, as a chain of steps on the C stack. The
  * JSON Pointer text is built only when a diagnostic needs it, so a check
@@ -63,14 +121,26 @@ atx_cfg_at_index(const AtxCfgPath *parent, guint index)
 
 /* The JSON Pointer of @path ("/a/b" + "c" and "/a/b" + 3, escaped). */
 char *atx_cfg_path_pointer(const AtxCfgPath *path);
-/* The same in a buffer of the caller's: the length without the NUL, and the
- * text written into @buffer (which must hold @len + 1 bytes); returns @buffer. */
-gsize atx_cfg_path_pointer_length(const AtxCfgPath *path);
-char *atx_cfg_path_pointer_write(char *buffer, gsize len, const AtxCfgPath *path);
-/* In @buffer (@size bytes) when it fits, else in a new allocation that is
- * also stored in *@heap for the caller to free. For a prefix that many
- * pointers share: atx_cfg_at() of it starts their paths. */
-const char *atx_cfg_path_pointer_in(const AtxCfgPath *path, char *buffer, gsize size, char **heap);
+
+/* A JSON Pointer written step by step, for the many pointers that share a
+ * prefix (every directive of a section): push a step, use the text, pop back
+ * to where it was. The text lives in the caller's buffer while it fits. */
+typedef struct {
+  char *text;   /* NUL-terminated */
+  gsize len;
+  gsize size;   /* of the buffer @text is in */
+  char *stack;  /* the caller's buffer */
+} AtxCfgPointer;
+
+void atx_cfg_pointer_init(AtxCfgPointer *pointer, char *buffer, gsize size);
+void atx_cfg_pointer_clear(AtxCfgPointer *pointer);
+/* Append "/" and the escaped @key or the decimal @index; return the length
+ * before, for atx_cfg_pointer_pop(). */
+gsize atx_cfg_pointer_push_key(AtxCfgPointer *pointer, const char *key);
+/* The same for a key of the code's that needs no escaping ("containers"). */
+gsize atx_cfg_pointer_push_plain(AtxCfgPointer *pointer, const AtxCfgField *key);
+gsize atx_cfg_pointer_push_index(AtxCfgPointer *pointer, guint index);
+void atx_cfg_pointer_pop(AtxCfgPointer *pointer, gsize len);
 
 /* A diagnostic at @path; returned so that a hint can be attached. */
 AtxDiag *atx_cfg_error_at(AtxConfigBuild *build, const char *code, const AtxCfgPath *path,
@@ -84,14 +154,6 @@ void atx_cfg_error(AtxConfigBuild *build, const char *code, const char *pointer,
 void atx_cfg_warning(AtxConfigBuild *build, const char *code, const char *pointer,
                      const char *format, ...) G_GNUC_PRINTF(4, 5);
 
-/* What atx_quadlet_service_name() puts after the resource name, by kind. */
-const char *atx_quadlet_service_suffix(AtxQuadletKind kind);
-
-/* Element destructors for the model's arrays (see atx_config_free). */
-void atx_user_free(gpointer user);
-void atx_interface_free(gpointer iface);
-void atx_firewall_scope_free(AtxFirewallScope *scope);
-void atx_quadlet_resource_free(gpointer resource);
 
 /* One per section, in the order atx_config_load_document() runs them. */
 void atx_config_check_users(AtxConfigBuild *build);

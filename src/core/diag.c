@@ -1,7 +1,7 @@
 #include "core/diag.h"
 
 struct _AtxDiagList {
-  GPtrArray *items; /* AtxDiag*, owned */
+  GPtrArray *items; /* AtxDiag*, owned; NULL until the first one: most lists stay empty */
   AtxDiagLocator locator;
   gpointer locator_data;
 };
@@ -20,9 +20,7 @@ diag_free(gpointer data)
 AtxDiagList *
 atx_diag_list_new(void)
 {
-  AtxDiagList *list = g_new0(AtxDiagList, 1);
-  list->items = g_ptr_array_new_with_free_func(diag_free);
-  return list;
+  return g_new0(AtxDiagList, 1);
 }
 
 void
@@ -30,7 +28,8 @@ atx_diag_list_free(AtxDiagList *list)
 {
   if (!list)
     return;
-  g_ptr_array_unref(list->items);
+  if (list->items)
+    g_ptr_array_unref(list->items);
   g_free(list);
 }
 
@@ -52,6 +51,8 @@ append(AtxDiagList *list, AtxSeverity severity, const char *code, const char *po
   diag->line = line;
   diag->column = column;
   diag->message = message;
+  if (!list->items)
+    list->items = g_ptr_array_new_with_free_func(diag_free);
   g_ptr_array_add(list->items, diag);
   return diag;
 }
@@ -101,13 +102,13 @@ atx_diag_set_hint(AtxDiag *diag, const char *format, ...)
 guint
 atx_diag_list_length(const AtxDiagList *list)
 {
-  return list->items->len;
+  return list->items ? list->items->len : 0;
 }
 
 const AtxDiag *
 atx_diag_list_index(const AtxDiagList *list, guint index)
 {
-  g_return_val_if_fail(index < list->items->len, NULL);
+  g_return_val_if_fail(index < atx_diag_list_length(list), NULL);
   return g_ptr_array_index(list->items, index);
 }
 
@@ -115,7 +116,7 @@ guint
 atx_diag_list_count(const AtxDiagList *list, AtxSeverity severity)
 {
   guint count = 0;
-  for (guint i = 0; i < list->items->len; i++) {
+  for (guint i = 0; i < atx_diag_list_length(list); i++) {
     const AtxDiag *diag = g_ptr_array_index(list->items, i);
     if (diag->severity == severity)
       count++;
@@ -132,7 +133,7 @@ atx_diag_list_has_errors(const AtxDiagList *list)
 gboolean
 atx_diag_list_contains(const AtxDiagList *list, const char *code, const char *pointer)
 {
-  for (guint i = 0; i < list->items->len; i++) {
+  for (guint i = 0; i < atx_diag_list_length(list); i++) {
     const AtxDiag *diag = g_ptr_array_index(list->items, i);
     if (g_strcmp0(diag->code, code) == 0 && (!pointer || g_strcmp0(diag->pointer, pointer) == 0))
       return TRUE;
@@ -158,7 +159,8 @@ void
 atx_diag_list_sort(AtxDiagList *list)
 {
   /* g_ptr_array_sort is a merge sort in GLib, hence stable. */
-  g_ptr_array_sort(list->items, compare_position);
+  if (list->items)
+    g_ptr_array_sort(list->items, compare_position);
 }
 
 const char *
@@ -187,7 +189,7 @@ char *
 atx_diag_list_format_text(const AtxDiagList *list, const char *filename)
 {
   GString *out = g_string_new(NULL);
-  for (guint i = 0; i < list->items->len; i++) {
+  for (guint i = 0; i < atx_diag_list_length(list); i++) {
     g_autofree char *line = atx_diag_format_text(g_ptr_array_index(list->items, i), filename);
     g_string_append(out, line);
   }
@@ -215,7 +217,7 @@ json_t *
 atx_diag_list_to_json(const AtxDiagList *list)
 {
   json_t *array = json_array();
-  for (guint i = 0; i < list->items->len; i++)
+  for (guint i = 0; i < atx_diag_list_length(list); i++)
     json_array_append_new(array, atx_diag_to_json(g_ptr_array_index(list->items, i)));
   return array;
 }

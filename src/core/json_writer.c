@@ -1,13 +1,14 @@
 #include "core/json_writer.h"
 
 /* "\n" and enough spaces for the deepest indentation: one append per line. */
-static const char newline_and_indent[] =
+const char atx_json_newline_and_indent[] =
   "\n                                                                ";
-G_STATIC_ASSERT(sizeof newline_and_indent >= 1 + 2 * ATX_JSON_WRITER_MAX_DEPTH + 1);
+G_STATIC_ASSERT(sizeof atx_json_newline_and_indent >= 1 + 2 * ATX_JSON_WRITER_MAX_DEPTH + 1);
+G_STATIC_ASSERT(sizeof atx_json_newline_and_indent >= ATX_JSON_INDENT_COPY);
 
 /* 1 for the bytes jansson escapes under JSON_ENSURE_ASCII: controls, '"', '\\'
  * and every byte of a multi-byte sequence. DEL (0x7f) is printable to jansson. */
-static const guint8 needs_escape[256] = {
+const guint8 atx_json_needs_escape[256] = {
   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
   ['"'] = 1, ['\\'] = 1,
   [0x80 ... 0xff] = 1,
@@ -63,28 +64,118 @@ append_escaped_char(GString *out, const char *p)
   return g_utf8_next_char(p);
 }
 
+/* Room for @n more bytes after out->len; returns where they go. The caller
+ * writes them and then calls commit(). */
+void
+atx_json_reserve_slow(GString *out, gsize n)
+{
+  gsize len = out->len;
+  g_string_set_size(out, len + n);
+  out->len = len;
+}
+
+static inline char *
+reserve(GString *out, gsize n)
+{
+  if (G_UNLIKELY(out->len + n >= out->allocated_len))
+    atx_json_reserve_slow(out, n);
+  return out->str + out->len;
+}
+
+static inline void
+commit(GString *out, gsize n)
+{
+  out->len += n;
+  out->str[out->len] = '\0';
+}
+
+/* Escapes [@p, end of string) from its first character needing it on. */
+static void
+append_escaped_rest(GString *out, const char *p)
+{
+  while (*p) {
+    p = append_escaped_char(out, p);
+    const char *run = p;
+    while (!atx_json_needs_escape[(guchar) *p])
+      p++;
+    atx_string_append_len(out, run, p - run);
+  }
+}
+
+/* @text escaped, without quotes. Most strings need no escape: they are found
+ * by one scan and copied at once. */
+static void
+append_escaped(GString *out, const char *text)
+{
+  const char *p = text;
+  /* NUL is a control character: the table stops the scan there too. */
+  while (!atx_json_needs_escape[(guchar) *p])
+    p++;
+  atx_string_append_len(out, text, p - text);
+  append_escaped_rest(out, p);
+}
+
+/* @text escaped and quoted, followed by @after (@after_len bytes): one
+ * reservation and two copies in the usual case. */
+static void
+append_quoted(GString *out, const char *text, const char *after, gsize after_len)
+{
+  const char *p = text;
+  while (!atx_json_needs_escape[(guchar) *p])
+    p++;
+  gsize len = (gsize) (p - text);
+  char *dst = reserve(out, len + 2 + after_len);
+  dst[0] = '"';
+  memcpy(dst + 1, text, len);
+  if (G_LIKELY(*p == '\0')) {
+    dst[len + 1] = '"';
+    memcpy(dst + len + 2, after, after_len);
+    commit(out, len + 2 + after_len);
+    return;
+  }
+  commit(out, len + 1);
+  append_escaped_rest(out, p);
+  g_string_append_c(out, '"');
+  atx_string_append_len(out, after, after_len);
+}
+
 void
 atx_json_append_string(GString *out, const char *text)
 {
-  g_string_append_c(out, '"');
-  const char *run = text;
-  for (;;) {
-    const char *p = run;
-    /* NUL is a control character: the table stops the scan there too. */
-    while (!needs_escape[(guchar) *p])
-      p++;
-    atx_string_append_len(out, run, p - run);
-    if (!*p)
-      break;
-    run = append_escaped_char(out, p);
-  }
-  g_string_append_c(out, '"');
+  append_quoted(out, text, "", 0);
 }
 
 static void
 new_line(AtxJsonWriter *writer, guint depth)
 {
-  atx_string_append_len(writer->out, newline_and_indent, 1 + 2 * depth);
+  atx_string_append_len(writer->out, atx_json_newline_and_indent, 1 + 2 * depth);
+}
+
+/* The separator before a key or an element: a comma unless it is the first,
+ * then a new line and the indentation. Shallow indentation is copied as a
+ * fixed block of ATX_JSON_INDENT_COPY bytes (a few moves, not a memcpy call);
+ * the room reserved for it always allows that. Returns where the item goes. */
+static char *
+put_separator(AtxJsonWriter *writer, gsize item_room)
+{
+  gsize indent = 1 + 2 * writer->depth, comma = writer->empty ? 0 : 1;
+  char *dst = reserve(writer->out, comma + MAX(indent, ATX_JSON_INDENT_COPY) + item_room);
+  dst[0] = ',';
+  dst += comma;
+  if (G_LIKELY(indent <= ATX_JSON_INDENT_COPY))
+    memcpy(dst, atx_json_newline_and_indent, ATX_JSON_INDENT_COPY);
+  else
+    memcpy(dst, atx_json_newline_and_indent, indent);
+  writer->empty = FALSE;
+  return dst + indent;
+}
+
+/* Ends what was written up to @end (inside the room reserved). */
+static inline void
+commit_to(GString *out, const char *end)
+{
+  out->len = (gsize) (end - out->str);
+  out->str[out->len] = '\0';
 }
 
 /* Whatever separates the next key or value from what came before it. */
@@ -97,10 +188,17 @@ begin_item(AtxJsonWriter *writer)
   }
   if (writer->depth == 0)
     return;
-  if (!writer->empty)
-    g_string_append_c(writer->out, ',');
-  new_line(writer, writer->depth);
-  writer->empty = FALSE;
+  commit_to(writer->out, put_separator(writer, 0));
+}
+
+/* "@text" at @dst, which has room for it; @len is its plain length. */
+static char *
+put_plain_string(char *dst, const char *text, gsize len)
+{
+  dst[0] = '"';
+  memcpy(dst + 1, text, len);
+  dst[len + 1] = '"';
+  return dst + len + 2;
 }
 
 static gboolean
@@ -165,8 +263,7 @@ atx_json_writer_key(AtxJsonWriter *writer, const char *key)
 {
   g_return_if_fail(in_object(writer) && !writer->after_key);
   begin_item(writer);
-  atx_json_append_string(writer->out, key);
-  atx_string_append_len(writer->out, ": ", 2);
+  append_quoted(writer->out, key, ": ", 2);
   writer->after_key = TRUE;
 }
 
@@ -183,6 +280,12 @@ begin_value(AtxJsonWriter *writer)
 void
 atx_json_writer_string(AtxJsonWriter *writer, const char *value)
 {
+  gsize len = atx_json_plain_length(value);
+  /* An element of an array, the usual case: separator and string at once. */
+  if (G_LIKELY(len != G_MAXSIZE && !writer->after_key && writer->depth > 0 && !in_object(writer))) {
+    commit_to(writer->out, put_plain_string(put_separator(writer, len + 2), value, len));
+    return;
+  }
   if (begin_value(writer))
     atx_json_append_string(writer->out, value);
 }
@@ -233,6 +336,17 @@ atx_json_writer_member_string(AtxJsonWriter *writer, const char *key, const char
   atx_json_writer_string(writer, value);
 }
 
+static void
+write_string_pair(AtxJsonWriter *writer, const char *head, const char *tail)
+{
+  if (!begin_value(writer))
+    return;
+  g_string_append_c(writer->out, '"');
+  append_escaped(writer->out, head);
+  append_escaped(writer->out, tail);
+  g_string_append_c(writer->out, '"');
+}
+
 void
 atx_json_writer_member_integer(AtxJsonWriter *writer, const char *key, gint64 value)
 {
@@ -252,5 +366,70 @@ atx_json_writer_member_string_array(AtxJsonWriter *writer, const char *key,
                                     const GPtrArray *strings)
 {
   atx_json_writer_key(writer, key);
+  atx_json_writer_string_array(writer, strings);
+}
+
+/* Separator, indentation and @key of the next member, in room for
+ * @value_room more bytes; returns where the value goes. */
+static char *
+put_known_key(AtxJsonWriter *writer, AtxJsonKey key, gsize value_room)
+{
+  char *dst = put_separator(writer, key.len + value_room);
+  memcpy(dst, key.text, key.len);
+  return dst + key.len;
+}
+
+void
+atx_json_writer_known_key_slow(AtxJsonWriter *writer, AtxJsonKey key)
+{
+  g_return_if_fail(in_object(writer) && !writer->after_key);
+  commit_to(writer->out, put_known_key(writer, key, 0));
+  writer->after_key = TRUE;
+}
+
+void
+atx_json_writer_known_string_slow(AtxJsonWriter *writer, AtxJsonKey key, const char *value)
+{
+  atx_json_writer_known_key_slow(writer, key);
+  atx_json_writer_string(writer, value);
+}
+
+void
+atx_json_writer_known_string_pair(AtxJsonWriter *writer, AtxJsonKey key, const char *head,
+                                  const char *tail)
+{
+  g_return_if_fail(in_object(writer) && !writer->after_key);
+  gsize head_len = atx_json_plain_length(head), tail_len = atx_json_plain_length(tail);
+  if (G_UNLIKELY(head_len == G_MAXSIZE || tail_len == G_MAXSIZE)) {
+    atx_json_writer_known_key(writer, key);
+    write_string_pair(writer, head, tail);
+    return;
+  }
+  char *dst = put_known_key(writer, key, head_len + tail_len + 2);
+  *dst++ = '"';
+  memcpy(dst, head, head_len);
+  memcpy(dst + head_len, tail, tail_len);
+  dst[head_len + tail_len] = '"';
+  commit_to(writer->out, dst + head_len + tail_len + 1);
+}
+
+void
+atx_json_writer_known_integer(AtxJsonWriter *writer, AtxJsonKey key, gint64 value)
+{
+  atx_json_writer_known_key(writer, key);
+  atx_json_writer_integer(writer, value);
+}
+
+void
+atx_json_writer_known_boolean(AtxJsonWriter *writer, AtxJsonKey key, gboolean value)
+{
+  atx_json_writer_known_key(writer, key);
+  atx_json_writer_boolean(writer, value);
+}
+
+void
+atx_json_writer_known_string_array(AtxJsonWriter *writer, AtxJsonKey key, const GPtrArray *strings)
+{
+  atx_json_writer_known_key(writer, key);
   atx_json_writer_string_array(writer, strings);
 }

@@ -25,3 +25,19 @@ AtxPublishPort *atx_publish_port_parse(const char *text, char **why_out);
 /* TRUE when both publish a common host port of the same protocol on addresses
  * that can collide (an unspecified or equal bind address). */
 gboolean atx_publish_ports_conflict(const AtxPublishPort *a, const AtxPublishPort *b);
+
+/* The same parse without copies, for checks that only look: the fields point
+ * into the parsed text (or at static text) and live as long as it does. */
+typedef struct {
+  const char *bind_ip;  /* NULL when absent; not NUL-terminated: bind_ip_len bytes */
+  gsize bind_ip_len;
+  gboolean has_host_port;
+  guint host_first, host_last;
+  guint container_first, container_last;
+  const char *protocol; /* static "tcp", "udp" or "sctp" */
+  const char *remainder;
+} AtxPublishPortView;
+
+/* As atx_publish_port_parse(): FALSE with *why_out set when @text is not valid. */
+gboolean atx_publish_port_view(const char *text, AtxPublishPortView *view, char **why_out);
+gboolean atx_publish_port_views_conflict(const AtxPublishPortView *a, const AtxPublishPortView *b);

@@ -3,11 +3,11 @@
 #include "core/render.h"
 
 static void
-write_ports(AtxJsonWriter *writer, const char *proto, const GArray *ports)
+write_ports(AtxJsonWriter *writer, AtxJsonKey proto, const GArray *ports)
 {
   if (ports->len == 0)
     return;
-  atx_json_writer_key(writer, proto);
+  atx_json_writer_known_key(writer, proto);
   atx_json_writer_begin_array(writer);
   for (guint i = 0; i < ports->len; i++)
     atx_json_writer_integer(writer, g_array_index(ports, guint, i));
@@ -15,14 +15,14 @@ write_ports(AtxJsonWriter *writer, const char *proto, const GArray *ports)
 }
 
 static void
-write_scope(AtxJsonWriter *writer, const char *name, const AtxFirewallScope *scope)
+write_scope(AtxJsonWriter *writer, AtxJsonKey name, const AtxFirewallScope *scope)
 {
   if (!scope)
     return;
-  atx_json_writer_key(writer, name);
+  atx_json_writer_known_key(writer, name);
   atx_json_writer_begin_object(writer);
-  write_ports(writer, "tcp", scope->tcp);
-  write_ports(writer, "udp", scope->udp);
+  write_ports(writer, ATX_JSON_KEY("tcp"), scope->tcp);
+  write_ports(writer, ATX_JSON_KEY("udp"), scope->udp);
   atx_json_writer_end_object(writer);
 }
 
@@ -31,8 +31,8 @@ atx_render_firewall(const AtxConfig *config, AtxRenderOut *out)
 {
   AtxJsonWriter *writer = atx_render_begin_json(out);
   atx_json_writer_begin_object(writer);
-  write_scope(writer, "wan", config->firewall.wan);
-  write_scope(writer, "lan", config->firewall.lan);
+  write_scope(writer, ATX_JSON_KEY("wan"), config->firewall.wan);
+  write_scope(writer, ATX_JSON_KEY("lan"), config->firewall.lan);
   atx_json_writer_end_object(writer);
   atx_render_add_json(out, "firewall-inbound.json");
 }

@@ -9,7 +9,7 @@ atx_render_os_upgrade(const AtxConfig *config, AtxRenderOut *out)
     return;
   AtxJsonWriter *writer = atx_render_begin_json(out);
   atx_json_writer_begin_object(writer);
-  atx_json_writer_member_string(writer, "server_url", config->os_upgrade_url);
+  atx_json_writer_known_string(writer, ATX_JSON_KEY("server_url"), config->os_upgrade_url);
   atx_json_writer_end_object(writer);
   atx_render_add_json(out, "os-upgrade.json");
 }

@@ -32,36 +32,35 @@ static void
 add_unit(const AtxQuadletResource *resource, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   GString *text = atx_render_begin_text(out);
-  for (guint i = 0; i < resource->sections->len; i++) {
-    const AtxQuadletSection *section = g_ptr_array_index(resource->sections, i);
+  for (guint i = 0; i < resource->n_sections; i++) {
+    const AtxQuadletSection *section = &resource->sections[i];
     g_string_append_c(text, '[');
     atx_string_append(text, section->name);
     atx_string_append_len(text, "]\n", 2);
-    for (guint j = 0; j < section->directives->len; j++)
-      append_directive(text, g_ptr_array_index(section->directives, j), options);
+    for (guint j = 0; j < section->n_directives; j++)
+      append_directive(text, &section->directives[j], options);
     g_string_append_c(text, '\n');
   }
   /* Canonical form: no trailing blank line, exactly one final newline. */
   gsize len = text->len;
-  while (len > 0 && g_ascii_isspace(text->str[len - 1]))
+  while (len > out->start && g_ascii_isspace(text->str[len - 1]))
     len--;
   g_string_truncate(text, len);
   g_string_append_c(text, '\n');
-  const char *suffix = atx_quadlet_kind_suffix(resource->kind);
-  atx_render_add_text(out, atx_render_path(out, "quadlet/", resource->name, suffix), 0644);
+  atx_render_add_file(out, 0644, "quadlet/", resource->name, atx_quadlet_kind_suffix(resource->kind));
 }
 
 static void
 write_runtime_unit(AtxRenderOut *out, const AtxQuadletResource *resource, AtxRunMode mode)
 {
   AtxJsonWriter *writer = &out->json;
-  g_autofree char *service = atx_quadlet_service_name(resource);
-  const char *suffix = atx_quadlet_kind_suffix(resource->kind);
   atx_json_writer_begin_object(writer);
-  atx_json_writer_member_string(writer, "name", resource->name);
-  atx_json_writer_member_string(writer, "filename", atx_render_path(out, "", resource->name, suffix));
-  atx_json_writer_member_string(writer, "service", service);
-  atx_json_writer_member_string(writer, "mode", atx_run_mode_name(mode));
+  atx_json_writer_known_string(writer, ATX_JSON_KEY("name"), resource->name);
+  atx_json_writer_known_string_pair(writer, ATX_JSON_KEY("filename"), resource->name,
+                                    atx_quadlet_kind_suffix(resource->kind));
+  atx_json_writer_known_string_pair(writer, ATX_JSON_KEY("service"), resource->name,
+                                     atx_quadlet_service_suffix(resource->kind));
+  atx_json_writer_known_string(writer, ATX_JSON_KEY("mode"), atx_run_mode_name(mode));
   atx_json_writer_end_object(writer);
 }
 
@@ -70,9 +69,9 @@ add_runtime(const AtxConfig *config, AtxRenderOut *out)
 {
   AtxJsonWriter *writer = atx_render_begin_json(out);
   atx_json_writer_begin_object(writer);
-  atx_json_writer_member_string(writer, "app_user", ATX_APP_USER);
-  atx_json_writer_member_string(writer, "rootless_network", "pasta");
-  atx_json_writer_key(writer, "units");
+  atx_json_writer_known_string(writer, ATX_JSON_KEY("app_user"), ATX_APP_USER);
+  atx_json_writer_known_string(writer, ATX_JSON_KEY("rootless_network"), "pasta");
+  atx_json_writer_known_key(writer, ATX_JSON_KEY("units"));
   atx_json_writer_begin_array(writer);
   for (guint i = 0; i < config->resources->len; i++) {
     const AtxQuadletResource *resource = g_ptr_array_index(config->resources, i);

@@ -25,9 +25,9 @@ add_users_json(const AtxConfig *config, AtxRenderOut *out)
     const AtxUser *user = g_ptr_array_index(config->users, i);
     atx_json_writer_key(writer, user->name);
     atx_json_writer_begin_object(writer);
-    atx_json_writer_member_boolean(writer, "isAdmin", user->is_admin);
-    atx_json_writer_member_string(writer, "ssh_key", user->ssh_key);
-    atx_json_writer_member_string(writer, "shell", user->shell);
+    atx_json_writer_known_boolean(writer, ATX_JSON_KEY("isAdmin"), user->is_admin);
+    atx_json_writer_known_string(writer, ATX_JSON_KEY("ssh_key"), user->ssh_key);
+    atx_json_writer_known_string(writer, ATX_JSON_KEY("shell"), user->shell);
     atx_json_writer_end_object(writer);
   }
   atx_json_writer_end_object(writer);
@@ -44,7 +44,7 @@ add_authorized_keys(const AtxConfig *config, AtxRenderOut *out)
     GString *text = atx_render_begin_text(out);
     atx_string_append(text, user->ssh_key);
     g_string_append_c(text, '\n');
-    atx_render_add_text(out, atx_render_path(out, "ssh-authorized-keys/", user->name, ""), 0600);
+    atx_render_add_file(out, 0600, "ssh-authorized-keys/", user->name, NULL);
   }
 }
 

@@ -27,6 +27,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxSshKey, atx_ssh_key_free)
 
 /* Parses one public key line; on success *key_out receives the parsed key. */
 AtxSshKeyProblem atx_ssh_key_parse(const char *text, AtxSshKey **key_out);
+/* The same checks without building the key (nothing is allocated): on
+ * success the trimmed line is the *@line_len_out bytes at *@line_out, inside
+ * @text. */
+AtxSshKeyProblem atx_ssh_key_check(const char *text, const char **line_out, gsize *line_len_out);
 
 gboolean atx_ssh_key_type_supported(const char *type);
 /* "ecdsa-sha2-nistp256, ..., ssh-rsa" for messages. */

@@ -1,5 +1,7 @@
 #include "core/submission.h"
 
+#include <string.h>
+
 #include "core/error.h"
 
 void
@@ -7,30 +9,41 @@ atx_submission_free(AtxSubmission *submission)
 {
   if (!submission)
     return;
-  g_free(submission->filename);
+  /* submission->filename lives in the same allocation (submission_new). */
   atx_bundle_free(submission->bundle);
   atx_config_free(submission->config);
   atx_diag_list_free(submission->diags);
   g_free(submission);
 }
 
+/* One allocation for the submission and its filename, @shown followed by
+ * @suffix. */
+static AtxSubmission *
+submission_new(const char *shown, const char *suffix)
+{
+  gsize shown_len = strlen(shown), suffix_size = strlen(suffix) + 1;
+  AtxSubmission *submission = g_malloc0(sizeof *submission + shown_len + suffix_size);
+  submission->filename = (char *) (submission + 1);
+  memcpy(submission->filename, shown, shown_len);
+  memcpy(submission->filename + shown_len, suffix, suffix_size);
+  submission->diags = atx_diag_list_new();
+  return submission;
+}
+
 AtxSubmission *
 atx_submission_load(GBytes *data, const char *filename, const AtxBundleLimits *limits)
 {
-  AtxSubmission *submission = g_new0(AtxSubmission, 1);
-  submission->diags = atx_diag_list_new();
   const char *shown = filename && *filename ? filename : "config.toml";
   g_autoptr(GError) error = NULL;
-  submission->bundle = atx_bundle_read(data, filename, limits, &error);
-  if (!submission->bundle) {
-    submission->filename = g_strdup(shown);
+  AtxBundle *bundle = atx_bundle_read(data, filename, limits, &error);
+  if (!bundle) {
+    AtxSubmission *submission = submission_new(shown, "");
     const char *code = g_error_matches(error, ATX_ERROR, ATX_ERROR_LIMIT) ? "bundle.limit" : "bundle.invalid";
     atx_diag_list_add_at(submission->diags, ATX_SEVERITY_ERROR, code, "", 0, 0, "%s", error->message);
     return submission;
   }
-  submission->filename = submission->bundle->format == ATX_BUNDLE_PLAIN
-                             ? g_strdup(shown)
-                             : g_strconcat(shown, ":config.toml", NULL);
+  AtxSubmission *submission = submission_new(shown, bundle->format == ATX_BUNDLE_PLAIN ? "" : ":config.toml");
+  submission->bundle = bundle;
   submission->config = atx_config_load(submission->bundle->config_toml, submission->diags);
   atx_diag_list_sort(submission->diags);
   return submission;
