@@ -191,6 +191,7 @@ test_unchanged_reapply_restarts_nothing(Fixture *fixture, gconstpointer data)
   provision(fixture, apps, NULL);
   g_autoptr(GHashTable) same = atx_store_read_tree(atx_store_config_dir(fixture->store), NULL);
   g_autoptr(GPtrArray) first = activate(fixture, NULL); /* start it */
+  g_assert_cmpuint(first->len, ==, 0);
   g_autoptr(GPtrArray) failures = activate(fixture, same);
   g_assert_cmpuint(failures->len, ==, 0);
   g_autoptr(GPtrArray) restarts = events_with_step(fixture, "service-restart");
@@ -350,6 +351,7 @@ test_check_required(Fixture *fixture, gconstpointer data)
   const char *apps[] = { "web", "db", NULL };
   provision(fixture, apps, NULL);
   g_autoptr(GPtrArray) failures = activate(fixture, NULL);
+  g_assert_cmpuint(failures->len, ==, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) down = atx_check_required(fixture->svcmgr, atx_store_config_dir(fixture->store), &error);
   g_assert_no_error(error);

@@ -176,6 +176,7 @@ test_retention(Fixture *fixture, gconstpointer data)
     atx_job_succeed(job, json_object());
   }
   g_autoptr(AtxJob) running = submit(fixture);
+  g_assert_cmpint(atx_job_state(running), ==, ATX_JOB_SUBMITTED);
   g_autoptr(GPtrArray) ids = atx_journal_list(fixture->journal);
   /* 64 finished ones survive plus the active one. */
   g_assert_cmpuint(ids->len, ==, ATX_JOB_RETAIN_FINISHED + 1);

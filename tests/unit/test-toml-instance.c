@@ -307,8 +307,8 @@ test_config_schema(void)
     "version = 2\nmtu = 1\n[users.Admin]\nshell = \"fish\"\nisAdmin = 1979-05-27\n",
     "version = 1\n[network.firewall.inbound.wan]\ntcp = [0, 65536, \"x\"]\n[network.interfaces.wlan0]\nmode = \"x\"\n",
     "version = 1\n[network.interfaces.eth0]\nmode = \"dhcp\"\nmtu = 1400\n[activation]\ntimeout_seconds = 1\n",
-    "version = 1\n[containers.container.\"my.app\"]\nprivileged = 1\n[containers.container.x.Container]\n"
-    "StopTimeout = 1.5\nLabel = []\nPublish-Port = [\"a\"]\nImage = [1979-05-27]\n",
+    ("version = 1\n[containers.container.\"my.app\"]\nprivileged = 1\n[containers.container.x.Container]\n"
+     "StopTimeout = 1.5\nLabel = []\nPublish-Port = [\"a\"]\nImage = [1979-05-27]\n"),
     "[users.\"a\\u0000b\"]\nshell = \"bash\"\n[network.dnsmasq]\ndomain = 1979-05-27T07:32:00Z\n",
   };
   for (guint i = 0; i < G_N_ELEMENTS(documents); i++) {
