@@ -49,14 +49,6 @@ load_unit_list(AtxConfigBuild *build, const AtxTomlValue *value, const char *key
   return units;
 }
 
-static gboolean
-contains_string(const GPtrArray *strings, const char *text)
-{
-  for (guint i = 0; i < strings->len; i++)
-    if (strcmp(g_ptr_array_index(strings, i), text) == 0)
-      return TRUE;
-  return FALSE;
-}
 
 static void
 check_overlap(AtxConfigBuild *build)
@@ -65,7 +57,7 @@ check_overlap(AtxConfigBuild *build)
   g_autoptr(GString) overlap = NULL;
   for (guint i = 0; i < policy->allow_degraded->len; i++) {
     const char *name = g_ptr_array_index(policy->allow_degraded, i);
-    if (!contains_string(policy->required, name))
+    if (!atx_cfg_list_contains(policy->required, name))
       continue;
     if (!overlap)
       overlap = g_string_new(NULL);

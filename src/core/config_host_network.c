@@ -28,18 +28,6 @@ normalize_ip(AtxConfigBuild *build, const char *text, const char *code, const At
   return NULL;
 }
 
-static char *
-normalize_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
-{
-  const char *name;
-  gsize len;
-  if (atx_dns_name_check(text, strlen(text), &name, &len))
-    return atx_cfg_strdown(build, name, len);
-  g_autofree char *normalized = NULL, *why = NULL;
-  atx_dns_name_normalize(text, &normalized, &why);
-  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
-  return NULL;
-}
 
 /* A list of strings, each normalised; NULL when the value is not a list. */
 static GPtrArray *
@@ -74,7 +62,7 @@ static GPtrArray *
 load_domain_list(AtxConfigBuild *build, const AtxTomlValue *value, const char *key,
                  const AtxCfgPath *base)
 {
-  return load_list(build, value, key, base, normalize_dns_name, "network.invalid_search_domain");
+  return load_list(build, value, key, base, atx_cfg_dns_name, "network.invalid_search_domain");
 }
 
 static char *

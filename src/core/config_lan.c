@@ -204,31 +204,14 @@ load_dhcp_range(AtxConfigBuild *build, const DnsmasqFields dnsmasq, const LanSta
                        "lan.dhcp_range_includes_broadcast_address", "the subnet's broadcast address");
 }
 
-/* The normalised name in the model, or NULL after reporting why not. */
-static char *
-load_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
-{
-  const char *name;
-  gsize len;
-  if (atx_dns_name_check(text, strlen(text), &name, &len))
-    return atx_cfg_strdown(build, name, len);
-  g_autofree char *normalized = NULL, *why = NULL;
-  atx_dns_name_normalize(text, &normalized, &why);
-  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
-  return NULL;
-}
-
-/* The same for a name that is only looked at. */
+/* A name that is only checked, not kept. */
 static void
 check_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
 {
   const char *name;
   gsize len;
-  if (atx_dns_name_check(text, strlen(text), &name, &len))
-    return;
-  g_autofree char *normalized = NULL, *why = NULL;
-  atx_dns_name_normalize(text, &normalized, &why);
-  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
+  if (!atx_dns_name_check(text, strlen(text), &name, &len))
+    atx_cfg_report_dns_name(build, text, code, at);
 }
 
 /* A DNS name is at most 253 characters: a longer sample is invalid anyway. */
@@ -280,14 +263,6 @@ load_hostname_pattern(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
   check_dns_name(build, sample, "lan.invalid_hostname_pattern", &at);
 }
 
-static gboolean
-contains_string(const GPtrArray *strings, const char *text)
-{
-  for (guint i = 0; i < strings->len; i++)
-    if (strcmp(g_ptr_array_index(strings, i), text) == 0)
-      return TRUE;
-  return FALSE;
-}
 
 static void
 load_aliases(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
@@ -302,9 +277,9 @@ load_aliases(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
     if (!alias)
       continue;
     AtxCfgPath at = atx_cfg_at_index(&list_path, i);
-    char *name = load_dns_name(build, alias, "lan.invalid_gateway_alias", &at);
+    char *name = atx_cfg_dns_name(build, alias, "lan.invalid_gateway_alias", &at);
     /* A duplicate stays in the arena, unused: it is rare and small. */
-    if (name && !contains_string(lan->gateway_aliases, name))
+    if (name && !atx_cfg_list_contains(lan->gateway_aliases, name))
       g_ptr_array_add(lan->gateway_aliases, name);
   }
   if (lan->gateway_aliases->len == 0)
@@ -316,7 +291,7 @@ load_names(AtxConfigBuild *build, const DnsmasqFields dnsmasq)
 {
   const char *domain = atx_cfg_as_string(build, dnsmasq[DNSMASQ_DOMAIN]);
   AtxCfgPath domain_path = atx_cfg_at("/network/dnsmasq/domain");
-  build->config->lan.domain = load_dns_name(build, domain ? domain : DEFAULT_DOMAIN,
+  build->config->lan.domain = atx_cfg_dns_name(build, domain ? domain : DEFAULT_DOMAIN,
                                             "lan.invalid_domain", &domain_path);
   load_hostname_pattern(build, dnsmasq);
   load_aliases(build, dnsmasq);

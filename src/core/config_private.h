@@ -119,6 +119,13 @@ atx_cfg_at_index(const AtxCfgPath *parent, guint index)
   return (AtxCfgPath) { parent, NULL, index };
 }
 
+/* The normalised (lower-case, no trailing dot) DNS name @text, stored in the
+ * model; or NULL after reporting @code at @at. */
+char *atx_cfg_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at);
+/* Reports why @text is not a DNS name. */
+void atx_cfg_report_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at);
+gboolean atx_cfg_list_contains(const GPtrArray *strings, const char *text);
+
 /* The JSON Pointer of @path ("/a/b" + "c" and "/a/b" + 3, escaped). */
 char *atx_cfg_path_pointer(const AtxCfgPath *path);
 

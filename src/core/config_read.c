@@ -366,3 +366,31 @@ atx_cfg_warning(AtxConfigBuild *build, const char *code, const char *pointer, co
   atx_diag_list_addv(build->diags, ATX_SEVERITY_WARNING, code, pointer, format, args);
   va_end(args);
 }
+
+void
+atx_cfg_report_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
+{
+  g_autofree char *normalized = NULL, *why = NULL;
+  atx_dns_name_normalize(text, &normalized, &why);
+  atx_cfg_error_at(build, code, at, "invalid DNS name: %s", why);
+}
+
+char *
+atx_cfg_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at)
+{
+  const char *name;
+  gsize len;
+  if (atx_dns_name_check(text, strlen(text), &name, &len))
+    return atx_cfg_strdown(build, name, len);
+  atx_cfg_report_dns_name(build, text, code, at);
+  return NULL;
+}
+
+gboolean
+atx_cfg_list_contains(const GPtrArray *strings, const char *text)
+{
+  for (guint i = 0; i < strings->len; i++)
+    if (strcmp(g_ptr_array_index(strings, i), text) == 0)
+      return TRUE;
+  return FALSE;
+}

@@ -5,6 +5,9 @@
 #include "device/svcmgr.h"
 
 #include <jansson.h>
+#include <string.h>
+
+#include "device/fsutil.h"
 
 typedef struct {
   AtxSvcMgr parent;
@@ -58,10 +61,11 @@ save_states(SimMgr *sim)
     json_object_set_new(root, key, json_string(value));
   char *text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2));
   json_decref(root);
-  /* Best effort: the simulation's memory is a convenience, not device state. */
-  if (!g_file_set_contents(sim->state_file, text, -1, NULL))
+  g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
+  /* Best effort and never flushed: the simulation's memory is a convenience,
+   * not device state, and must not inflate the store's fsync counts. */
+  if (!atx_fs_write_file(sim->state_file, bytes, 0644, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, NULL))
     g_warning("cannot save simulated unit states to %s", sim->state_file);
-  free(text);
 }
 
 /* Sleeps the configured delay; FALSE when the deadline passes first. */
