@@ -60,6 +60,33 @@ def json_lines(cmd):
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
+def one_round(cmd, op, path, extra):
+    """Runs one round of one harness op in a process of its own; returns its
+    JSON line. Dies unless the harness printed exactly one line for @op and
+    that line does not report the input invalid."""
+    lines = [line for line in json_lines(cmd + ["--ops", op, "--rounds", "1"] + extra + [path]) if line["op"] == op]
+    if len(lines) != 1 or lines[0].get("valid") is False:
+        die(f"{' '.join(cmd)} --ops {op} {path}: expected one valid result line, got {lines}")
+    return lines[0]
+
+
+def interleaved_rounds(series, path, rounds, target_seconds):
+    """Measures every series on @path side by side. @series maps a key to
+    (harness command, op). Each series is calibrated once to rounds of about
+    @target_seconds (discarded); then @rounds rounds run, one process each,
+    forward on even rounds and reversed on odd ones, so a change in machine
+    load touches every series alike. Returns {key: [JSON line per round]}."""
+    iterations = {key: one_round(cmd, op, path, ["--target-seconds", str(target_seconds)])["iterations"]
+                  for key, (cmd, op) in series.items()}
+    keys = list(series)
+    per = {key: [] for key in keys}
+    for r in range(rounds):
+        for key in keys if r % 2 == 0 else reversed(keys):
+            cmd, op = series[key]
+            per[key].append(one_round(cmd, op, path, ["--iterations", str(iterations[key])]))
+    return per
+
+
 def median(values):
     return statistics.median(values)
 

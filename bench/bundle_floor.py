@@ -13,7 +13,8 @@ run, that budget and the cost of only gunzipping the bundle:
   C validate+render   build-bench/bench/bench-validate on the bundle
   Python zlib/tarfile zlib.decompress and a tarfile read of the same bytes
 
-Rounds interleave as in bench/validate; medians of process CPU time.
+The harness rounds interleave as in bench/validate (benchlib.interleaved_rounds);
+medians of process CPU time.
 
 usage: bench/bundle_floor.py [--quick] [--build-dir DIR]
 """
@@ -41,17 +42,6 @@ def python_seconds(call, iterations, rounds):
             call()
         times.append((time.process_time() - start) / iterations)
     return bl.median(times)
-
-
-def harness_cpu(cmd, op, path, rounds, target_seconds):
-    """Median CPU seconds per op of one harness op, rounds run one per process."""
-    first = bl.json_lines(cmd + ["--ops", op, "--rounds", "1", "--target-seconds", str(target_seconds), path])
-    iterations = first[0]["iterations"]
-    values = []
-    for _ in range(rounds):
-        line = bl.json_lines(cmd + ["--ops", op, "--rounds", "1", "--iterations", str(iterations), path])[0]
-        values.append(line["cpu_seconds_per_op"])
-    return bl.median(values)
 
 
 def python_inflate_and_tarfile(data, scale, rounds):
@@ -89,7 +79,8 @@ def main(argv):
                    [bl.PYTHON, os.path.join(bl.BENCH, "python_baseline.py")], "validate"),
                   ("C validate+render", [os.path.join(build_dir, "bench", "bench-validate")], "validate+render")]
         series += [(f"C {op} only", inflate_cmd, op) for op in ops]
-        results = {label: harness_cpu(cmd, op, bundle, rounds, target) for label, cmd, op in series}
+        per = bl.interleaved_rounds({label: (cmd, op) for label, cmd, op in series}, bundle, rounds, target)
+        results = {label: bl.median([line["cpu_seconds_per_op"] for line in lines]) for label, lines in per.items()}
     py_inflate, py_tarfile = python_inflate_and_tarfile(data, scale, rounds)
     budget = results[series[0][0]] / TARGET
     print(f"example bundle: {len(data)} bytes gzip, {len(zlib.decompress(data, 16 + zlib.MAX_WBITS))} bytes tar")
