@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/jsonschema.h"
-#include "core/toml.h"
+#include "core/config/config.h"
+#include "core/jsonschema/jsonschema.h"
+#include "core/toml/toml.h"
 
 /* Above this size an input is not a config and only the parse op runs. */
 #define CONFIG_SIZED_MAX_BYTES (256u * 1024u)

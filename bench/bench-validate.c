@@ -10,8 +10,8 @@
 
 #include <stdio.h>
 
-#include "core/render.h"
-#include "core/submission.h"
+#include "core/render/render.h"
+#include "core/bundle/submission.h"
 
 static const char usage[] =
   "In-process benchmark of submission validation and rendering.\n"

@@ -4,7 +4,7 @@
  *
  * Exit status: 0 valid, 1 invalid (one "POINTER: message" line per error on
  * stderr), 2 usage error or a schema the validator refuses. */
-#include "core/jsonschema.h"
+#include "core/jsonschema/jsonschema.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,8 +3,8 @@
  * Exit 2 means the decoder itself could not run (I/O error). */
 #include <stdio.h>
 
-#include "core/error.h"
-#include "core/toml.h"
+#include "core/base/error.h"
+#include "core/toml/toml.h"
 
 static GByteArray *
 read_all(FILE *stream, GError **error)

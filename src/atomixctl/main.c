@@ -4,7 +4,7 @@
 
 #include "cli/command.h"
 #include "client/offline.h"
-#include "core/render.h"
+#include "core/render/render.h"
 
 #define PROGRAM "atomixctl"
 #define EXIT_USAGE ATX_EXIT_USAGE

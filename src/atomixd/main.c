@@ -3,9 +3,9 @@
 #include <stdio.h>
 
 #include "cli/command.h"
-#include "core/error.h"
-#include "core/render.h"
-#include "core/submission.h"
+#include "core/base/error.h"
+#include "core/render/render.h"
+#include "core/bundle/submission.h"
 #include "device/activate.h"
 #include "device/pipeline.h"
 

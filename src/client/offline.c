@@ -4,9 +4,10 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 
-#include "core/change_plan.h"
-#include "core/render.h"
-#include "core/submission.h"
+#include "core/base/json_writer.h"
+#include "core/render/change_plan.h"
+#include "core/render/render.h"
+#include "core/bundle/submission.h"
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE 2
@@ -44,7 +45,7 @@ validate_json(const AtxSubmission *submission)
   json_t *root = json_object();
   json_object_set_new(root, "valid", json_boolean(atx_submission_is_valid(submission)));
   json_object_set_new(root, "diagnostics", atx_diag_list_to_json(submission->diags));
-  g_autofree char *text = atx_render_json_text(root);
+  g_autofree char *text = atx_json_text(root);
   json_decref(root);
   g_print("%s", text);
   return atx_submission_is_valid(submission) ? 0 : EXIT_INVALID;
@@ -233,7 +234,7 @@ print_plan_json(const AtxChangePlan *plan)
                                              "reason", action->reason));
   }
   json_object_set_new(root, "actions", actions);
-  g_autofree char *text = atx_render_json_text(root);
+  g_autofree char *text = atx_json_text(root);
   json_decref(root);
   g_print("%s", text);
 }

@@ -3,10 +3,10 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "core/change_plan.h"
-#include "core/error.h"
-#include "core/quadlet_runtime.h"
-#include "device/store.h"
+#include "core/render/change_plan.h"
+#include "core/base/error.h"
+#include "core/render/quadlet_runtime.h"
+#include "device/store/store.h"
 
 #define DEFAULT_POLL_INTERVAL_MS 1000
 

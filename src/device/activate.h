@@ -22,8 +22,8 @@
 
 #include <glib.h>
 
-#include "device/jobs.h"
-#include "device/svcmgr.h"
+#include "device/jobs/jobs.h"
+#include "device/svcmgr/svcmgr.h"
 
 typedef struct {
   AtxSvcMgr *svcmgr;

@@ -3,10 +3,10 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "core/error.h"
-#include "core/net.h"
-#include "core/render.h"
-#include "core/submission.h"
+#include "core/base/error.h"
+#include "core/base/net.h"
+#include "core/render/render.h"
+#include "core/bundle/submission.h"
 #include "device/activate.h"
 
 #define BOOTSTRAP_PORT 8080

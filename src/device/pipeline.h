@@ -13,10 +13,10 @@
 
 #include <glib.h>
 
-#include "core/bundle.h"
-#include "device/jobs.h"
-#include "device/store.h"
-#include "device/svcmgr.h"
+#include "core/bundle/bundle.h"
+#include "device/jobs/jobs.h"
+#include "device/store/store.h"
+#include "device/svcmgr/svcmgr.h"
 
 typedef struct {
   AtxStore *store;

@@ -15,7 +15,7 @@
  * suite; they are read from $ATOMIX_JSON_METASCHEMA_DIR (default: where Debian's
  * python3-jsonschema installs them) when present, and the groups that need
  * them are skipped otherwise. */
-#include "core/jsonschema.h"
+#include "core/jsonschema/jsonschema.h"
 
 #include <stdio.h>
 #include <string.h>

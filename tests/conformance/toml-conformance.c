@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/toml.h"
+#include "core/toml/toml.h"
 
 #define LIST_NAME "files-toml-1.0.0"
 #define SPEC_LABEL "toml-test 1.0.0"

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/toml.h"
-#include "core/toml_write.h"
+#include "core/toml/toml.h"
+#include "core/toml/toml_write.h"
 
 static char *
 data_dir(void)

@@ -1,7 +1,7 @@
 /* Bundle reader on hostile archives: any bytes, read as gzip, zstd and plain,
  * with small limits so the limit paths are reached too. Must never crash, leak
  * or hand back a path that leaves files/. */
-#include "core/bundle.h"
+#include "core/bundle/bundle.h"
 
 static void
 check_paths(const AtxBundle *bundle)

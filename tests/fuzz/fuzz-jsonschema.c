@@ -9,14 +9,14 @@
  * (atx_toml_instance_class) and through its atx_toml_to_json conversion: the
  * two must give the same validity and the same errors. Crashes, leaks,
  * sanitizer reports and any disagreement are findings. */
-#include "core/jsonschema.h"
+#include "core/jsonschema/jsonschema.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/toml.h"
-#include "core/toml_write.h"
+#include "core/toml/toml.h"
+#include "core/toml/toml_write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

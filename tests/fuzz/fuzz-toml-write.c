@@ -2,8 +2,8 @@
  * accepts, parse(write(doc)) is the same document and writing is stable. */
 #include <stdlib.h>
 
-#include "core/toml.h"
-#include "core/toml_write.h"
+#include "core/toml/toml.h"
+#include "core/toml/toml_write.h"
 
 static char *
 dump(const AtxTomlDoc *doc)

@@ -7,9 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/jsonpointer.h"
-#include "core/toml.h"
+#include "core/config/config.h"
+#include "core/base/jsonpointer.h"
+#include "core/jsonschema/jsonschema.h"
+#include "core/toml/toml.h"
 
 /* Every keyword that reads values, applied at every level of any document. */
 static const char any_document_schema[] =

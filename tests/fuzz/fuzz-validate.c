@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/change_plan.h"
-#include "core/render.h"
-#include "core/submission.h"
+#include "core/render/change_plan.h"
+#include "core/render/render.h"
+#include "core/bundle/submission.h"
 
 /* Small limits keep each run fast; the limits themselves are what is tested. */
 static const AtxBundleLimits fuzz_limits = {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
-#include "device/svcmgr.h"
+#include "device/svcmgr/svcmgr.h"
 
 /* Generous compared to what the jobs need, so a slow machine does not fail
  * a test that is not about deadlines. */

@@ -1,10 +1,10 @@
 /* Activation against the simulated service manager and a scripted one: plan,
  * restarts, settle, status, polling with recorded probes, degraded rules,
  * policy errors. */
-#include "core/error.h"
+#include "core/base/error.h"
 #include "device/activate.h"
-#include "device/fsutil.h"
-#include "device/store.h"
+#include "device/fs/fsutil.h"
+#include "device/store/store.h"
 #include "testutil.h"
 
 /* A service manager whose units report the states scripted for them, one per

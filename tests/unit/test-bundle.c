@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "core/bundle.h"
-#include "core/error.h"
-#include "core/submission.h"
+#include "core/bundle/bundle.h"
+#include "core/base/error.h"
+#include "core/bundle/submission.h"
 
 #define CONFIG_TOML                                                                                       \
   "version = 1\n[users.admin]\nisAdmin = true\n"                                                          \

@@ -12,7 +12,7 @@
  * warnings alone keep a config valid. */
 #include <string.h>
 
-#include "core/config.h"
+#include "core/config/config.h"
 
 /* Lines are numbered for the rows' line expectations. */
 static const char base_config[] =

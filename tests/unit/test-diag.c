@@ -1,4 +1,4 @@
-#include "core/diag.h"
+#include "core/base/diag.h"
 
 static gboolean
 fake_locator(const char *pointer, guint *line, guint *column, gpointer user_data)

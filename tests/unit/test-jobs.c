@@ -2,9 +2,9 @@
  * the journal, interrupted jobs. Time and ids come from a fake clock. */
 #include <glib/gstdio.h>
 
-#include "core/error.h"
-#include "device/fsutil.h"
-#include "device/jobs.h"
+#include "core/base/error.h"
+#include "device/fs/fsutil.h"
+#include "device/jobs/jobs.h"
 
 typedef struct {
   gint64 wall_us;

@@ -1,10 +1,10 @@
 /* AtxJsonWriter against the jansson dump it replaces: every document is built
  * as a jansson tree, written once through the writer (by walking the tree) and
- * once through atx_render_json_text(), and the bytes must be identical. */
+ * once through atx_json_text(), and the bytes must be identical. */
 #include <string.h>
 
-#include "core/json_writer.h"
-#include "core/render.h"
+#include "core/base/json_writer.h"
+#include "core/render/render.h"
 
 static void
 write_tree(AtxJsonWriter *writer, const json_t *json)
@@ -60,7 +60,7 @@ writer_text(const json_t *json)
 static void
 assert_same_as_jansson(json_t *json)
 {
-  g_autofree char *want = atx_render_json_text(json);
+  g_autofree char *want = atx_json_text(json);
   g_autofree char *have = writer_text(json);
   g_assert_cmpstr(have, ==, want);
   json_decref(json);
@@ -217,7 +217,7 @@ test_helpers(void)
   json_object_set_new(want, "present", json_string("yes"));
   json_object_set_new(want, "count", json_integer(2));
   json_object_set_new(want, "flag", json_true());
-  g_autofree char *want_text = atx_render_json_text(want);
+  g_autofree char *want_text = atx_json_text(want);
   json_decref(want);
   g_assert_cmpstr(text->str, ==, want_text);
 }

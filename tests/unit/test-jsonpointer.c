@@ -1,4 +1,4 @@
-#include "core/jsonpointer.h"
+#include "core/base/jsonpointer.h"
 
 static void
 test_append_escapes(void)

@@ -2,7 +2,7 @@
  * translation it stands in for: every pattern it takes must give GRegex's
  * answer on every subject, and the patterns it cannot take must be left to
  * GRegex. White-box: this test reads the validator's private header. */
-#include "core/jsonschema_private.h"
+#include "core/jsonschema/jsonschema_private.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "core/jsonschema.h"
+#include "core/jsonschema/jsonschema.h"
 
 #include <string.h>
 

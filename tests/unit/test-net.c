@@ -5,9 +5,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "core/net.h"
-#include "core/publish_port.h"
-#include "core/sshkey.h"
+#include "core/base/net.h"
+#include "core/config/publish_port.h"
+#include "core/base/sshkey.h"
 
 typedef struct {
   const char *text;

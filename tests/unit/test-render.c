@@ -8,9 +8,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "core/change_plan.h"
-#include "core/render.h"
-#include "core/submission.h"
+#include "core/render/change_plan.h"
+#include "core/base/json_writer.h"
+#include "core/render/render.h"
+#include "core/bundle/submission.h"
 
 #define DEVICE_CONFIG_DIR "/data/config"
 #define ADMIN_KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example"
@@ -294,8 +295,8 @@ static void
 assert_json_equal(json_t *have, json_t *want)
 {
   if (!json_equal(have, want)) {
-    g_autofree char *have_text = atx_render_json_text(have);
-    g_autofree char *want_text = atx_render_json_text(want);
+    g_autofree char *have_text = atx_json_text(have);
+    g_autofree char *want_text = atx_json_text(want);
     g_assert_cmpstr(have_text, ==, want_text);
   }
 }

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/error.h"
-#include "device/fsutil.h"
-#include "device/store.h"
+#include "core/base/error.h"
+#include "device/fs/fsutil.h"
+#include "device/store/store.h"
 #include "testutil.h"
 
 typedef struct {

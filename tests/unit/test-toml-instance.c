@@ -5,9 +5,9 @@
  * gives: validity, and every error's pointer, location, keyword and message. */
 #include <string.h>
 
-#include "core/config.h"
-#include "core/jsonschema.h"
-#include "core/toml.h"
+#include "core/config/config.h"
+#include "core/jsonschema/jsonschema.h"
+#include "core/toml/toml.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
 

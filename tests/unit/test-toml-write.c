@@ -1,9 +1,9 @@
 /* Canonical TOML writer: exact output for the shapes partial edits produce,
  * round trips of the hard cases, and refusals. */
-#include "core/error.h"
-#include "core/jsonschema.h"
-#include "core/toml.h"
-#include "core/toml_write.h"
+#include "core/base/error.h"
+#include "core/jsonschema/jsonschema.h"
+#include "core/toml/toml.h"
+#include "core/toml/toml_write.h"
 
 static char *
 write_json(const char *json_text)

@@ -1,7 +1,7 @@
 #include <math.h>
 
-#include "core/jsonschema.h"
-#include "core/toml.h"
+#include "core/jsonschema/jsonschema.h"
+#include "core/toml/toml.h"
 
 static AtxTomlDoc *
 parse_ok(const char *text)

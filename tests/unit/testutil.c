@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include "core/submission.h"
+#include "core/bundle/submission.h"
 
 #define ADMIN_KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example"
 

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "device/store.h"
+#include "device/store/store.h"
 
 /* A minimal valid config with containers @apps (rootless), all required,
  * plus @extra TOML appended (e.g. an [activation] override is not possible,

@@ -1,0 +1,291 @@
+#include "device/fs/fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/error.h"
+#include "device/fs/failpoint.h"
+
+static guint64 fsync_count;
+
+guint64
+atx_fs_fsync_count(void)
+{
+  return fsync_count;
+}
+
+static gboolean
+fail_errno(GError **error, const char *what, const char *path)
+{
+  int saved = errno;
+  g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "%s %s: %s", what, path, g_strerror(saved));
+  return FALSE;
+}
+
+static gboolean
+fsync_fd(int fd, const char *path, GError **error)
+{
+  fsync_count++;
+  if (fsync(fd) != 0)
+    return fail_errno(error, "cannot fsync", path);
+  return TRUE;
+}
+
+gboolean
+atx_fs_fsync_path(const char *path, GError **error)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return fail_errno(error, "cannot open", path);
+  gboolean ok = fsync_fd(fd, path, error);
+  close(fd);
+  return ok;
+}
+
+gboolean
+atx_fs_fsync_parent(const char *path, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname(path);
+  return atx_fs_fsync_path(parent, error);
+}
+
+gboolean
+atx_fs_exists(const char *path)
+{
+  struct stat st;
+  return lstat(path, &st) == 0;
+}
+
+static gboolean
+write_all(int fd, const guint8 *data, gsize len, const char *path, GError **error)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return fail_errno(error, "cannot write", path);
+    data += n;
+    len -= (gsize) n;
+  }
+  return TRUE;
+}
+
+static gboolean
+fill_temp(int fd, const char *temp, GBytes *content, guint mode, uid_t owner, gid_t group,
+          gboolean durable, GError **error)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data(content, &len);
+  if (!write_all(fd, data, len, temp, error))
+    return FALSE;
+  if (fchmod(fd, mode) != 0)
+    return fail_errno(error, "cannot chmod", temp);
+  if ((owner != (uid_t) -1 || group != (gid_t) -1) && fchown(fd, owner, group) != 0)
+    return fail_errno(error, "cannot chown", temp);
+  return !durable || fsync_fd(fd, temp, error);
+}
+
+static gboolean
+replace_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, gboolean durable,
+             GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *base = g_path_get_basename(path);
+  g_autofree char *temp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+  atx_failpoint("create-temp");
+  int fd = g_mkstemp_full(temp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return fail_errno(error, "cannot create", temp);
+  gboolean ok = fill_temp(fd, temp, content, mode, owner, group, durable, error);
+  close(fd);
+  if (ok) {
+    atx_failpoint("rename-into-place");
+    ok = rename(temp, path) == 0 || fail_errno(error, "cannot rename into", path);
+  }
+  if (!ok) {
+    unlink(temp);
+    return FALSE;
+  }
+  return !durable || atx_fs_fsync_path(dir, error);
+}
+
+gboolean
+atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, AtxFsSync sync,
+                  GError **error)
+{
+  return replace_file(path, content, mode, owner, group, sync == ATX_FS_SYNC_NOW, error);
+}
+
+gboolean
+atx_fs_syncfs(const char *path, GError **error)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_errno(error, "cannot open", path);
+  fsync_count++;
+  gboolean ok = syncfs(fd) == 0 || fail_errno(error, "cannot sync the filesystem of", path);
+  close(fd);
+  return ok;
+}
+
+gboolean
+atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error)
+{
+  atx_failpoint("mkdir");
+  if (mkdir(path, mode) != 0 && errno != EEXIST)
+    return fail_errno(error, "cannot create directory", path);
+  /* mkdir honours the umask; the store's modes are exact. */
+  if (chmod(path, mode) != 0)
+    return fail_errno(error, "cannot chmod", path);
+  if ((owner != (uid_t) -1 || group != (gid_t) -1) && lchown(path, owner, group) != 0)
+    return fail_errno(error, "cannot chown", path);
+  return sync == ATX_FS_SYNC_LATER || atx_fs_fsync_parent(path, error);
+}
+
+gboolean
+atx_fs_rename(const char *from, const char *to, GError **error)
+{
+  atx_failpoint("rename");
+  if (rename(from, to) != 0)
+    return fail_errno(error, "cannot rename", from);
+  if (!atx_fs_fsync_parent(to, error))
+    return FALSE;
+  g_autofree char *from_parent = g_path_get_dirname(from);
+  g_autofree char *to_parent = g_path_get_dirname(to);
+  return g_str_equal(from_parent, to_parent) || atx_fs_fsync_path(from_parent, error);
+}
+
+gboolean
+atx_fs_exchange(const char *a, const char *b, GError **error)
+{
+  atx_failpoint("exchange");
+  if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0)
+    return fail_errno(error, "cannot exchange", a);
+  g_autofree char *parent_a = g_path_get_dirname(a);
+  g_autofree char *parent_b = g_path_get_dirname(b);
+  return atx_fs_fsync_path(parent_a, error) &&
+         (g_str_equal(parent_a, parent_b) || atx_fs_fsync_path(parent_b, error));
+}
+
+/* Empties the directory open as @dirfd; never follows a symlink. */
+static gboolean
+remove_contents(int dirfd, const char *path, const char *first_name, GError **error)
+{
+  if (first_name) {
+    atx_failpoint("unlink");
+    if (unlinkat(dirfd, first_name, 0) != 0 && errno != ENOENT)
+      return fail_errno(error, "cannot remove", first_name);
+  }
+  int dup_fd = dup(dirfd);
+  DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (!dir) {
+    if (dup_fd >= 0)
+      close(dup_fd);
+    return fail_errno(error, "cannot read directory", path);
+  }
+  gboolean ok = TRUE;
+  struct dirent *entry;
+  while (ok && (entry = readdir(dir))) {
+    if (g_str_equal(entry->d_name, ".") || g_str_equal(entry->d_name, ".."))
+      continue;
+    g_autofree char *child = g_build_filename(path, entry->d_name, NULL);
+    int child_fd = openat(dirfd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child_fd >= 0) {
+      ok = remove_contents(child_fd, child, NULL, error);
+      close(child_fd);
+      atx_failpoint("rmdir");
+      if (ok && unlinkat(dirfd, entry->d_name, AT_REMOVEDIR) != 0)
+        ok = fail_errno(error, "cannot remove directory", child);
+    } else {
+      atx_failpoint("unlink");
+      if (unlinkat(dirfd, entry->d_name, 0) != 0)
+        ok = fail_errno(error, "cannot remove", child);
+    }
+  }
+  closedir(dir);
+  return ok;
+}
+
+gboolean
+atx_fs_remove_tree(const char *path, const char *first_name, GError **error)
+{
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT ? TRUE : fail_errno(error, "cannot stat", path);
+  if (S_ISDIR(st.st_mode)) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      return fail_errno(error, "cannot open", path);
+    gboolean ok = remove_contents(fd, path, first_name, error);
+    close(fd);
+    if (!ok)
+      return FALSE;
+    atx_failpoint("rmdir");
+    if (rmdir(path) != 0)
+      return fail_errno(error, "cannot remove directory", path);
+  } else {
+    atx_failpoint("unlink");
+    if (unlink(path) != 0)
+      return fail_errno(error, "cannot remove", path);
+  }
+  return atx_fs_fsync_parent(path, error);
+}
+
+static gboolean
+copy_file(const char *from, const char *to, const struct stat *st, AtxFsSync sync, GError **error)
+{
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new(from, FALSE, error);
+  if (!mapped)
+    return FALSE;
+  g_autoptr(GBytes) content = g_mapped_file_get_bytes(mapped);
+  return atx_fs_write_file(to, content, st->st_mode & 07777, st->st_uid, st->st_gid, sync, error);
+}
+
+static gboolean
+copy_symlink(const char *from, const char *to, const struct stat *st, AtxFsSync sync, GError **error)
+{
+  g_autofree char *target = g_file_read_link(from, error);
+  if (!target)
+    return FALSE;
+  atx_failpoint("symlink");
+  if (symlink(target, to) != 0)
+    return fail_errno(error, "cannot create symlink", to);
+  if (lchown(to, st->st_uid, st->st_gid) != 0)
+    return fail_errno(error, "cannot chown", to);
+  return sync == ATX_FS_SYNC_LATER || atx_fs_fsync_parent(to, error);
+}
+
+gboolean
+atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error)
+{
+  struct stat st;
+  if (lstat(from, &st) != 0)
+    return fail_errno(error, "cannot stat", from);
+  if (S_ISLNK(st.st_mode))
+    return copy_symlink(from, to, &st, sync, error);
+  if (S_ISREG(st.st_mode))
+    return copy_file(from, to, &st, sync, error);
+  if (!S_ISDIR(st.st_mode)) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED, "cannot copy special file %s", from);
+    return FALSE;
+  }
+  if (!atx_fs_mkdir(to, st.st_mode & 07777, st.st_uid, st.st_gid, sync, error))
+    return FALSE;
+  g_autoptr(GDir) dir = g_dir_open(from, 0, error);
+  if (!dir)
+    return FALSE;
+  const char *name;
+  while ((name = g_dir_read_name(dir))) {
+    g_autofree char *child_from = g_build_filename(from, name, NULL);
+    g_autofree char *child_to = g_build_filename(to, name, NULL);
+    if (!atx_fs_copy_tree(child_from, child_to, sync, error))
+      return FALSE;
+  }
+  return TRUE;
+}
