@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#define ATX_EXIT_FAILED 1 /* the operation was refused or did not succeed */
-#define ATX_EXIT_USAGE 2  /* bad arguments, or an I/O error before anything was done */
+#include "core/base/defaults.h"
+
 
 typedef struct AtxCommand AtxCommand;
 struct AtxCommand {

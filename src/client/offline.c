@@ -1,5 +1,7 @@
 #include "client/offline.h"
 
+#include "core/base/defaults.h"
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -10,7 +12,7 @@
 #include "core/bundle/submission.h"
 
 #define EXIT_INVALID 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE ATX_EXIT_USAGE
 
 /* Reads @path and validates it. Returns NULL (after printing why) only for I/O
  * problems; an invalid config is a submission with error diagnostics. */

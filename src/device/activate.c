@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "core/render/change_plan.h"
+#include "core/base/defaults.h"
 #include "core/base/error.h"
 #include "core/render/quadlet_runtime.h"
 #include "device/store/store.h"
 
-#define DEFAULT_POLL_INTERVAL_MS 1000
+#define ATX_INTERRUPTED_FAILURE "interrupted: the daemon is stopping"
 
 typedef struct {
   GPtrArray *required; /* char*, service names */
@@ -27,6 +28,7 @@ typedef struct {
   gint64 deadline;     /* monotonic microseconds */
   GPtrArray *failures; /* char* */
   GHashTable *failed;  /* services already reported as failed */
+  gboolean interrupted;
 } Run;
 
 static void
@@ -271,6 +273,36 @@ apply_plan(Run *run, const AtxChangePlan *plan, GPtrArray *old_units)
   }
 }
 
+static guint
+poll_interval(const Run *run)
+{
+  return run->activation->poll_interval_ms ? run->activation->poll_interval_ms : ATX_DEFAULT_POLL_INTERVAL_MS;
+}
+
+/* Sleeps @us unless the activation is cancelled first; FALSE (and the failure
+ * recorded once) when it was, so shutdown never waits out a health timeout. */
+static gboolean
+pause_for(Run *run, gint64 us)
+{
+  GCancellable *cancellable = run->activation->cancellable;
+  gboolean cancelled;
+  if (!cancellable) {
+    g_usleep((gulong) MAX(us, 0));
+    return TRUE;
+  }
+  GPollFD poll_fd;
+  if (g_cancellable_make_pollfd(cancellable, &poll_fd)) {
+    (void) g_poll(&poll_fd, 1, (gint) MIN(us / 1000, G_MAXINT));
+    g_cancellable_release_fd(cancellable);
+  }
+  cancelled = g_cancellable_is_cancelled(cancellable);
+  if (cancelled && !run->interrupted) {
+    run->interrupted = TRUE;
+    add_failure(run, NULL, ATX_INTERRUPTED_FAILURE);
+  }
+  return !cancelled;
+}
+
 static gboolean
 settle(Run *run)
 {
@@ -283,8 +315,7 @@ settle(Run *run)
   }
   atx_job_event(run->activation->job, "settle", "waiting %" G_GINT64_FORMAT "s before health checks",
                 run->policy.settle_seconds);
-  g_usleep((gulong) settle_us);
-  return TRUE;
+  return pause_for(run, settle_us);
 }
 
 static void
@@ -317,7 +348,7 @@ probe_event(Run *run, const AtxRuntimeUnit *unit, guint attempt, const AtxUnitSt
 static void
 await_required(Run *run, const AtxRuntimeUnit *unit)
 {
-  guint interval_ms = run->activation->poll_interval_ms ? run->activation->poll_interval_ms : DEFAULT_POLL_INTERVAL_MS;
+  guint interval_ms = poll_interval(run);
   for (guint attempt = 1;; attempt++) {
     g_autoptr(AtxUnitStatus) status = atx_svcmgr_status(run->activation->svcmgr, unit->service, unit->mode);
     probe_event(run, unit, attempt, status);
@@ -334,7 +365,8 @@ await_required(Run *run, const AtxRuntimeUnit *unit)
                   unit->service, atx_run_mode_name(unit->mode), run->policy.timeout_seconds, status->detail);
       return;
     }
-    g_usleep((gulong) MIN(left, (gint64) interval_ms * 1000));
+    if (!pause_for(run, MIN(left, (gint64) interval_ms * 1000)))
+      return;
   }
 }
 
@@ -346,7 +378,7 @@ check_required(Run *run)
     const AtxRuntimeUnit *unit = atx_runtime_units_find_service(run->units, service);
     if (!unit)
       add_failure(run, service, "%s: required but not provisioned", service);
-    else if (!g_hash_table_contains(run->failed, service))
+    else if (!run->interrupted && !g_hash_table_contains(run->failed, service))
       await_required(run, unit);
   }
 }
@@ -356,12 +388,12 @@ check_required(Run *run)
 static void
 confirm_required(Run *run)
 {
-  guint interval_ms = run->activation->poll_interval_ms ? run->activation->poll_interval_ms : DEFAULT_POLL_INTERVAL_MS;
+  guint interval_ms = poll_interval(run);
   if (run->failures->len > 0 || run->policy.required->len == 0)
     return;
   gint64 wait = MIN(remaining_us(run), (gint64) interval_ms * 1000);
-  if (wait > 0)
-    g_usleep((gulong) wait);
+  if (wait > 0 && !pause_for(run, wait))
+    return;
   for (guint i = 0; i < run->policy.required->len; i++) {
     const AtxRuntimeUnit *unit = atx_runtime_units_find_service(run->units, g_ptr_array_index(run->policy.required, i));
     g_autoptr(AtxUnitStatus) status = atx_svcmgr_status(run->activation->svcmgr, unit->service, unit->mode);

@@ -20,7 +20,7 @@
  * means healthy. Rolling back is the caller's decision (device/pipeline.h). */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "device/jobs/jobs.h"
 #include "device/svcmgr/svcmgr.h"
@@ -30,6 +30,7 @@ typedef struct {
   AtxJob *job;                  /* receives the events */
   const char *config_dir;       /* the active tree */
   guint poll_interval_ms;       /* between health probes; 0 = 1000 */
+  GCancellable *cancellable;    /* wakes every wait (shutdown); NULL = none */
 } AtxActivation;
 
 /* @old_tree is the owned content of the tree being replaced (NULL when there

@@ -9,7 +9,6 @@
 #include "core/bundle/submission.h"
 #include "device/activate.h"
 
-#define BOOTSTRAP_PORT 8080
 
 typedef struct {
   const AtxPipeline *pipeline;
@@ -100,7 +99,7 @@ success_result(const Apply *apply)
   if (apply->reapply)
     json_object_set_new(result, "rolled_back", json_false());
   g_autofree char *gateway = atx_ipv4_format(apply->submission->config->lan.gateway_ip);
-  g_autofree char *url = g_strdup_printf("http://%s:%d", gateway, BOOTSTRAP_PORT);
+  g_autofree char *url = g_strdup_printf("http://%s:%d", gateway, ATX_BOOTSTRAP_PORT);
   json_object_set_new(result, "forwarding_url", json_string(url));
   return result;
 }

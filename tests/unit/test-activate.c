@@ -287,6 +287,52 @@ test_settle_longer_than_deadline(Fixture *fixture, gconstpointer data)
   g_assert_cmpstr(g_ptr_array_index(failures, 0), ==, "activation timed out before health checks");
 }
 
+typedef struct {
+  GCancellable *cancellable;
+  guint delay_ms;
+} CancelLater;
+
+static gpointer
+cancel_later(gpointer data)
+{
+  CancelLater *later = data;
+  g_usleep(later->delay_ms * 1000);
+  g_cancellable_cancel(later->cancellable);
+  return NULL;
+}
+
+/* Shutdown must not wait out a settle period or a unit that never comes up:
+ * cancelling wakes every wait, and activation reports the interruption. */
+static void
+test_cancel_wakes_waits(Fixture *fixture, gconstpointer data)
+{
+  const char *extras[] = { "settle_seconds = 60\ntimeout_seconds = 120", "timeout_seconds = 120" };
+  for (guint i = 0; i < G_N_ELEMENTS(extras); i++) {
+    Scripted *scripted = scripted_new();
+    script(scripted, "web.service", 1, ATX_UNIT_ACTIVATING);
+    atx_svcmgr_free(fixture->svcmgr);
+    fixture->svcmgr = &scripted->parent;
+    const char *apps[] = { "web", NULL };
+    provision(fixture, apps, extras[i]);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    CancelLater later = { cancellable, 100 };
+    GThread *canceller = g_thread_new("cancel", cancel_later, &later);
+    AtxActivation activation = {
+      .svcmgr = fixture->svcmgr,
+      .job = fixture->job,
+      .config_dir = atx_store_config_dir(fixture->store),
+      .poll_interval_ms = 20,
+      .cancellable = cancellable,
+    };
+    gint64 start = g_get_monotonic_time();
+    g_autoptr(GPtrArray) failures = atx_activate(&activation, NULL);
+    g_thread_join(canceller);
+    /* Generous: the point is not waiting the 60 s settle or 120 s deadline. */
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 30 * G_USEC_PER_SEC);
+    g_assert_true(failures_mention(failures, "interrupted"));
+  }
+}
+
 static void
 test_policy_errors(Fixture *fixture, gconstpointer data)
 {
@@ -376,5 +422,6 @@ main(int argc, char **argv)
   ADD("/activate/policy-errors", test_policy_errors);
   ADD("/activate/allow-degraded", test_allow_degraded);
   ADD("/activate/check-required", test_check_required);
+  ADD("/activate/cancel-wakes-waits", test_cancel_wakes_waits);
   return g_test_run();
 }

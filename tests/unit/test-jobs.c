@@ -262,6 +262,145 @@ test_listeners(Fixture *fixture, gconstpointer data)
   g_assert_cmpuint(seen, ==, 2);
 }
 
+/* A listener that closes an event stream on the terminal event reads the job
+ * then: it must already show the final state and result. */
+typedef struct {
+  char *state_at_terminal;
+  gboolean result_at_terminal;
+} TerminalSeen;
+
+static void
+record_terminal(AtxJob *job, const json_t *event, gpointer user_data)
+{
+  TerminalSeen *seen = user_data;
+  const char *step = json_string_value(json_object_get(event, "step"));
+  if (g_strcmp0(step, "completed") != 0 && g_strcmp0(step, "failed") != 0)
+    return;
+  json_t *resource = atx_job_to_json(job, 0);
+  g_free(seen->state_at_terminal);
+  seen->state_at_terminal = g_strdup(field(resource, "state"));
+  seen->result_at_terminal = json_object_get(resource, "result") || json_object_get(resource, "error");
+  json_decref(resource);
+}
+
+static void
+test_terminal_event_sees_final_state(Fixture *fixture, gconstpointer data)
+{
+  TerminalSeen seen = { 0 };
+  guint id = atx_journal_listen(fixture->journal, record_terminal, &seen);
+  g_autoptr(AtxJob) job = submit(fixture);
+  atx_job_start(job);
+  atx_job_succeed(job, json_pack("{s:[]}", "warnings"));
+  g_assert_cmpstr(seen.state_at_terminal, ==, "succeeded");
+  g_assert_true(seen.result_at_terminal);
+
+  g_autoptr(AtxJob) failing = submit(fixture);
+  atx_job_start(failing);
+  atx_job_fail(failing, "boom", NULL, NULL);
+  g_assert_cmpstr(seen.state_at_terminal, ==, "failed");
+  g_assert_true(seen.result_at_terminal);
+  atx_journal_unlisten(fixture->journal, id);
+  g_free(seen.state_at_terminal);
+}
+
+/* An HTTP client that disconnects unlistens and frees its state at once; a
+ * callback already running must finish before unlisten returns, and none may
+ * start afterwards. */
+typedef struct {
+  gint entered;
+  gint freed;
+  gint used_after_free;
+} SlowListener;
+
+static void
+slow_listener(AtxJob *job, const json_t *event, gpointer user_data)
+{
+  SlowListener *listener = user_data;
+  g_atomic_int_set(&listener->entered, 1);
+  g_usleep(100 * 1000);
+  if (g_atomic_int_get(&listener->freed))
+    g_atomic_int_set(&listener->used_after_free, 1);
+}
+
+static gpointer
+emit_events(gpointer job)
+{
+  for (guint i = 0; i < 3; i++)
+    atx_job_event(job, "validate", NULL);
+  return NULL;
+}
+
+static void
+test_unlisten_waits_for_running_callback(Fixture *fixture, gconstpointer data)
+{
+  SlowListener listener = { 0 };
+  guint id = atx_journal_listen(fixture->journal, slow_listener, &listener);
+  g_autoptr(AtxJob) job = submit(fixture);
+  GThread *worker = g_thread_new("events", emit_events, job);
+  for (guint i = 0; i < 500 && !g_atomic_int_get(&listener.entered); i++)
+    g_usleep(10 * 1000);
+  g_assert_true(g_atomic_int_get(&listener.entered));
+  atx_journal_unlisten(fixture->journal, id);
+  g_atomic_int_set(&listener.freed, 1);
+  g_thread_join(worker);
+  g_assert_false(g_atomic_int_get(&listener.used_after_free));
+}
+
+/* A reader (an HTTP poll) must not wait while an event is being written to
+ * disk. The write hook holds the writer inside its file write until the
+ * reader has read the job; if reads waited on writes this would time out. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean writing;
+  gboolean read_done;
+  gboolean timed_out;
+} BlockedWrite;
+
+static void
+block_write(const char *path, gpointer user_data)
+{
+  BlockedWrite *blocked = user_data;
+  g_mutex_lock(&blocked->lock);
+  blocked->writing = TRUE;
+  g_cond_broadcast(&blocked->cond);
+  gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while (!blocked->read_done && !blocked->timed_out)
+    blocked->timed_out = !g_cond_wait_until(&blocked->cond, &blocked->lock, deadline);
+  g_mutex_unlock(&blocked->lock);
+}
+
+static void
+test_reads_do_not_wait_for_writes(Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(AtxJob) job = submit(fixture);
+  BlockedWrite blocked = { 0 };
+  g_mutex_init(&blocked.lock);
+  g_cond_init(&blocked.cond);
+  atx_journal_set_write_hook(fixture->journal, block_write, &blocked);
+  GThread *worker = g_thread_new("events", emit_events, job);
+  g_mutex_lock(&blocked.lock);
+  while (!blocked.writing)
+    g_cond_wait(&blocked.cond, &blocked.lock);
+  g_mutex_unlock(&blocked.lock);
+
+  json_t *resource = atx_job_to_json(job, 0);
+  g_autoptr(AtxJob) same = atx_journal_get(fixture->journal, atx_job_id(job));
+  json_decref(resource);
+
+  g_mutex_lock(&blocked.lock);
+  gboolean timed_out = blocked.timed_out;
+  blocked.read_done = TRUE;
+  g_cond_broadcast(&blocked.cond);
+  g_mutex_unlock(&blocked.lock);
+  g_thread_join(worker);
+  atx_journal_set_write_hook(fixture->journal, NULL, NULL);
+  g_assert_false(timed_out);
+  g_assert_nonnull(same);
+  g_mutex_clear(&blocked.lock);
+  g_cond_clear(&blocked.cond);
+}
+
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -275,5 +414,8 @@ main(int argc, char **argv)
   ADD("/jobs/survives-reopen", test_survives_reopen);
   ADD("/jobs/interrupted", test_interrupted);
   ADD("/jobs/listeners", test_listeners);
+  ADD("/jobs/terminal-event-sees-final-state", test_terminal_event_sees_final_state);
+  ADD("/jobs/unlisten-waits-for-running-callback", test_unlisten_waits_for_running_callback);
+  ADD("/jobs/reads-do-not-wait-for-writes", test_reads_do_not_wait_for_writes);
   return g_test_run();
 }

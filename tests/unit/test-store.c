@@ -363,6 +363,19 @@ test_lock_is_exclusive(Fixture *fixture, gconstpointer data)
   g_assert_no_error(error);
 }
 
+/* A second lock through the same store object (a caller that forgot it holds
+ * the lock) is a busy error naming the holder, not a FALSE without an error. */
+static void
+test_lock_twice_is_busy(Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true(atx_store_lock(fixture->store, "job-1234", &error));
+  g_assert_false(atx_store_lock(fixture->store, "job-5678", &error));
+  g_assert_error(error, ATX_ERROR, ATX_ERROR_BUSY);
+  g_assert_nonnull(strstr(error->message, "job-1234"));
+  atx_store_unlock(fixture->store);
+}
+
 static void
 test_read_tree_only_owned(Fixture *fixture, gconstpointer data)
 {
@@ -402,6 +415,7 @@ main(int argc, char **argv)
   ADD("/store/recover/interrupted-initial", test_recover_interrupted_initial);
   ADD("/store/recover/damaged-marker", test_recover_damaged_marker);
   ADD("/store/lock-is-exclusive", test_lock_is_exclusive);
+  ADD("/store/lock-twice-is-busy", test_lock_twice_is_busy);
   ADD("/store/read-tree-only-owned", test_read_tree_only_owned);
   return g_test_run();
 }

@@ -3,7 +3,7 @@
 
 /* The bootstrap API listens here; opening it on WAN after provisioning would
  * expose re-provisioning to the internet. */
-#define BOOTSTRAP_PORT 8080
+#include "core/base/defaults.h"
 
 static gboolean
 port_listed(const GArray *ports, guint port)
@@ -31,10 +31,10 @@ load_ports(AtxConfigBuild *build, const AtxTomlValue *list_value, const char *sc
     if (port < 1 || port > 65535)
       continue; /* the schema reported the range */
     AtxCfgPath at = atx_cfg_at_index(&list_path, i);
-    if (bootstrap_reserved && port == BOOTSTRAP_PORT)
+    if (bootstrap_reserved && port == ATX_BOOTSTRAP_PORT)
       atx_cfg_error_at(build, "firewall.reserved_bootstrap_port", &at,
                        "network.firewall.inbound.wan.tcp must not include reserved bootstrap port %d",
-                       BOOTSTRAP_PORT);
+                       ATX_BOOTSTRAP_PORT);
     if (port_listed(ports, (guint) port))
       atx_cfg_warning_at(build, "firewall.duplicate_port", &at,
                          "%s port %u is listed more than once for %s", proto, (guint) port,

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "core/base/defaults.h"
 #include "core/config/config.h"
 
 typedef struct {
@@ -28,7 +29,6 @@ typedef struct {
 } AtxRenderOptions;
 
 #define ATX_DEFAULT_CONFIG_DIR "/data/config"
-#define ATX_APP_USER "appsvc"
 
 /* Every derived file, in the order the device writes them (AtxRenderedFile*). */
 GPtrArray *atx_render_config(const AtxConfig *config, const AtxRenderOptions *options);

@@ -12,11 +12,19 @@
 struct _AtxJournal {
   char *dir;
   AtxClock clock;
-  GMutex lock;         /* guards every job's fields and the tables below */
+  GMutex lock;         /* guards every job's fields and the two tables below; never held for I/O */
   GHashTable *jobs;    /* id -> AtxJob* (a reference) */
   GPtrArray *order;    /* AtxJob*, oldest first (borrowed from jobs) */
+  /* Held while job files are written, so a file always ends up holding the
+   * newest snapshot, while readers only wait for the short `lock`. */
+  GMutex write_lock;
+  /* Held while listeners run, so unlisten waits for a running callback and
+   * none starts after it returns. Recursive: a listener may unlisten itself. */
+  GRecMutex listeners_lock;
   GArray *listeners;   /* Listener */
   guint next_listener_id;
+  AtxJournalWriteHook write_hook;
+  gpointer write_hook_data;
 };
 
 typedef struct {
@@ -209,23 +217,31 @@ atx_job_to_json(AtxJob *job, guint64 after_seq)
   return json;
 }
 
-/* Caller holds the lock. State changes are durable; progress events are only
- * atomic (losing the last events in a power cut is harmless, losing a state
- * change is not). */
+/* Caller must not hold the journal lock: the snapshot is taken under it, the
+ * disk write happens outside it. State changes are durable; progress events
+ * are only atomic (losing the last events in a power cut is harmless, losing
+ * a state change is not). */
 static void
-persist_locked(AtxJob *job, gboolean durable)
+persist(AtxJob *job, gboolean durable)
 {
+  AtxJournal *journal = job->journal;
+  g_mutex_lock(&journal->write_lock);
+  g_mutex_lock(&journal->lock);
   json_t *json = job_to_json_locked(job, 0);
+  g_mutex_unlock(&journal->lock);
   char *text = atx_json_text(json);
   json_decref(json);
   g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
   g_autofree char *name = g_strconcat(job->id, ".json", NULL);
-  g_autofree char *path = g_build_filename(job->journal->dir, name, NULL);
+  g_autofree char *path = g_build_filename(journal->dir, name, NULL);
   g_autoptr(GError) error = NULL;
+  if (journal->write_hook)
+    journal->write_hook(path, journal->write_hook_data);
   gboolean ok = atx_fs_write_file(path, bytes, 0600, (uid_t) -1, (gid_t) -1,
                                   durable ? ATX_FS_SYNC_NOW : ATX_FS_SYNC_LATER, &error);
+  g_mutex_unlock(&journal->write_lock);
   if (!ok)
-    g_warning("cannot record job %s: %s", job->id, error->message);
+    g_warning("cannot record job %s: %s, ignoring", job->id, error->message);
 }
 
 static AtxJob *
@@ -318,6 +334,8 @@ atx_journal_open(const char *dir, const AtxClock *clock, GError **error)
   journal->dir = g_strdup(dir);
   journal->clock = clock ? *clock : *atx_clock_system();
   g_mutex_init(&journal->lock);
+  g_mutex_init(&journal->write_lock);
+  g_rec_mutex_init(&journal->listeners_lock);
   journal->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) atx_job_unref);
   journal->order = g_ptr_array_new();
   journal->listeners = g_array_new(FALSE, FALSE, sizeof(Listener));
@@ -334,6 +352,8 @@ atx_journal_free(AtxJournal *journal)
   g_hash_table_unref(journal->jobs);
   g_array_unref(journal->listeners);
   g_mutex_clear(&journal->lock);
+  g_mutex_clear(&journal->write_lock);
+  g_rec_mutex_clear(&journal->listeners_lock);
   g_free(journal->dir);
   g_free(journal);
 }
@@ -352,13 +372,12 @@ finish_locked(AtxJob *job, AtxJobState state)
   job->finished_wall = clock->wall_us(clock->data);
   gint64 started = job->started_wall ? job->started_wall : job->created_wall;
   job->duration_seconds = round2((double) (job->finished_wall - started) / G_USEC_PER_SEC);
-  persist_locked(job, TRUE);
 }
 
 guint
 atx_journal_mark_interrupted(AtxJournal *journal, const char *recovery)
 {
-  guint marked = 0;
+  g_autoptr(GPtrArray) marked = g_ptr_array_new_with_free_func((GDestroyNotify) atx_job_unref);
   g_mutex_lock(&journal->lock);
   for (guint i = 0; i < journal->order->len; i++) {
     AtxJob *job = g_ptr_array_index(journal->order, i);
@@ -369,10 +388,12 @@ atx_journal_mark_interrupted(AtxJournal *journal, const char *recovery)
     g_free(job->recovery);
     job->recovery = g_strdup(recovery);
     finish_locked(job, ATX_JOB_FAILED);
-    marked++;
+    g_ptr_array_add(marked, atx_job_ref(job));
   }
   g_mutex_unlock(&journal->lock);
-  return marked;
+  for (guint i = 0; i < marked->len; i++)
+    persist(g_ptr_array_index(marked, i), TRUE);
+  return marked->len;
 }
 
 /* Keeps every active job and the newest ATX_JOB_RETAIN_FINISHED finished ones. */
@@ -421,8 +442,8 @@ atx_journal_submit(AtxJournal *journal, const char *kind, GError **error)
   job->created_mono = clock->monotonic_us(clock->data);
   g_hash_table_replace(journal->jobs, job->id, atx_job_ref(job));
   g_ptr_array_add(journal->order, job);
-  persist_locked(job, TRUE);
   g_mutex_unlock(&journal->lock);
+  persist(job, TRUE);
   return job;
 }
 
@@ -451,21 +472,21 @@ atx_journal_list(AtxJournal *journal)
 guint
 atx_journal_listen(AtxJournal *journal, AtxJobListener listener, gpointer user_data)
 {
-  g_mutex_lock(&journal->lock);
-  Listener entry = { ++journal->next_listener_id, listener, user_data };
+  g_rec_mutex_lock(&journal->listeners_lock);
+  Listener entry = { .id = ++journal->next_listener_id, .func = listener, .data = user_data };
   g_array_append_val(journal->listeners, entry);
-  g_mutex_unlock(&journal->lock);
+  g_rec_mutex_unlock(&journal->listeners_lock);
   return entry.id;
 }
 
 void
 atx_journal_unlisten(AtxJournal *journal, guint listener_id)
 {
-  g_mutex_lock(&journal->lock);
+  g_rec_mutex_lock(&journal->listeners_lock);
   for (guint i = 0; i < journal->listeners->len; i++)
     if (g_array_index(journal->listeners, Listener, i).id == listener_id)
       g_array_remove_index(journal->listeners, i--);
-  g_mutex_unlock(&journal->lock);
+  g_rec_mutex_unlock(&journal->listeners_lock);
 }
 
 static json_t *event_newv(AtxJob *job, const char *step, const char *format, va_list args) G_GNUC_PRINTF(3, 0);
@@ -504,28 +525,42 @@ atx_job_event_set(json_t *event, const char *key, json_t *value)
   json_object_set_new(event, key, value);
 }
 
+/* Listeners may unlisten (themselves or others) while this runs: the loop
+ * re-reads the array each round instead of caching its length. */
 static void
 notify_listeners(AtxJob *job, const json_t *event)
 {
-  g_mutex_lock(&job->journal->lock);
-  g_autoptr(GArray) listeners = g_array_copy(job->journal->listeners);
-  g_mutex_unlock(&job->journal->lock);
-  for (guint i = 0; i < listeners->len; i++) {
-    const Listener *listener = &g_array_index(listeners, Listener, i);
-    listener->func(job, event, listener->data);
+  AtxJournal *journal = job->journal;
+  g_rec_mutex_lock(&journal->listeners_lock);
+  guint last_id = journal->next_listener_id;
+  for (guint i = 0; i < journal->listeners->len; i++) {
+    Listener listener = g_array_index(journal->listeners, Listener, i);
+    if (listener.id > last_id)
+      continue;
+    listener.func(job, event, listener.data);
+    if (i < journal->listeners->len && g_array_index(journal->listeners, Listener, i).id != listener.id)
+      i--; /* the current entry was removed; the next one moved into its slot */
   }
+  g_rec_mutex_unlock(&journal->listeners_lock);
+}
+
+/* Caller holds the lock. */
+static void
+append_event_locked(AtxJob *job, json_t *event)
+{
+  json_object_set_new(event, "seq", json_integer((json_int_t) ++job->last_seq));
+  g_free(job->current_step);
+  job->current_step = g_strdup(json_string_value(json_object_get(event, "step")));
+  json_array_append(job->events, event);
 }
 
 void
 atx_job_event_commit(AtxJob *job, json_t *event)
 {
   g_mutex_lock(&job->journal->lock);
-  json_object_set_new(event, "seq", json_integer((json_int_t) ++job->last_seq));
-  g_free(job->current_step);
-  job->current_step = g_strdup(json_string_value(json_object_get(event, "step")));
-  json_array_append(job->events, event);
-  persist_locked(job, FALSE);
+  append_event_locked(job, event);
   g_mutex_unlock(&job->journal->lock);
+  persist(job, FALSE);
   notify_listeners(job, event);
   json_decref(event);
 }
@@ -546,20 +581,39 @@ atx_job_start(AtxJob *job)
   g_mutex_lock(&job->journal->lock);
   job->state = ATX_JOB_RUNNING;
   job->started_wall = job->journal->clock.wall_us(job->journal->clock.data);
-  persist_locked(job, TRUE);
   g_mutex_unlock(&job->journal->lock);
+  persist(job, TRUE);
   atx_job_event(job, "running", NULL);
+}
+
+/* Caller holds the lock and has set the outcome. The terminal event is
+ * appended in the same critical section as the final state, so a listener
+ * closing a stream on it reads the finished job; see publish_terminal(). */
+static void
+finish_with_event_locked(AtxJob *job, json_t *terminal_event, AtxJobState state)
+{
+  append_event_locked(job, terminal_event);
+  finish_locked(job, state);
+}
+
+static void
+publish_terminal(AtxJob *job, json_t *terminal_event)
+{
+  persist(job, TRUE);
+  notify_listeners(job, terminal_event);
+  json_decref(terminal_event);
 }
 
 void
 atx_job_succeed(AtxJob *job, json_t *result)
 {
-  atx_job_event(job, "completed", NULL);
+  json_t *event = atx_job_event_begin(job, "completed", NULL);
   g_mutex_lock(&job->journal->lock);
   json_decref(job->result);
   job->result = result;
-  finish_locked(job, ATX_JOB_SUCCEEDED);
+  finish_with_event_locked(job, event, ATX_JOB_SUCCEEDED);
   g_mutex_unlock(&job->journal->lock);
+  publish_terminal(job, event);
 }
 
 void
@@ -567,7 +621,7 @@ atx_job_fail(AtxJob *job, const char *error, const char *rollback_status, json_t
 {
   /* A terminal event on failure too, so a client following the event stream
    * learns the outcome without polling the job. */
-  atx_job_event(job, "failed", "%s", error);
+  json_t *event = atx_job_event_begin(job, "failed", "%s", error);
   g_mutex_lock(&job->journal->lock);
   g_free(job->error);
   job->error = g_strdup(error);
@@ -575,6 +629,14 @@ atx_job_fail(AtxJob *job, const char *error, const char *rollback_status, json_t
   job->rollback_status = g_strdup(rollback_status);
   json_decref(job->diagnostics);
   job->diagnostics = diagnostics;
-  finish_locked(job, ATX_JOB_FAILED);
+  finish_with_event_locked(job, event, ATX_JOB_FAILED);
   g_mutex_unlock(&job->journal->lock);
+  publish_terminal(job, event);
+}
+
+void
+atx_journal_set_write_hook(AtxJournal *journal, AtxJournalWriteHook hook, gpointer user_data)
+{
+  journal->write_hook = hook;
+  journal->write_hook_data = user_data;
 }

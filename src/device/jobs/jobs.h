@@ -60,6 +60,9 @@ AtxJob *atx_journal_get(AtxJournal *journal, const char *id);
 GPtrArray *atx_journal_list(AtxJournal *journal);
 guint atx_journal_listen(AtxJournal *journal, AtxJobListener listener, gpointer user_data);
 void atx_journal_unlisten(AtxJournal *journal, guint listener_id);
+/* For tests: @hook runs before each job file is written. */
+typedef void (*AtxJournalWriteHook)(const char *path, gpointer user_data);
+void atx_journal_set_write_hook(AtxJournal *journal, AtxJournalWriteHook hook, gpointer user_data);
 
 AtxJob *atx_job_ref(AtxJob *job);
 void atx_job_unref(AtxJob *job);

@@ -156,7 +156,11 @@ read_holder(const char *lock_path)
 gboolean
 atx_store_lock(AtxStore *store, const char *holder, GError **error)
 {
-  g_return_val_if_fail(store->lock_fd < 0, FALSE);
+  if (store->lock_fd >= 0) {
+    g_autofree char *other = read_holder(store->lock_path);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_BUSY, "the config store is already locked by %s in this process", other);
+    return FALSE;
+  }
   int fd = open(store->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot open %s: %s", store->lock_path, g_strerror(errno));
