@@ -7,7 +7,7 @@
 #include "core/render/render.h"
 #include "core/bundle/submission.h"
 #include "device/activate.h"
-#include "device/pipeline.h"
+#include "device/device.h"
 
 #define PROGRAM "atomixd"
 #define EXIT_FAILED ATX_EXIT_FAILED
@@ -34,8 +34,10 @@ static const GOptionEntry manager_entries[] = {
   { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_sim_fail,
     "With sim: this unit never becomes active (repeatable)", "UNIT" },
   { "sim-delay-ms", 0, 0, G_OPTION_ARG_INT, &opt_sim_delay_ms, "With sim: every operation takes N ms", "N" },
-  { "app-user", 0, 0, G_OPTION_ARG_STRING, &opt_app_user, "Owner of bundle files and rootless units (default appsvc)", "USER" },
-  { "poll-interval-ms", 0, 0, G_OPTION_ARG_INT, &opt_poll_interval_ms, "Time between health probes (default 1000)", "N" },
+  { "app-user", 0, 0, G_OPTION_ARG_STRING, &opt_app_user,
+    "Owner of bundle files and rootless units (default " ATX_APP_USER ")", "USER" },
+  { "poll-interval-ms", 0, 0, G_OPTION_ARG_INT, &opt_poll_interval_ms,
+    "Time between health probes (default " G_STRINGIFY(ATX_DEFAULT_POLL_INTERVAL_MS) ")", "N" },
   { "system-bus", 0, 0, G_OPTION_ARG_STRING, &opt_system_bus, "D-Bus address of the rootful manager (testing)", "ADDRESS" },
   { "user-bus", 0, 0, G_OPTION_ARG_STRING, &opt_user_bus, "D-Bus address of the rootless manager (testing)", "ADDRESS" },
   { "system-is-user-manager", 0, 0, G_OPTION_ARG_NONE, &opt_system_is_user_manager,
@@ -70,15 +72,49 @@ open_service_manager(const char *root, GError **error)
   const char *name = opt_service_manager ? opt_service_manager : "systemd";
   if (g_str_equal(name, "sim")) {
     g_autofree char *state = g_build_filename(root, "sim-units.json", NULL);
-    AtxSvcMgrSimOptions options = { (const char *const *) opt_sim_fail, (guint) MAX(opt_sim_delay_ms, 0), state };
+    AtxSvcMgrSimOptions options = {
+      .fail_units = (const char *const *) opt_sim_fail,
+      .delay_ms = (guint) MAX(opt_sim_delay_ms, 0),
+      .state_file = state,
+    };
     return atx_svcmgr_sim_new(&options);
   }
   if (g_str_equal(name, "systemd")) {
-    AtxSvcMgrSystemdOptions options = { opt_system_bus, opt_user_bus, opt_app_user, opt_system_is_user_manager };
+    AtxSvcMgrSystemdOptions options = {
+      .system_bus_address = opt_system_bus,
+      .user_bus_address = opt_user_bus,
+      .app_user = opt_app_user,
+      .system_is_user_manager = opt_system_is_user_manager,
+    };
     return atx_svcmgr_systemd_new(&options, error);
   }
   g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)", name);
   return NULL;
+}
+
+/* The device every command works on; @with_manager FALSE for commands that
+ * never start units (recovery only moves files). */
+static AtxDevice *
+open_device(gboolean with_manager, GError **error)
+{
+  AtxSvcMgr *svcmgr = with_manager ? open_service_manager(root_dir(), error)
+                                   : atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions) { 0 });
+  if (!svcmgr)
+    return NULL;
+  AtxDeviceOptions options = {
+    .root = root_dir(),
+    .svcmgr = svcmgr,
+    .app_user = opt_app_user,
+    .poll_interval_ms = (guint) MAX(opt_poll_interval_ms, 0),
+  };
+  return atx_device_open(&options, error);
+}
+
+/* Another job holding the store is a refusal, not a usage error. */
+static int
+open_failure_status(const GError *error)
+{
+  return g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY) ? EXIT_FAILED : EXIT_USAGE;
 }
 
 static void
@@ -130,25 +166,22 @@ run_import(const AtxCommand *self, int argc, char **argv)
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) source = read_source(argv[1], &error);
-  g_autoptr(AtxStore) store = source ? atx_store_open(root_dir(), &error) : NULL;
-  g_autofree char *jobs_dir = g_build_filename(root_dir(), "jobs", NULL);
-  g_autoptr(AtxJournal) journal = store ? atx_journal_open(jobs_dir, NULL, &error) : NULL;
-  g_autoptr(AtxSvcMgr) svcmgr = journal ? open_service_manager(root_dir(), &error) : NULL;
-  if (!svcmgr || !atx_pipeline_recover(store, journal, NULL, &error)) {
+  g_autoptr(AtxDevice) device = source ? open_device(TRUE, &error) : NULL;
+  if (!device) {
     g_printerr("atomixd import: %s\n", error->message);
-    /* Another job holding the store is a refusal, not a usage error. */
-    return g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY) ? EXIT_FAILED : EXIT_USAGE;
+    return open_failure_status(error);
   }
-  g_autoptr(AtxJob) job = atx_journal_submit(journal, "import", &error);
+  g_autofree char *filename = g_path_get_basename(argv[1]);
+  AtxApplyRequest request = { .data = source, .filename = filename, .allow_reapply = TRUE };
+  guint listener = atx_device_listen(device, print_event, NULL);
+  g_autoptr(AtxJob) job = atx_device_submit(device, "import", &request, &error);
   if (!job) {
+    atx_device_unlisten(device, listener);
     g_printerr("atomixd import: %s\n", error->message);
     return EXIT_FAILED;
   }
-  atx_journal_listen(journal, print_event, NULL);
-  g_autofree char *filename = g_path_get_basename(argv[1]);
-  AtxPipeline pipeline = { store, svcmgr, opt_app_user, (guint) MAX(opt_poll_interval_ms, 0), NULL };
-  AtxApplyRequest request = { source, filename, TRUE };
-  gboolean ok = atx_pipeline_apply(&pipeline, job, &request);
+  gboolean ok = atx_device_wait(device, job);
+  atx_device_unlisten(device, listener);
   print_outcome(job);
   return ok ? 0 : EXIT_FAILED;
 }
@@ -159,15 +192,12 @@ run_recover(const AtxCommand *self, int argc, char **argv)
   if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxStore) store = atx_store_open(root_dir(), &error);
-  g_autofree char *jobs_dir = g_build_filename(root_dir(), "jobs", NULL);
-  g_autoptr(AtxJournal) journal = store ? atx_journal_open(jobs_dir, NULL, &error) : NULL;
-  g_autofree char *message = NULL;
-  if (!journal || !atx_pipeline_recover(store, journal, &message, &error)) {
+  g_autoptr(AtxDevice) device = open_device(FALSE, &error);
+  if (!device) {
     g_printerr("atomixd recover: %s\n", error->message);
     return EXIT_FAILED;
   }
-  g_print("%s\n", message);
+  g_print("%s\n", atx_device_recovery_message(device));
   return 0;
 }
 
@@ -177,9 +207,10 @@ run_check_health(const AtxCommand *self, int argc, char **argv)
   if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, manager_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxStore) store = atx_store_open(root_dir(), &error);
-  g_autoptr(AtxSvcMgr) svcmgr = store ? open_service_manager(root_dir(), &error) : NULL;
-  g_autoptr(GPtrArray) failures = svcmgr ? atx_check_required(svcmgr, atx_store_config_dir(store), &error) : NULL;
+  g_autoptr(AtxDevice) device = open_device(TRUE, &error);
+  g_autoptr(GPtrArray) failures =
+      device ? atx_check_required(atx_device_svcmgr(device), atx_store_config_dir(atx_device_store(device)), &error)
+             : NULL;
   if (!failures) {
     g_printerr("atomixd check-health: %s\n", error->message);
     return EXIT_USAGE;

@@ -458,6 +458,8 @@ activate_tree(Run *run, GHashTable *old_tree)
   g_autoptr(GPtrArray) old_units = old_runtime ? atx_runtime_units_parse(old_runtime, NULL) : NULL;
   announce_deploys(run, plan);
   apply_plan(run, plan, old_units);
+  if (run->activation->restarts_only)
+    return;
   if (run->failures->len == 0 && settle(run)) {
     report_status(run);
     check_required(run);

@@ -31,6 +31,7 @@ typedef struct {
   const char *config_dir;       /* the active tree */
   guint poll_interval_ms;       /* between health probes; 0 = 1000 */
   GCancellable *cancellable;    /* wakes every wait (shutdown); NULL = none */
+  gboolean restarts_only;       /* apply the plan, skip settle and health (restoring at shutdown) */
 } AtxActivation;
 
 /* @old_tree is the owned content of the tree being replaced (NULL when there

@@ -113,6 +113,14 @@ join_failures(const char *prefix, GPtrArray *failures)
   return g_string_free(g_steal_pointer(&text), FALSE);
 }
 
+static gboolean
+stopping(const Apply *apply)
+{
+  return apply->pipeline->cancellable && g_cancellable_is_cancelled(apply->pipeline->cancellable);
+}
+
+/* At shutdown the restored tree is only restarted: waiting for its health
+ * would hold the daemon past its stop timeout, and boot checks it again. */
 static GPtrArray *
 activate(const Apply *apply, GHashTable *old_tree)
 {
@@ -121,6 +129,8 @@ activate(const Apply *apply, GHashTable *old_tree)
     .job = apply->job,
     .config_dir = atx_store_config_dir(apply->pipeline->store),
     .poll_interval_ms = apply->pipeline->poll_interval_ms,
+    .cancellable = apply->pipeline->cancellable,
+    .restarts_only = stopping(apply),
   };
   return atx_activate(&activation, old_tree);
 }
@@ -133,7 +143,8 @@ roll_back(Apply *apply, GPtrArray *failures)
   atx_job_event(apply->job, "rollback", "restoring previous config");
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) failed_tree = atx_store_read_tree(atx_store_config_dir(store), &error);
-  g_autofree char *message = join_failures("activation failed: ", failures);
+  g_autofree char *message = stopping(apply) ? g_strdup("interrupted: the daemon stopped during activation")
+                                             : join_failures("activation failed: ", failures);
   if (!failed_tree || !atx_store_rollback(store, &error)) {
     g_autofree char *full = g_strdup_printf("%s; rollback failed: %s", message, error->message);
     atx_job_fail(apply->job, full, "failed", NULL);

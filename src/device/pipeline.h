@@ -11,7 +11,7 @@
  * change the store in between. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "core/bundle/bundle.h"
 #include "device/jobs/jobs.h"
@@ -24,6 +24,9 @@ typedef struct {
   const char *app_user;            /* owner of bundle files; NULL = "appsvc" */
   guint poll_interval_ms;          /* health probes; 0 = 1000 */
   const AtxBundleLimits *limits;   /* NULL = defaults */
+  /* Cancelled at shutdown: activation stops waiting, the change is rolled
+   * back without waiting for health again, and the job fails "interrupted". */
+  GCancellable *cancellable;
 } AtxPipeline;
 
 typedef struct {
@@ -39,4 +42,5 @@ gboolean atx_pipeline_apply(const AtxPipeline *pipeline, AtxJob *job, const AtxA
 /* Locks the store, runs crash recovery, and marks jobs a dead process left
  * running as interrupted with what recovery did. @message_out (optional)
  * receives that text. */
-gboolean atx_pipeline_recover(AtxStore *store, AtxJournal *journal, char **message_out, GError **error);
+gboolean atx_pipeline_recover(AtxStore *store, AtxJournal *journal, char **message_out,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;

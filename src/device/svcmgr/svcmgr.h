@@ -79,7 +79,7 @@ typedef struct {
    * both at a private `systemd --user` instance. */
   const char *system_bus_address;
   const char *user_bus_address;
-  const char *app_user; /* NULL = "appsvc" */
+  const char *app_user; /* NULL = ATX_APP_USER */
   /* When TRUE the rootful manager is reached as a user manager
    * (org.freedesktop.systemd1 on a session bus), for tests. */
   gboolean system_is_user_manager;
