@@ -179,7 +179,7 @@ remaining_us(const Run *run)
 }
 
 static void
-unit_event(Run *run, const char *step, const char *service, AtxRunMode mode, const char *status,
+unit_event(Run *run, AtxStep step, const char *service, AtxRunMode mode, const char *status,
            const char *message)
 {
   json_t *event = atx_job_event_begin(run->activation->job, step, "%s", message);
@@ -199,7 +199,7 @@ announce_deploys(Run *run, const AtxChangePlan *plan)
       continue;
     const char *status = g_str_has_suffix(action->filename, ".build") ? "building" : "starting";
     g_autofree char *message = g_strdup_printf("%s (%s) %s", action->unit, atx_run_mode_name(action->mode), status);
-    unit_event(run, "service-deploy", action->unit, action->mode, status, message);
+    unit_event(run, ATX_STEP_SERVICE_DEPLOY, action->unit, action->mode, status, message);
   }
 }
 
@@ -208,7 +208,7 @@ run_action(Run *run, const AtxAction *action)
 {
   AtxSvcMgr *svcmgr = run->activation->svcmgr;
   const char *mode = atx_run_mode_name(action->mode);
-  const char *step = action->kind == ATX_ACTION_STOP ? "service-stop" : "service-restart";
+  AtxStep step = action->kind == ATX_ACTION_STOP ? ATX_STEP_SERVICE_STOP : ATX_STEP_SERVICE_RESTART;
   g_autofree char *message = g_strdup_printf("%s %s (%s): %s", action->kind == ATX_ACTION_STOP ? "stopping" : "restarting",
                                              action->unit, mode, action->reason);
   unit_event(run, step, action->unit, action->mode, NULL, message);
@@ -221,7 +221,7 @@ run_action(Run *run, const AtxAction *action)
   /* A unit that will not stop is no reason to keep a broken config; one that
    * will not start is. */
   if (action->kind == ATX_ACTION_STOP) {
-    atx_job_event(run->activation->job, "service-stop", "could not stop %s (%s): %s", action->unit, mode, error->message);
+    atx_job_event(run->activation->job, ATX_STEP_SERVICE_STOP, "could not stop %s (%s): %s", action->unit, mode, error->message);
     return TRUE;
   }
   /* svcmgr messages start with the unit name; say it once. */
@@ -241,7 +241,7 @@ reload_managers(Run *run, GPtrArray *old_units)
       rootless |= ((AtxRuntimeUnit *) g_ptr_array_index(lists[l], i))->mode == ATX_MODE_ROOTLESS;
   for (AtxRunMode mode = ATX_MODE_ROOTFUL; mode <= (rootless ? ATX_MODE_ROOTLESS : ATX_MODE_ROOTFUL); mode++) {
     g_autoptr(GError) error = NULL;
-    atx_job_event(run->activation->job, "daemon-reload", "reloading the %s service manager", atx_run_mode_name(mode));
+    atx_job_event(run->activation->job, ATX_STEP_DAEMON_RELOAD, "reloading the %s service manager", atx_run_mode_name(mode));
     if (!atx_svcmgr_daemon_reload(run->activation->svcmgr, mode, &error)) {
       add_failure(run, NULL, "daemon-reload (%s): %s", atx_run_mode_name(mode), error->message);
       return FALSE;
@@ -255,7 +255,7 @@ static void
 apply_plan(Run *run, const AtxChangePlan *plan, GPtrArray *old_units)
 {
   gboolean quadlet_changed = FALSE, ok = TRUE;
-  atx_job_event(run->activation->job, "activate", "applying %u change%s", plan->actions->len,
+  atx_job_event(run->activation->job, ATX_STEP_ACTIVATE, "applying %u change%s", plan->actions->len,
                 plan->actions->len == 1 ? "" : "s");
   for (guint i = 0; i < plan->actions->len; i++) {
     const AtxAction *action = g_ptr_array_index(plan->actions, i);
@@ -313,7 +313,7 @@ settle(Run *run)
     add_failure(run, NULL, "activation timed out before health checks");
     return FALSE;
   }
-  atx_job_event(run->activation->job, "settle", "waiting %" G_GINT64_FORMAT "s before health checks",
+  atx_job_event(run->activation->job, ATX_STEP_SETTLE, "waiting %" G_GINT64_FORMAT "s before health checks",
                 run->policy.settle_seconds);
   return pause_for(run, settle_us);
 }
@@ -326,14 +326,14 @@ report_status(Run *run)
     g_autoptr(AtxUnitStatus) status = atx_svcmgr_status(run->activation->svcmgr, unit->service, unit->mode);
     g_autofree char *message = g_strdup_printf("%s (%s) is %s", unit->service, atx_run_mode_name(unit->mode),
                                                status->detail);
-    unit_event(run, "service-status", unit->service, unit->mode, atx_unit_state_name(status->state), message);
+    unit_event(run, ATX_STEP_SERVICE_STATUS, unit->service, unit->mode, atx_unit_state_name(status->state), message);
   }
 }
 
 static void
 probe_event(Run *run, const AtxRuntimeUnit *unit, guint attempt, const AtxUnitStatus *status)
 {
-  json_t *event = atx_job_event_begin(run->activation->job, "health-check", "checking %s (%s): %s",
+  json_t *event = atx_job_event_begin(run->activation->job, ATX_STEP_HEALTH_CHECK, "checking %s (%s): %s",
                                       unit->service, atx_run_mode_name(unit->mode), status->detail);
   atx_job_event_set(event, "service", json_string(unit->service));
   atx_job_event_set(event, "mode", json_string(atx_run_mode_name(unit->mode)));
@@ -401,7 +401,7 @@ confirm_required(Run *run)
       continue;
     g_autofree char *message = g_strdup_printf("%s (%s) did not stay active: %s", unit->service,
                                                atx_run_mode_name(unit->mode), status->detail);
-    unit_event(run, "health-check", unit->service, unit->mode, atx_unit_state_name(status->state), message);
+    unit_event(run, ATX_STEP_HEALTH_CHECK, unit->service, unit->mode, atx_unit_state_name(status->state), message);
     add_failure(run, unit->service, "%s (%s): active, then %s (unstable)", unit->service,
                 atx_run_mode_name(unit->mode), status->detail);
   }

@@ -6,6 +6,7 @@
 #include "core/base/error.h"
 #include "core/base/net.h"
 #include "core/render/render.h"
+#include "core/render/rendered_files.h"
 #include "core/bundle/submission.h"
 #include "device/activate.h"
 
@@ -18,34 +19,22 @@ typedef struct {
   AtxSubmission *submission;
 } Apply;
 
-/* The event each rendered file starts, in the reference's step names. */
+/* The event each group of rendered files starts (rendered_files.h). */
 static void
-announce_file(Apply *apply, const char *path, const char **last_step)
+announce_file(Apply *apply, const char *path, const AtxRenderedKind **last)
 {
-  static const struct {
-    const char *prefix, *step, *message;
-  } steps[] = {
-    { "config.toml", "write-config", "writing config.toml" },
-    { "admin-signers", "write-admin-signers", "writing admin signer keys" },
-    { "users.json", "write-users", "rendering user accounts" },
-    { "ssh-authorized-keys/", "write-users", "rendering user accounts" },
-    { "firewall-inbound.json", "write-firewall", "rendering firewall rules" },
-    { "lan-settings.json", "write-lan", "rendering LAN settings" },
-    { "host-network.json", "write-network", "rendering host network settings" },
-    { "os-upgrade.json", "write-os-upgrade", "rendering OS upgrade settings" },
-    { "health-required.json", "write-health", "rendering health checks" },
-    { "activation-policy.json", "write-health", "rendering health checks" },
-    { "quadlet/", "write-quadlets", "writing container unit files" },
-    { "quadlet-runtime.json", "write-runtime-metadata", "writing container runtime metadata" },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
-    if (!g_str_has_prefix(path, steps[i].prefix))
-      continue;
-    if (g_strcmp0(*last_step, steps[i].step) != 0)
-      atx_job_event(apply->job, steps[i].step, "%s", steps[i].message);
-    *last_step = steps[i].step;
+  const AtxRenderedKind *kind = atx_rendered_kind_find(path);
+  if (!kind || (*last && (*last)->step == kind->step))
     return;
-  }
+  atx_job_event(apply->job, kind->step, "%s", kind->message);
+  *last = kind;
+}
+
+static void
+announce_bundle_files(Apply *apply)
+{
+  const AtxRenderedKind *kind = atx_rendered_kind_find("files/");
+  atx_job_event(apply->job, kind->step, "%s", kind->message);
 }
 
 static const char *
@@ -58,19 +47,19 @@ static gboolean
 write_candidate(Apply *apply, GError **error)
 {
   AtxStore *store = apply->pipeline->store;
-  atx_job_event(apply->job, "write-candidate", "rendering provisioned state");
+  atx_job_event(apply->job, ATX_STEP_WRITE_CANDIDATE, "rendering provisioned state");
   AtxRenderOptions options = { .config_dir = atx_store_config_dir(store) };
   g_autoptr(GPtrArray) files = atx_render_config(apply->submission->config, &options);
   if (!atx_store_candidate_begin(store, error))
     return FALSE;
-  const char *last_step = NULL;
+  const AtxRenderedKind *last = NULL;
   for (guint i = 0; i < files->len; i++) {
     const AtxRenderedFile *file = g_ptr_array_index(files, i);
-    announce_file(apply, file->path, &last_step);
+    announce_file(apply, file->path, &last);
     if (!atx_store_candidate_write(store, file, error))
       return FALSE;
     if (i == 0 && apply->submission->bundle->has_files) {
-      atx_job_event(apply->job, "copy-files", "copying bundled files");
+      announce_bundle_files(apply);
       if (!atx_store_candidate_write_bundle(store, apply->submission->bundle, app_user(apply->pipeline), error))
         return FALSE;
     }
@@ -140,7 +129,7 @@ static void
 roll_back(Apply *apply, GPtrArray *failures)
 {
   AtxStore *store = apply->pipeline->store;
-  atx_job_event(apply->job, "rollback", "restoring previous config");
+  atx_job_event(apply->job, ATX_STEP_ROLLBACK, "restoring previous config");
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) failed_tree = atx_store_read_tree(atx_store_config_dir(store), &error);
   g_autofree char *message = stopping(apply) ? g_strdup("interrupted: the daemon stopped during activation")
@@ -173,7 +162,7 @@ promote_and_activate(Apply *apply)
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
-  atx_job_event(apply->job, "promote", apply->reapply ? "swapping active config root" : "activating initial config root");
+  atx_job_event(apply->job, ATX_STEP_PROMOTE, apply->reapply ? "swapping active config root" : "activating initial config root");
   if (!atx_store_promote(store, &error)) {
     /* Whatever part of the promotion happened, recovery undoes it. */
     atx_store_recover(store, NULL, NULL);
@@ -185,13 +174,13 @@ promote_and_activate(Apply *apply)
     roll_back(apply, failures);
     return;
   }
-  atx_job_event(apply->job, "cleanup", "removing rollback state");
+  atx_job_event(apply->job, ATX_STEP_CLEANUP, "removing rollback state");
   if (!atx_store_commit(store, &error)) {
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
   if (!apply->reapply)
-    atx_job_event(apply->job, "complete", "initial provisioning complete");
+    atx_job_event(apply->job, ATX_STEP_COMPLETE, "initial provisioning complete");
   atx_job_succeed(apply->job, success_result(apply));
 }
 
@@ -216,7 +205,7 @@ run_locked(Apply *apply)
 {
   AtxStore *store = apply->pipeline->store;
   const AtxApplyRequest *request = apply->request;
-  atx_job_event(apply->job, "recover", "checking for interrupted promotion");
+  atx_job_event(apply->job, ATX_STEP_RECOVER, "checking for interrupted promotion");
   AtxRecoveryResult recovered;
   g_autoptr(GError) error = NULL;
   if (!atx_store_recover(store, &recovered, &error)) {
@@ -224,13 +213,13 @@ run_locked(Apply *apply)
     return;
   }
   if (recovered != ATX_RECOVERY_CLEAN)
-    atx_job_event(apply->job, "recover", "%s", atx_recovery_result_message(recovered));
+    atx_job_event(apply->job, ATX_STEP_RECOVER, "%s", atx_recovery_result_message(recovered));
   apply->reapply = atx_store_is_provisioned(store);
   if (apply->reapply && !request->allow_reapply) {
     atx_job_fail(apply->job, "config already provisioned; reapply requires authenticated API access", NULL, NULL);
     return;
   }
-  atx_job_event(apply->job, "validate", "parsing config");
+  atx_job_event(apply->job, ATX_STEP_VALIDATE, "parsing config");
   apply->submission = atx_submission_load(request->data, request->filename, apply->pipeline->limits);
   if (!atx_submission_is_valid(apply->submission)) {
     fail_invalid(apply);
@@ -249,7 +238,7 @@ atx_pipeline_apply(const AtxPipeline *pipeline, AtxJob *job, const AtxApplyReque
 {
   Apply apply = { .pipeline = pipeline, .job = job, .request = request };
   atx_job_start(job);
-  atx_job_event(job, "prepare", "unpacking %s", request->filename ? request->filename : "config.toml");
+  atx_job_event(job, ATX_STEP_PREPARE, "unpacking %s", request->filename ? request->filename : "config.toml");
   g_autoptr(GError) error = NULL;
   if (!atx_store_lock(pipeline->store, atx_job_id(job), &error)) {
     atx_job_fail(job, error->message, NULL, NULL);

@@ -104,7 +104,7 @@ test_lifecycle_and_shape(Fixture *fixture, gconstpointer data)
   advance(fixture, 250000);
   atx_job_start(job);
   advance(fixture, 1500000);
-  json_t *event = atx_job_event_begin(job, "service-status", "web.service (rootless) is active");
+  json_t *event = atx_job_event_begin(job, ATX_STEP_SERVICE_STATUS, "web.service (rootless) is active");
   atx_job_event_set(event, "service", json_string("web.service"));
   atx_job_event_commit(job, event);
   advance(fixture, 10000);
@@ -197,7 +197,7 @@ test_survives_reopen(Fixture *fixture, gconstpointer data)
     g_autoptr(AtxJob) job = submit(fixture);
     id = g_strdup(atx_job_id(job));
     atx_job_start(job);
-    atx_job_event(job, "validate", "parsing config");
+    atx_job_event(job, ATX_STEP_VALIDATE, "parsing config");
     atx_job_succeed(job, json_pack("{s:[s]}", "warnings", "w1"));
   }
   reopen(fixture);
@@ -224,7 +224,7 @@ test_interrupted(Fixture *fixture, gconstpointer data)
     g_autoptr(AtxJob) job = submit(fixture);
     id = g_strdup(atx_job_id(job));
     atx_job_start(job);
-    atx_job_event(job, "promote", "swapping active config root");
+    atx_job_event(job, ATX_STEP_PROMOTE, "swapping active config root");
   } /* the process "dies" here: the job stays running on disk */
   reopen(fixture);
   g_autoptr(GError) error = NULL;
@@ -255,10 +255,10 @@ test_listeners(Fixture *fixture, gconstpointer data)
   guint id = atx_journal_listen(fixture->journal, count_event, &seen);
   g_autoptr(AtxJob) job = submit(fixture);
   atx_job_start(job);
-  atx_job_event(job, "validate", NULL);
+  atx_job_event(job, ATX_STEP_VALIDATE, NULL);
   g_assert_cmpuint(seen, ==, 2);
   atx_journal_unlisten(fixture->journal, id);
-  atx_job_event(job, "promote", NULL);
+  atx_job_event(job, ATX_STEP_PROMOTE, NULL);
   g_assert_cmpuint(seen, ==, 2);
 }
 
@@ -326,7 +326,7 @@ static gpointer
 emit_events(gpointer job)
 {
   for (guint i = 0; i < 3; i++)
-    atx_job_event(job, "validate", NULL);
+    atx_job_event(job, ATX_STEP_VALIDATE, NULL);
   return NULL;
 }
 

@@ -11,6 +11,7 @@
 #include "core/render/change_plan.h"
 #include "core/base/json_writer.h"
 #include "core/render/render.h"
+#include "core/render/rendered_files.h"
 #include "core/bundle/submission.h"
 
 #define DEVICE_CONFIG_DIR "/data/config"
@@ -248,6 +249,33 @@ test_golden(gconstpointer data)
 }
 
 /* The bundle's files/ arrive byte for byte; rendering never rewrites them. */
+/* Every file a full config renders has a row in the one table (step,
+ * message, applier, ownership), and every renderer row produces something. */
+static void
+test_rendered_kinds_cover_every_file(void)
+{
+  g_autoptr(AtxSubmission) submission = load_example(&examples[1]);
+  g_assert_true(atx_submission_is_valid(submission));
+  g_autoptr(GPtrArray) files = render_at(submission->config, DEVICE_CONFIG_DIR);
+  g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+  for (guint i = 0; i < files->len; i++) {
+    const AtxRenderedFile *file = g_ptr_array_index(files, i);
+    const AtxRenderedKind *kind = atx_rendered_kind_find(file->path);
+    if (!kind)
+      g_error("rendered file %s has no row in rendered_files.c", file->path);
+    g_assert_false(kind->from_bundle);
+    g_autofree char *top = g_strndup(file->path, strcspn(file->path, "/"));
+    g_assert_true(atx_rendered_kind_owns(top));
+    g_hash_table_add(seen, (gpointer) kind);
+  }
+  for (guint i = 0; i < atx_n_rendered_kinds; i++)
+    if (!atx_rendered_kinds[i].from_bundle && !g_hash_table_contains(seen, &atx_rendered_kinds[i]))
+      g_error("row %s of rendered_files.c matched no rendered file", atx_rendered_kinds[i].path);
+  g_assert_false(atx_rendered_kind_owns("openvpn"));
+  g_assert_true(atx_rendered_kind_feeds("quadlet/web.container", ATX_APPLIER_QUADLET));
+  g_assert_false(atx_rendered_kind_feeds("os-upgrade.json", ATX_APPLIER_LAN));
+}
+
 static void
 test_bundle_example_files(void)
 {
@@ -914,6 +942,7 @@ main(int argc, char **argv)
     g_test_add_data_func(path, &examples[i], test_golden);
   }
   g_test_add_func("/render/golden/bundle-files", test_bundle_example_files);
+  g_test_add_func("/render/rendered-kinds-cover-every-file", test_rendered_kinds_cover_every_file);
   g_test_add_func("/render/spec/lan-settings", test_seed_lan_settings_match_spec);
   g_test_add_func("/render/spec/firewall-inbound", test_seed_firewall_matches_spec);
   g_test_add_func("/render/quadlet/rootful-host-network", test_rootful_forced_to_host_network);

@@ -7,18 +7,12 @@
 #include "core/render/quadlet_runtime.h"
 #include "core/render/render.h"
 
-typedef struct {
-  const char *unit;
-  const char *inputs[3]; /* exact paths, or prefixes ending in '/' */
-} Applier;
-
-/* Order matters: accounts first (units may run as them), then Quadlet files,
- * then addressing, then the firewall that opens the new ports. */
-static const Applier appliers[] = {
-  { ATX_APPLIER_USERS, { "users.json", "ssh-authorized-keys/", NULL } },
-  { ATX_APPLIER_QUADLET, { "quadlet/", "quadlet-runtime.json", NULL } },
-  { ATX_APPLIER_LAN, { "lan-settings.json", "host-network.json", NULL } },
-  { ATX_APPLIER_FIREWALL, { "firewall-inbound.json", NULL } },
+/* The order rendered_files.h gives; which files each reads is in its table. */
+static const char *const appliers[] = {
+  ATX_APPLIER_USERS,
+  ATX_APPLIER_QUADLET,
+  ATX_APPLIER_LAN,
+  ATX_APPLIER_FIREWALL,
 };
 
 static void
@@ -92,15 +86,9 @@ diff_trees(AtxChangePlan *plan, GHashTable *old_tree, GHashTable *new_tree)
   g_ptr_array_sort(plan->removed, compare_strings);
 }
 
-static gboolean
-path_matches(const char *path, const char *input)
-{
-  return g_str_has_suffix(input, "/") ? g_str_has_prefix(path, input) : g_str_equal(path, input);
-}
-
 /* "users.json changed" for the first touched path @applier reads, or NULL. */
 static char *
-applier_reason(const AtxChangePlan *plan, const Applier *applier)
+applier_reason(const AtxChangePlan *plan, const char *applier)
 {
   const struct {
     GPtrArray *paths;
@@ -108,8 +96,7 @@ applier_reason(const AtxChangePlan *plan, const Applier *applier)
   } groups[] = { { plan->added, "added" }, { plan->changed, "changed" }, { plan->removed, "removed" } };
   for (guint g = 0; g < G_N_ELEMENTS(groups); g++)
     for (guint i = 0; i < groups[g].paths->len; i++)
-      for (guint j = 0; applier->inputs[j]; j++)
-        if (path_matches(g_ptr_array_index(groups[g].paths, i), applier->inputs[j]))
+      if (atx_rendered_kind_feeds(g_ptr_array_index(groups[g].paths, i), applier))
           return g_strdup_printf("%s %s", (char *) g_ptr_array_index(groups[g].paths, i), groups[g].verb);
   return NULL;
 }
@@ -131,9 +118,9 @@ static void
 plan_appliers(AtxChangePlan *plan, gboolean initial)
 {
   for (guint i = 0; i < G_N_ELEMENTS(appliers); i++) {
-    char *reason = initial ? g_strdup("initial apply") : applier_reason(plan, &appliers[i]);
+    char *reason = initial ? g_strdup("initial apply") : applier_reason(plan, appliers[i]);
     if (reason)
-      add_action(plan, ATX_ACTION_RUN_APPLIER, appliers[i].unit, ATX_MODE_ROOTFUL, NULL, reason);
+      add_action(plan, ATX_ACTION_RUN_APPLIER, appliers[i], ATX_MODE_ROOTFUL, NULL, reason);
   }
 }
 

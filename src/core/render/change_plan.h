@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "core/render/rendered_files.h"
+
 #include "core/config/config.h"
 
 typedef enum {
@@ -44,11 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxChangePlan, atx_change_plan_free)
 AtxChangePlan *atx_change_plan_compute(GHashTable *old_tree, GHashTable *new_tree,
                                        const char *files_dir, GError **error);
 
-/* The applier units and the files they consume. */
-#define ATX_APPLIER_USERS "atomix-apply-users.service"
-#define ATX_APPLIER_FIREWALL "atomix-apply-firewall.service"
-#define ATX_APPLIER_LAN "atomix-apply-lan.service"
-#define ATX_APPLIER_QUADLET "atomix-sync-quadlet.service"
+/* The applier units and the files they consume: core/render/rendered_files.h. */
 
 /* path -> GBytes map of a rendered file list (takes references). */
 GHashTable *atx_rendered_files_to_tree(GPtrArray *rendered);

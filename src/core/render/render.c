@@ -1,4 +1,5 @@
 #include "core/render/render_private.h"
+#include "core/render/rendered_files.h"
 
 #include <string.h>
 
@@ -172,12 +173,8 @@ atx_render_config(const AtxConfig *config, const AtxRenderOptions *options)
   out.text->str[0] = '\0';
   out.entries = out.stack;
   add_bytes(&out, "config.toml", 0600, g_bytes_ref(config->source));
-  atx_render_users(config, &out);
-  atx_render_firewall(config, &out);
-  atx_render_lan(config, &out);
-  atx_render_host_network(config, &out);
-  atx_render_os_upgrade(config, &out);
-  atx_render_activation(config, &out);
-  atx_render_quadlet(config, options, &out);
+  for (guint i = 0; i < atx_n_rendered_kinds; i++)
+    if (atx_rendered_kinds[i].render)
+      atx_rendered_kinds[i].render(config, options, &out);
   return finish_files(&out);
 }

@@ -3,7 +3,7 @@
 #include "core/render/render_private.h"
 
 void
-atx_render_activation(const AtxConfig *config, AtxRenderOut *out)
+atx_render_activation(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   const AtxActivationPolicy *policy = &config->activation;
   AtxJsonWriter *writer = atx_render_begin_json(out);

@@ -27,7 +27,7 @@ write_scope(AtxJsonWriter *writer, AtxJsonKey name, const AtxFirewallScope *scop
 }
 
 void
-atx_render_firewall(const AtxConfig *config, AtxRenderOut *out)
+atx_render_firewall(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   AtxJsonWriter *writer = atx_render_begin_json(out);
   atx_json_writer_begin_object(writer);

@@ -18,7 +18,7 @@ write_interface(AtxJsonWriter *writer, const AtxInterface *iface)
 }
 
 void
-atx_render_host_network(const AtxConfig *config, AtxRenderOut *out)
+atx_render_host_network(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   const AtxHostNetwork *host = &config->host;
   AtxJsonWriter *writer = atx_render_begin_json(out);

@@ -21,7 +21,7 @@ write_cidr(AtxJsonWriter *writer, AtxJsonKey key, guint32 address, guint prefix)
 }
 
 void
-atx_render_lan(const AtxConfig *config, AtxRenderOut *out)
+atx_render_lan(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   const AtxLanSettings *lan = &config->lan;
   guint32 network = atx_ipv4_network(lan->gateway_ip, lan->prefix);

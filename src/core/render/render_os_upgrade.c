@@ -3,7 +3,7 @@
 #include "core/render/render_private.h"
 
 void
-atx_render_os_upgrade(const AtxConfig *config, AtxRenderOut *out)
+atx_render_os_upgrade(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   if (!config->os_upgrade_url)
     return;

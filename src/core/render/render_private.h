@@ -22,7 +22,7 @@ typedef struct {
  * render allocates the buffer, one block for the files and a GBytes per file.
  * The GString is @text_buffer itself, not allocated: GLib only ever
  * g_realloc()s its buffer, which the files take over at the end. */
-typedef struct {
+typedef struct _AtxRenderOut {
   GString *text;       /* every content and path so far: &text_buffer */
   GString text_buffer;
   gsize start;         /* where the content of the file being written starts */
@@ -33,13 +33,15 @@ typedef struct {
   AtxRenderEntry stack[ATX_RENDER_ENTRIES_ON_STACK];
 } AtxRenderOut;
 
-/* The individual renderers; each appends its files to @out. */
-void atx_render_users(const AtxConfig *config, AtxRenderOut *out);
-void atx_render_firewall(const AtxConfig *config, AtxRenderOut *out);
-void atx_render_lan(const AtxConfig *config, AtxRenderOut *out);
-void atx_render_host_network(const AtxConfig *config, AtxRenderOut *out);
-void atx_render_os_upgrade(const AtxConfig *config, AtxRenderOut *out);
-void atx_render_activation(const AtxConfig *config, AtxRenderOut *out);
+/* The individual renderers (rendered_files.h says which files each writes);
+ * each appends its files to @out. */
+void atx_render_admin_signers(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
+void atx_render_users(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
+void atx_render_firewall(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
+void atx_render_lan(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
+void atx_render_host_network(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
+void atx_render_os_upgrade(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
+void atx_render_activation(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
 void atx_render_quadlet(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
 
 /* Shared by the renderers. */

@@ -49,9 +49,14 @@ add_authorized_keys(const AtxConfig *config, AtxRenderOut *out)
 }
 
 void
-atx_render_users(const AtxConfig *config, AtxRenderOut *out)
+atx_render_admin_signers(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
 {
   add_admin_signers(config, out);
+}
+
+void
+atx_render_users(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out)
+{
   add_users_json(config, out);
   add_authorized_keys(config, out);
 }

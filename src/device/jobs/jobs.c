@@ -80,7 +80,14 @@ atx_clock_system(void)
 const char *
 atx_job_state_name(AtxJobState state)
 {
-  static const char *const names[] = { "submitted", "running", "succeeded", "failed" };
+  static const char *const names[] = {
+    [ATX_JOB_SUBMITTED] = "submitted",
+    [ATX_JOB_RUNNING] = "running",
+    [ATX_JOB_SUCCEEDED] = "succeeded",
+    [ATX_JOB_FAILED] = "failed",
+  };
+  if ((guint) state >= G_N_ELEMENTS(names))
+    return "unknown";
   return names[state];
 }
 
@@ -437,7 +444,7 @@ atx_journal_submit(AtxJournal *journal, const char *kind, GError **error)
   AtxJob *job = job_new(journal, id);
   job->kind = g_strdup(kind);
   job->state = ATX_JOB_SUBMITTED;
-  job->current_step = g_strdup("submitted");
+  job->current_step = g_strdup(atx_step_name(ATX_STEP_SUBMITTED));
   job->created_wall = clock->wall_us(clock->data);
   job->created_mono = clock->monotonic_us(clock->data);
   g_hash_table_replace(journal->jobs, job->id, atx_job_ref(job));
@@ -489,10 +496,10 @@ atx_journal_unlisten(AtxJournal *journal, guint listener_id)
   g_rec_mutex_unlock(&journal->listeners_lock);
 }
 
-static json_t *event_newv(AtxJob *job, const char *step, const char *format, va_list args) G_GNUC_PRINTF(3, 0);
+static json_t *event_newv(AtxJob *job, AtxStep step, const char *format, va_list args) G_GNUC_PRINTF(3, 0);
 
 static json_t *
-event_newv(AtxJob *job, const char *step, const char *format, va_list args)
+event_newv(AtxJob *job, AtxStep step, const char *format, va_list args)
 {
   AtxClock *clock = &job->journal->clock;
   g_autofree char *time = format_time(clock->wall_us(clock->data));
@@ -500,7 +507,7 @@ event_newv(AtxJob *job, const char *step, const char *format, va_list args)
   json_t *event = json_object();
   json_object_set_new(event, "seq", json_integer(0)); /* numbered on commit; first for readers */
   json_object_set_new(event, "time", json_string(time));
-  json_object_set_new(event, "step", json_string(step));
+  json_object_set_new(event, "step", json_string(atx_step_name(step)));
   json_object_set_new(event, "elapsed_seconds", json_real(round2(elapsed)));
   if (format) {
     g_autofree char *message = g_strdup_vprintf(format, args);
@@ -510,7 +517,7 @@ event_newv(AtxJob *job, const char *step, const char *format, va_list args)
 }
 
 json_t *
-atx_job_event_begin(AtxJob *job, const char *step, const char *format, ...)
+atx_job_event_begin(AtxJob *job, AtxStep step, const char *format, ...)
 {
   va_list args;
   va_start(args, format);
@@ -566,7 +573,7 @@ atx_job_event_commit(AtxJob *job, json_t *event)
 }
 
 void
-atx_job_event(AtxJob *job, const char *step, const char *format, ...)
+atx_job_event(AtxJob *job, AtxStep step, const char *format, ...)
 {
   va_list args;
   va_start(args, format);
@@ -583,7 +590,7 @@ atx_job_start(AtxJob *job)
   job->started_wall = job->journal->clock.wall_us(job->journal->clock.data);
   g_mutex_unlock(&job->journal->lock);
   persist(job, TRUE);
-  atx_job_event(job, "running", NULL);
+  atx_job_event(job, ATX_STEP_RUNNING, NULL);
 }
 
 /* Caller holds the lock and has set the outcome. The terminal event is
@@ -607,7 +614,7 @@ publish_terminal(AtxJob *job, json_t *terminal_event)
 void
 atx_job_succeed(AtxJob *job, json_t *result)
 {
-  json_t *event = atx_job_event_begin(job, "completed", NULL);
+  json_t *event = atx_job_event_begin(job, ATX_STEP_COMPLETED, NULL);
   g_mutex_lock(&job->journal->lock);
   json_decref(job->result);
   job->result = result;
@@ -621,7 +628,7 @@ atx_job_fail(AtxJob *job, const char *error, const char *rollback_status, json_t
 {
   /* A terminal event on failure too, so a client following the event stream
    * learns the outcome without polling the job. */
-  json_t *event = atx_job_event_begin(job, "failed", "%s", error);
+  json_t *event = atx_job_event_begin(job, ATX_STEP_FAILED, "%s", error);
   g_mutex_lock(&job->journal->lock);
   g_free(job->error);
   job->error = g_strdup(error);

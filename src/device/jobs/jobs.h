@@ -14,6 +14,8 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "core/base/steps.h"
+
 typedef enum {
   ATX_JOB_SUBMITTED,
   ATX_JOB_RUNNING,
@@ -75,11 +77,11 @@ void atx_job_start(AtxJob *job);
 /* Appends an event {seq, time, elapsed_seconds, step, message?} and returns it
  * (owned by the job) so optional fields (service, mode, status, probe) can be
  * set with atx_job_event_set() before atx_job_event_commit() publishes it. */
-json_t *atx_job_event_begin(AtxJob *job, const char *step, const char *format, ...) G_GNUC_PRINTF(3, 4);
+json_t *atx_job_event_begin(AtxJob *job, AtxStep step, const char *format, ...) G_GNUC_PRINTF(3, 4);
 void atx_job_event_set(json_t *event, const char *key, json_t *value);
 void atx_job_event_commit(AtxJob *job, json_t *event);
 /* begin + commit for events without optional fields. */
-void atx_job_event(AtxJob *job, const char *step, const char *format, ...) G_GNUC_PRINTF(3, 4);
+void atx_job_event(AtxJob *job, AtxStep step, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
 /* Terminal transitions; @result and @diagnostics are taken. */
 void atx_job_succeed(AtxJob *job, json_t *result);

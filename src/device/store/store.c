@@ -12,6 +12,7 @@
 #include "core/render/change_plan.h"
 #include "core/base/error.h"
 #include "core/base/json_writer.h"
+#include "core/render/rendered_files.h"
 #include "device/fs/failpoint.h"
 #include "device/fs/fsutil.h"
 
@@ -29,17 +30,12 @@ struct _AtxStore {
   GChecksum *candidate_sum; /* generation of the candidate being written */
 };
 
-static const char *const owned_names[] = {
-  "config.toml", "files", "admin-signers", "users.json", "ssh-authorized-keys",
-  "firewall-inbound.json", "lan-settings.json", "host-network.json", "os-upgrade.json",
-  "health-required.json", "activation-policy.json", "quadlet", "quadlet-runtime.json",
-  GENERATION_FILE, NULL,
-};
-
+/* What the pipeline writes is in core/render/rendered_files.h; everything
+ * else in the config root is the operator's and is carried over. */
 gboolean
 atx_store_owns(const char *name)
 {
-  return g_strv_contains(owned_names, name);
+  return atx_rendered_kind_owns(name) || g_str_equal(name, GENERATION_FILE);
 }
 
 const char *
