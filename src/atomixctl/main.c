@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "client/offline.h"
+#include "client/remote.h"
 #include "core/render/render.h"
 
 #define PROGRAM "atomixctl"
@@ -12,6 +13,12 @@
 static gboolean opt_json;
 static char *opt_out;
 static char *opt_config_dir;
+static char *opt_url;
+
+static const GOptionEntry url_entries[] = {
+  { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url, "Base URL of the device API, e.g. http://172.20.30.1:8080", "URL" },
+  { NULL },
+};
 
 static const GOptionEntry json_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print machine-readable JSON", NULL },
@@ -35,6 +42,7 @@ static const GOptionEntry diff_entries[] = {
 static int run_validate(const AtxCommand *self, int argc, char **argv);
 static int run_render(const AtxCommand *self, int argc, char **argv);
 static int run_diff(const AtxCommand *self, int argc, char **argv);
+static int run_export(const AtxCommand *self, int argc, char **argv);
 static int run_schema(const AtxCommand *self, int argc, char **argv);
 
 static const AtxCommand commands[] = {
@@ -47,6 +55,9 @@ static const AtxCommand commands[] = {
     "units, authorized keys, bundle files/) with the device's file modes.", run_render },
   { "diff", "OLD NEW", "Show which derived files change and what a re-apply would restart",
     "Renders both configs (files or bundles) and compares the trees.", run_diff },
+  { "export", "--url URL", "Print the device's active config.toml",
+    "GET /api/config/export. Exit status: 0 printed, 1 refused (404: device is not provisioned),\n"
+    "2 usage or connection error.", run_export },
   { "schema", "", "Print the JSON Schema of config.toml", "Prints schemas/config.schema.json as compiled into this binary.",
     run_schema },
 };
@@ -91,6 +102,18 @@ run_schema(const AtxCommand *self, int argc, char **argv)
   if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, NULL, NULL))
     return EXIT_USAGE;
   return atx_cmd_schema();
+}
+
+static int
+run_export(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, url_entries, NULL))
+    return EXIT_USAGE;
+  if (opt_url == NULL) {
+    g_printerr("atomixctl export: --url URL is required\n");
+    return EXIT_USAGE;
+  }
+  return atx_cmd_export(opt_url);
 }
 
 int
