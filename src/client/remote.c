@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 
-/* Same values as ATX_EXIT_* in src/cli/command.h, which client may not include. */
-enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
+#include "core/base/defaults.h"
+
+#define EXIT_FAILED ATX_EXIT_FAILED
+#define EXIT_USAGE ATX_EXIT_USAGE
 #include "client/http_client.h"
 
 int

@@ -41,6 +41,8 @@ parse(const uint8_t *data, size_t size, size_t chunk, gboolean *ok)
   return log;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
