@@ -294,6 +294,8 @@ pause_for(Run *run, gint64 us)
   if (g_cancellable_make_pollfd(cancellable, &poll_fd)) {
     (void) g_poll(&poll_fd, 1, (gint) MIN(us / 1000, G_MAXINT));
     g_cancellable_release_fd(cancellable);
+  } else {
+    g_usleep((gulong) MAX(us, 0)); /* no fd to wait on: sleep rather than spin */
   }
   cancelled = g_cancellable_is_cancelled(cancellable);
   if (cancelled && !run->interrupted) {
