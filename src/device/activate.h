@@ -41,4 +41,4 @@ GPtrArray *atx_activate(const AtxActivation *activation, GHashTable *old_tree);
 
 /* One round of `atomixd check-health`: required units of the active tree that
  * are not active, as "<unit> (<mode>): <detail>" (empty when all are). */
-GPtrArray *atx_check_required(AtxSvcMgr *svcmgr, const char *config_dir, GError **error);
+GPtrArray *atx_check_required(AtxSvcMgr *svcmgr, const char *config_dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;

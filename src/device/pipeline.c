@@ -37,6 +37,16 @@ announce_bundle_files(Apply *apply)
   atx_job_event(apply->job, kind->step, "%s", kind->message);
 }
 
+/* The job already failed for a better reason; a leftover candidate is
+ * removed by the next candidate_begin or by recovery. */
+static void
+discard_candidate(AtxStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  if (!atx_store_candidate_discard(store, &error))
+    g_warning("cannot discard the candidate tree: %s, ignoring", error->message);
+}
+
 static const char *
 app_user(const AtxPipeline *pipeline)
 {
@@ -158,14 +168,17 @@ promote_and_activate(Apply *apply)
   g_autoptr(GHashTable) old_tree =
       apply->reapply ? atx_store_read_tree(atx_store_config_dir(store), &error) : NULL;
   if (apply->reapply && !old_tree) {
-    atx_store_candidate_discard(store, NULL);
+    discard_candidate(store);
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
   atx_job_event(apply->job, ATX_STEP_PROMOTE, apply->reapply ? "swapping active config root" : "activating initial config root");
   if (!atx_store_promote(store, &error)) {
-    /* Whatever part of the promotion happened, recovery undoes it. */
-    atx_store_recover(store, NULL, NULL);
+    /* Whatever part of the promotion happened, recovery undoes it (and the
+     * next start's recovery again if this one fails). */
+    g_autoptr(GError) recovery_error = NULL;
+    if (!atx_store_recover(store, NULL, &recovery_error))
+      g_warning("recovery after a failed promotion: %s, ignoring", recovery_error->message);
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -226,7 +239,7 @@ run_locked(Apply *apply)
     return;
   }
   if (!write_candidate(apply, &error)) {
-    atx_store_candidate_discard(store, NULL);
+    discard_candidate(store);
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }

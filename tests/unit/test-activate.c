@@ -105,7 +105,7 @@ fixture_tear_down(Fixture *fixture, gconstpointer data)
   atx_job_unref(fixture->job);
   atx_journal_free(fixture->journal);
   atx_store_free(fixture->store);
-  atx_fs_remove_tree(fixture->root, NULL, NULL);
+  g_assert_true(atx_fs_remove_tree(fixture->root, NULL, NULL));
   g_free(fixture->root);
 }
 

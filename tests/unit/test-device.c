@@ -36,7 +36,7 @@ static void
 fixture_tear_down(Fixture *fixture, gconstpointer data)
 {
   atx_device_close(fixture->device);
-  atx_fs_remove_tree(fixture->root, NULL, NULL);
+  g_assert_true(atx_fs_remove_tree(fixture->root, NULL, NULL));
   g_free(fixture->root);
 }
 

@@ -69,7 +69,7 @@ fixture_tear_down(Fixture *fixture, gconstpointer data)
 {
   atx_journal_free(fixture->journal);
   g_autofree char *root = g_path_get_dirname(fixture->dir);
-  atx_fs_remove_tree(root, NULL, NULL);
+  g_assert_true(atx_fs_remove_tree(root, NULL, NULL));
   g_free(fixture->dir);
 }
 

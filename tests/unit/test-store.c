@@ -129,7 +129,7 @@ test_open_refuses_unsafe_roots(void)
   g_assert_null(store);
   g_assert_error(error, ATX_ERROR, ATX_ERROR_INVALID);
   g_assert_nonnull(strstr(error->message, "symlink"));
-  atx_fs_remove_tree(dir, NULL, NULL);
+  g_assert_true(atx_fs_remove_tree(dir, NULL, NULL));
 }
 
 static void

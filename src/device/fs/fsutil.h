@@ -22,23 +22,23 @@ typedef enum {
 /* Writes @content to @path (temp file in the same directory + rename). @owner
  * and @group of (uid_t) -1 / (gid_t) -1 keep the creator's. */
 gboolean atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group,
-                           AtxFsSync sync, GError **error);
-gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error);
+                           AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Makes everything written on @path's filesystem durable (syncfs). */
-gboolean atx_fs_syncfs(const char *path, GError **error);
-gboolean atx_fs_fsync_path(const char *path, GError **error);
-gboolean atx_fs_fsync_parent(const char *path, GError **error);
+gboolean atx_fs_syncfs(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_fs_fsync_path(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_fs_fsync_parent(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Removes @path and everything below it; a missing path is not an error.
  * @first_name, when given, is removed before anything else: trees whose
  * identity is a file (the store's generation file) lose it first, so a tree
  * cut short half-deleted never claims to be whole. */
-gboolean atx_fs_remove_tree(const char *path, const char *first_name, GError **error);
-gboolean atx_fs_rename(const char *from, const char *to, GError **error);
+gboolean atx_fs_remove_tree(const char *path, const char *first_name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_fs_rename(const char *from, const char *to, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Swaps two paths atomically (renameat2 RENAME_EXCHANGE). */
-gboolean atx_fs_exchange(const char *a, const char *b, GError **error);
+gboolean atx_fs_exchange(const char *a, const char *b, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Copies a file, directory or symlink with its mode and ownership. */
-gboolean atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error);
+gboolean atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gboolean atx_fs_exists(const char *path); /* lstat succeeds */
 /* Number of fsync and syncfs calls made by this process so far. */

@@ -44,7 +44,7 @@ typedef struct _AtxJob AtxJob;
 typedef void (*AtxJobListener)(AtxJob *job, const json_t *event, gpointer user_data);
 
 /* Opens (creating) the journal directory and loads its jobs. @clock may be NULL. */
-AtxJournal *atx_journal_open(const char *dir, const AtxClock *clock, GError **error);
+AtxJournal *atx_journal_open(const char *dir, const AtxClock *clock, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void atx_journal_free(AtxJournal *journal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxJournal, atx_journal_free)
 
@@ -55,7 +55,7 @@ guint atx_journal_mark_interrupted(AtxJournal *journal, const char *recovery);
 
 /* A new submitted job, or NULL with ATX_ERROR_BUSY naming the active job.
  * Prunes finished jobs beyond ATX_JOB_RETAIN_FINISHED. */
-AtxJob *atx_journal_submit(AtxJournal *journal, const char *kind, GError **error);
+AtxJob *atx_journal_submit(AtxJournal *journal, const char *kind, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* A new reference to the job with @id, or NULL. */
 AtxJob *atx_journal_get(AtxJournal *journal, const char *id);
 /* Ids of every retained job, oldest first. */

@@ -33,7 +33,7 @@ const char *atx_recovery_result_message(AtxRecoveryResult result);
 
 /* @root must be absolute, not "/", and not a symlink. Creates ROOT and
  * ROOT/config when missing. */
-AtxStore *atx_store_open(const char *root, GError **error);
+AtxStore *atx_store_open(const char *root, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void atx_store_free(AtxStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxStore, atx_store_free)
 
@@ -44,37 +44,37 @@ const char *atx_store_rollback_dir(const AtxStore *store);
 
 /* Exclusive, non-blocking: fails with ATX_ERROR_BUSY naming the holder (the
  * text the holder passed, e.g. its job id) when someone else has it. */
-gboolean atx_store_lock(AtxStore *store, const char *holder, GError **error);
+gboolean atx_store_lock(AtxStore *store, const char *holder, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void atx_store_unlock(AtxStore *store);
 
 /* Brings an interrupted promotion, rollback or commit to a consistent end.
  * Must be called with the lock held. */
-gboolean atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error);
+gboolean atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* ROOT/config/config.toml exists and no change is in flight. */
 gboolean atx_store_is_provisioned(const AtxStore *store);
 
 /* Candidate writing, in this order: begin, write each rendered file, bundle
  * files, finish (carries unowned files over, stamps the generation, fsyncs). */
-gboolean atx_store_candidate_begin(AtxStore *store, GError **error);
-gboolean atx_store_candidate_write(AtxStore *store, const AtxRenderedFile *file, GError **error);
+gboolean atx_store_candidate_begin(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_store_candidate_write(AtxStore *store, const AtxRenderedFile *file, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* @app_user owns files/ (it is bind-mounted into rootless containers). */
 gboolean atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bundle, const char *app_user,
-                                          GError **error);
-gboolean atx_store_candidate_finish(AtxStore *store, GError **error);
-gboolean atx_store_candidate_discard(AtxStore *store, GError **error);
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_store_candidate_finish(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_store_candidate_discard(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Makes the candidate active; the previous tree waits in config-rollback. */
-gboolean atx_store_promote(AtxStore *store, GError **error);
+gboolean atx_store_promote(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The change stays: removes the marker (the commit point), then the old tree. */
-gboolean atx_store_commit(AtxStore *store, GError **error);
+gboolean atx_store_commit(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The change goes: the previous tree becomes active again. Managed users of
  * both trees are kept, so accounts the failed change created get locked. */
-gboolean atx_store_rollback(AtxStore *store, GError **error);
+gboolean atx_store_rollback(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The owned content of a tree (path -> GBytes, files/ entries included) for
  * change planning; an absent tree gives an empty map. */
-GHashTable *atx_store_read_tree(const char *dir, GError **error);
+GHashTable *atx_store_read_tree(const char *dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Top-level names in a config tree that the pipeline writes. */
 gboolean atx_store_owns(const char *name);

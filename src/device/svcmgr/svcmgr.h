@@ -57,11 +57,11 @@ struct _AtxSvcMgr {
   const AtxSvcMgrClass *klass;
 };
 
-gboolean atx_svcmgr_daemon_reload(AtxSvcMgr *mgr, AtxRunMode mode, GError **error);
+gboolean atx_svcmgr_daemon_reload(AtxSvcMgr *mgr, AtxRunMode mode, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Restarts (or starts) @unit and waits for the job to finish. Success means
  * systemd's job result was "done"; it does not mean the unit stayed up. */
-gboolean atx_svcmgr_restart(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode, gint64 deadline, GError **error);
-gboolean atx_svcmgr_stop(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode, gint64 deadline, GError **error);
+gboolean atx_svcmgr_restart(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode, gint64 deadline, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_svcmgr_stop(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode, gint64 deadline, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Never fails: problems are ATX_UNIT_UNKNOWN with a detail. */
 AtxUnitStatus *atx_svcmgr_status(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode);
 const char *atx_svcmgr_name(const AtxSvcMgr *mgr);
