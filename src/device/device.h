@@ -5,7 +5,8 @@
  * all go through it, so nothing is wired twice.
  *
  * Ownership: atx_device_open() takes the service manager (also on failure).
- * Jobs returned by submit/get/list are new references (g_autoptr(AtxJob)).
+ * Jobs returned by submit/get/list are new references (g_autoptr(AtxJob));
+ * they may be unreferenced after close but not read.
  *
  * Threads: every function may be called from any thread, except that
  * atx_device_close() must not be called from a listener. Listeners run on the
