@@ -285,19 +285,14 @@ static gboolean
 pause_for(Run *run, gint64 us)
 {
   GCancellable *cancellable = run->activation->cancellable;
-  gboolean cancelled;
-  if (!cancellable) {
-    g_usleep((gulong) MAX(us, 0));
-    return TRUE;
-  }
   GPollFD poll_fd;
-  if (g_cancellable_make_pollfd(cancellable, &poll_fd)) {
+  if (cancellable && g_cancellable_make_pollfd(cancellable, &poll_fd)) {
     (void) g_poll(&poll_fd, 1, (gint) MIN(us / 1000, G_MAXINT));
     g_cancellable_release_fd(cancellable);
   } else {
-    g_usleep((gulong) MAX(us, 0)); /* no fd to wait on: sleep rather than spin */
+    g_usleep((gulong) MAX(us, 0)); /* nothing to wake us: sleep rather than spin */
   }
-  cancelled = g_cancellable_is_cancelled(cancellable);
+  gboolean cancelled = g_cancellable_is_cancelled(cancellable);
   if (cancelled && !run->interrupted) {
     run->interrupted = TRUE;
     add_failure(run, NULL, ATX_INTERRUPTED_FAILURE);

@@ -145,12 +145,6 @@ atx_device_recovery_message(AtxDevice *device)
   return device->recovery_message;
 }
 
-const char *
-atx_device_root(AtxDevice *device)
-{
-  return device->root;
-}
-
 AtxStore *
 atx_device_store(AtxDevice *device)
 {

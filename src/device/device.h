@@ -50,7 +50,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxDevice, atx_device_close)
 
 /* What recovery at open did, for logs ("clean", "restored previous config"...). */
 const char *atx_device_recovery_message(AtxDevice *device);
-const char *atx_device_root(AtxDevice *device);
 AtxStore *atx_device_store(AtxDevice *device);
 AtxSvcMgr *atx_device_svcmgr(AtxDevice *device);
 gboolean atx_device_is_provisioned(AtxDevice *device);

@@ -43,9 +43,3 @@ atx_step_name(AtxStep step)
     return "unknown";
   return step_names[step];
 }
-
-gboolean
-atx_step_is_terminal(const char *name)
-{
-  return g_strcmp0(name, step_names[ATX_STEP_COMPLETED]) == 0 || g_strcmp0(name, step_names[ATX_STEP_FAILED]) == 0;
-}

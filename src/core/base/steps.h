@@ -43,5 +43,3 @@ typedef enum {
 
 /* The name events carry ("write-config"); "unknown" outside the enum. */
 const char *atx_step_name(AtxStep step);
-/* TRUE for the two steps that end a job's event stream. */
-gboolean atx_step_is_terminal(const char *name);
