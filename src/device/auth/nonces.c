@@ -32,10 +32,10 @@ nonce_free(Nonce *nonce)
   g_free(nonce);
 }
 
+/* The links are embedded in the nonces: nothing to free but the queue. */
 static void
 queue_free(GQueue *queue)
 {
-  g_queue_clear(queue); /* links are embedded in the nonces */
   g_free(queue);
 }
 
@@ -64,7 +64,7 @@ atx_nonce_store_free(AtxNonceStore *store)
   if (!store)
     return;
   g_hash_table_destroy(store->by_client);
-  g_queue_clear(&store->issued);
+  g_queue_init(&store->issued);
   g_hash_table_destroy(store->by_nonce);
   g_hash_table_destroy(store->retired);
   g_queue_clear_full(&store->retired_order, g_free);

@@ -46,7 +46,7 @@ atx_rate_limiter_free(AtxRateLimiter *limiter)
 {
   if (!limiter)
     return;
-  g_queue_clear(&limiter->by_recency);
+  g_queue_init(&limiter->by_recency); /* its links live in the clients */
   g_hash_table_destroy(limiter->clients);
   g_mutex_clear(&limiter->lock);
   g_free(limiter);
