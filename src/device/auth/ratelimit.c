@@ -32,7 +32,8 @@ atx_rate_limiter_new(const AtxRateLimits *limits, const AtxClock *clock)
     limits = &defaults;
   AtxRateLimiter *limiter = g_new0(AtxRateLimiter, 1);
   g_mutex_init(&limiter->lock);
-  limiter->max_failures = limits->max_failures ? limits->max_failures : ATX_RATE_DEFAULT_FAILURES;
+  limiter->max_failures =
+    MIN(limits->max_failures ? limits->max_failures : ATX_RATE_DEFAULT_FAILURES, ATX_RATE_MAX_FAILURES_CAP);
   limiter->max_clients = limits->max_clients ? limits->max_clients : ATX_RATE_DEFAULT_CLIENTS;
   limiter->window_us =
     (gint64) (limits->window_seconds ? limits->window_seconds : ATX_RATE_DEFAULT_WINDOW_SECONDS) * G_USEC_PER_SEC;

@@ -17,6 +17,7 @@
 #define ATX_RATE_DEFAULT_FAILURES 10u
 #define ATX_RATE_DEFAULT_WINDOW_SECONDS 60u
 #define ATX_RATE_DEFAULT_CLIENTS 4096u
+#define ATX_RATE_MAX_FAILURES_CAP 1024u /* larger values are lowered to this */
 
 typedef struct {
   guint max_failures;   /* 0 = ATX_RATE_DEFAULT_FAILURES */
