@@ -96,11 +96,11 @@ static json_t *
 parse_body(const AtxEdit *edit, GError **error)
 {
   json_error_t problem;
-  json_t *body = json_loadb(edit->body ? edit->body : "", edit->body ? edit->body_len : 0, JSON_REJECT_DUPLICATES,
-                            &problem);
+  json_t *body = json_loadb(edit->body ? edit->body : "", edit->body ? edit->body_len : 0,
+                            JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &problem);
   if (!body) {
-    g_set_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_MALFORMED, "request body is not valid JSON: %s (line %d, column %d)",
-                problem.text, problem.line, problem.column);
+    g_set_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_MALFORMED,
+                "request body is not valid JSON: %s (line %d, column %d)", problem.text, problem.line, problem.column);
     return NULL;
   }
   if (!json_is_object(body)) {
