@@ -275,10 +275,9 @@ atx_edit_apply(const char *current, gsize current_len, const AtxEdit *edit, AtxD
 {
   g_return_val_if_fail((guint) edit->kind < G_N_ELEMENTS(specs), NULL);
   const EditSpec *spec = &specs[edit->kind];
-  json_t *document = parse_current(current, current_len, error);
+  g_autoptr(json_t) document = parse_current(current, current_len, error);
   if (!document)
     return NULL;
-  g_autoptr(json_t) owned = document;
   g_autoptr(json_t) body = spec->verb == DELETE ? NULL : parse_body(edit, error);
   if (spec->verb != DELETE && !body)
     return NULL;
