@@ -363,6 +363,9 @@ test_nonce_unknown(Fixture *f, gconstpointer data)
   make_signed(f, &s, 1, "ed25519", "GET", "/api/config/export", "");
   s.request.nonce = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
   assert_refused(f, &s.request, ATX_AUTH_ERROR_NONCE_UNKNOWN, "invalid or expired nonce: unknown nonce");
+  g_autofree char *huge = g_strnfill(100000, 'A');
+  s.request.nonce = huge;
+  assert_refused(f, &s.request, ATX_AUTH_ERROR_NONCE_UNKNOWN, "unknown nonce");
 }
 
 static void

@@ -15,6 +15,9 @@ G_DEFINE_QUARK(atx-auth-error-quark, atx_auth_error)
 #define BAD_ENCODING "invalid signature encoding"
 #define FAILED "signature verification failed"
 
+/* A message is four short lines; its base64 fits easily. */
+#define ATX_AUTH_MAX_MESSAGE_HEADER 8192u
+
 struct _AtxAuth {
   AtxNonceStore *nonces;
   AtxRateLimiter *limiter;
@@ -98,7 +101,9 @@ refuse(GError **error, AtxAuthErrorCode code, const char *format, ...)
 static gboolean
 check_nonce(AtxAuth *auth, const char *nonce, GError **error)
 {
-  switch (atx_nonce_store_consume(auth->nonces, nonce)) {
+  AtxNonceVerdict verdict =
+    strlen(nonce) > ATX_NONCE_MAX_LENGTH ? ATX_NONCE_UNKNOWN : atx_nonce_store_consume(auth->nonces, nonce);
+  switch (verdict) {
   case ATX_NONCE_VALID:
     return TRUE;
   case ATX_NONCE_EXPIRED:
@@ -176,7 +181,9 @@ signs(const AtxSshSig *sig, const AtxAuthMessage *message)
 static gboolean
 check_claimed(const AtxSshSig *sig, const AtxAuthMessage *actual, const char *header, GError **error)
 {
-  g_autoptr(GBytes) text = atx_base64_decode_strict(header, strlen(header), NULL);
+  gsize header_len = strlen(header);
+  g_autoptr(GBytes) text = header_len > ATX_AUTH_MAX_MESSAGE_HEADER ? NULL
+                                                                     : atx_base64_decode_strict(header, header_len, NULL);
   g_auto(AtxAuthMessage) claimed = { 0 };
   gsize len = 0;
   const char *data = text ? g_bytes_get_data(text, &len) : NULL;

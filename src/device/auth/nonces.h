@@ -21,7 +21,7 @@
 #define ATX_NONCE_DEFAULT_PER_CLIENT 16u
 #define ATX_NONCE_DEFAULT_TOTAL 1024u
 #define ATX_NONCE_TOMBSTONES 4096u
-#define ATX_NONCE_MAX_LENGTH 128u
+#define ATX_NONCE_MAX_LENGTH 128u /* longer X-AtomixOS-Nonce values are never ours */
 
 typedef struct {
   guint ttl_seconds; /* 0 = ATX_NONCE_DEFAULT_TTL_SECONDS */
