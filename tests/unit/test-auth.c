@@ -599,6 +599,41 @@ test_first_boot_or_signed(Fixture *f, gconstpointer data)
 }
 
 static void
+test_authorize(Fixture *f, gconstpointer data)
+{
+  gboolean authenticated = TRUE;
+  g_autoptr(GError) error = NULL;
+  /* first boot: curl (no Origin) passes, a cross-site browser POST does not */
+  AtxAuthRequest curl = { .method = "POST", .path = "/api/config", .client_address = "10.0.0.4",
+                          .host = "192.168.1.1:8080" };
+  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_FIRST_BOOT_OR_SIGNED, &curl, "", FALSE, &authenticated, NULL,
+                                   &error));
+  g_assert_no_error(error);
+  g_assert_false(authenticated);
+  AtxAuthRequest browser = curl;
+  browser.origin = "http://evil.example";
+  g_assert_false(atx_auth_authorize(f->auth, ATX_AUTH_FIRST_BOOT_OR_SIGNED, &browser, "", FALSE, &authenticated,
+                                    NULL, &error));
+  g_assert_error(error, ATX_ORIGIN_ERROR, ATX_ORIGIN_ERROR_ORIGIN);
+  g_assert_cmpuint(atx_auth_refusal_status(error), ==, 401);
+  g_clear_error(&error);
+  /* signed routes need a signature even before provisioning */
+  g_assert_false(atx_auth_authorize(f->auth, ATX_AUTH_SIGNED, &curl, "", FALSE, &authenticated, NULL, &error));
+  g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_NO_SIGNERS);
+  g_clear_error(&error);
+  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_NONE, &browser, f->signers, TRUE, &authenticated, NULL, &error));
+  g_assert_false(authenticated);
+  /* a signed request skips the origin policy (it proved who sent it) */
+  g_auto(Signed) s = { 0 };
+  make_signed(f, &s, 2, "p256", "POST", "/api/config", "version = 1\n");
+  s.request.host = "evil.example";
+  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_FIRST_BOOT_OR_SIGNED, &s.request, f->signers, TRUE,
+                                   &authenticated, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_true(authenticated);
+}
+
+static void
 test_rate_limited(Fixture *f, gconstpointer data)
 {
   /* eight failures are allowed per minute (fixture) */
@@ -616,6 +651,7 @@ test_rate_limited(Fixture *f, gconstpointer data)
   g_assert_false(atx_auth_check_signed(f->auth, &s.request, f->signers, &retry_after, &error));
   g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_RATE_LIMITED);
   g_assert_cmpuint(retry_after, ==, 20); /* the first failure was 40 s ago */
+  g_assert_cmpuint(atx_auth_refusal_status(error), ==, 429);
   g_clear_error(&error);
   /* another address is still served */
   g_auto(Signed) other = { 0 };
@@ -829,6 +865,7 @@ main(int argc, char **argv)
   add("/auth/refuse/no-signers", test_no_signers, NULL);
   add("/auth/refuse/rate-limited", test_rate_limited, NULL);
   add("/auth/first-boot-or-signed", test_first_boot_or_signed, NULL);
+  add("/auth/authorize", test_authorize, NULL);
   add("/auth/threads", test_threads, NULL);
   g_test_add_func("/auth/nonces/caps", test_nonce_caps);
   g_test_add_func("/auth/nonces/flood", test_nonce_flood);

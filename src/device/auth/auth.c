@@ -4,6 +4,7 @@
 
 #include "core/base/sshkey.h"
 #include "device/auth/nonces.h"
+#include "device/auth/origin.h"
 #include "device/auth/ratelimit.h"
 #include "device/auth/sshsig.h"
 
@@ -276,15 +277,15 @@ atx_auth_check_signed(AtxAuth *auth, const AtxAuthRequest *request, const char *
   if (retry_after > 0)
     return refuse(error, ATX_AUTH_ERROR_RATE_LIMITED,
                   "too many failed authentication attempts from this address; retry in %u s", retry_after);
+  g_autoptr(GPtrArray) signers = parse_signers(signers_text);
+  if (signers->len == 0)
+    return refuse(error, ATX_AUTH_ERROR_NO_SIGNERS,
+                  "authentication required: no admin signers are configured on this device");
   if (!has_value(request->nonce) || !has_value(request->signature))
     return refuse(error, ATX_AUTH_ERROR_MISSING_HEADERS, REQUIRED " (%s missing)",
                   !has_value(request->nonce) && !has_value(request->signature) ? "both are"
                   : has_value(request->nonce)                                  ? "X-AtomixOS-Signature is"
                                                                                : "X-AtomixOS-Nonce is");
-  g_autoptr(GPtrArray) signers = parse_signers(signers_text);
-  if (signers->len == 0)
-    return refuse(error, ATX_AUTH_ERROR_NO_SIGNERS,
-                  "authentication required: no admin signers are configured on this device");
   g_atomic_int_set(&auth->signers_seen, TRUE);
   if (!verify(auth, request, signers, error)) {
     atx_rate_limiter_failed(auth->limiter, client);
@@ -311,4 +312,43 @@ atx_auth_check_first_boot_or_signed(AtxAuth *auth, const AtxAuthRequest *request
     return FALSE;
   *authenticated_out = TRUE;
   return TRUE;
+}
+
+gboolean
+atx_auth_authorize(AtxAuth *auth, AtxAuthClass class, const AtxAuthRequest *request, const char *signers_text,
+                   gboolean provisioned, gboolean *authenticated_out, guint *retry_after_out, GError **error)
+{
+  gboolean authenticated = FALSE;
+  if (authenticated_out)
+    *authenticated_out = FALSE;
+  if (retry_after_out)
+    *retry_after_out = 0;
+  switch (class) {
+  case ATX_AUTH_NONE:
+    return TRUE;
+  case ATX_AUTH_SIGNED:
+    authenticated = atx_auth_check_signed(auth, request, signers_text, retry_after_out, error);
+    if (!authenticated)
+      return FALSE;
+    break;
+  case ATX_AUTH_FIRST_BOOT_OR_SIGNED:
+    if (!atx_auth_check_first_boot_or_signed(auth, request, signers_text, provisioned, &authenticated,
+                                             retry_after_out, error))
+      return FALSE;
+    if (!authenticated && !atx_browser_origin_check(request->host, request->origin, request->referer, error))
+      return FALSE;
+    break;
+  default:
+    g_set_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_MISSING_HEADERS, "unknown auth class %d", (int) class);
+    return FALSE;
+  }
+  if (authenticated_out)
+    *authenticated_out = authenticated;
+  return TRUE;
+}
+
+guint
+atx_auth_refusal_status(const GError *error)
+{
+  return g_error_matches(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_RATE_LIMITED) ? 429 : 401;
 }

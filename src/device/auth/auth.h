@@ -12,8 +12,8 @@
  * ATX_AUTH_ERROR_RATE_LIMITED is the only one that should be answered with
  * 429 and a Retry-After header carrying *@retry_after_out.
  *
- * Order of checks, so the reason is precise: rate limit; both headers
- * present; admin signers known; the nonce (consumed here, burned whatever
+ * Order of checks, so the reason is precise: rate limit; admin signers
+ * known; both headers present; the nonce (consumed here, burned whatever
  * follows); the signature's encoding; its namespace; its key among the admin
  * signers; then the request it signs (see message.h): other nonce, other
  * method, other path, changed body, or a signature that does not verify.
@@ -77,7 +77,17 @@ typedef struct {
   const char *signature;       /* X-AtomixOS-Signature */
   const char *signed_message;  /* X-AtomixOS-Signed-Message (optional) */
   const char *client_address;  /* peer address, for caps and rate limits */
+  const char *host;            /* Host, Origin, Referer: the first-boot origin policy (origin.h) */
+  const char *origin;
+  const char *referer;
 } AtxAuthRequest;
+
+/* The auth column of the route table (reference §1.1). */
+typedef enum {
+  ATX_AUTH_NONE,                 /* health, nonce, job reads, OpenAPI */
+  ATX_AUTH_SIGNED,               /* export, validate after provisioning, every partial edit */
+  ATX_AUTH_FIRST_BOOT_OR_SIGNED, /* POST /api/config */
+} AtxAuthClass;
 
 typedef struct _AtxAuth AtxAuth;
 
@@ -103,6 +113,19 @@ gboolean atx_auth_check_signed(AtxAuth *auth, const AtxAuthRequest *request, con
 gboolean atx_auth_check_first_boot_or_signed(AtxAuth *auth, const AtxAuthRequest *request, const char *signers_text,
                                              gboolean provisioned, gboolean *authenticated_out,
                                              guint *retry_after_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Everything a route of class @class requires, in one call: nothing; a
+ * signature; or first-boot-or-signed followed, for an unauthenticated
+ * request, by the browser-origin policy (refusal in ATX_ORIGIN_ERROR, also a
+ * 401). *@authenticated_out (may be NULL) says whether a signature was
+ * verified: POST /api/config passes it on as allow_reapply. */
+gboolean atx_auth_authorize(AtxAuth *auth, AtxAuthClass class, const AtxAuthRequest *request,
+                            const char *signers_text, gboolean provisioned, gboolean *authenticated_out,
+                            guint *retry_after_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The HTTP status for a refusal of atx_auth_authorize(): 429 for
+ * ATX_AUTH_ERROR_RATE_LIMITED (send Retry-After), else 401. */
+guint atx_auth_refusal_status(const GError *error);
 
 /* Does @signers_text hold at least one usable key? (the "provisioned" test
  * of the UI routes uses the file's existence instead, reference §1.1) */
