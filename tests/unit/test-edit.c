@@ -47,6 +47,8 @@ edit_invalid(const char *current, AtxEditKind kind, const char *name, const char
     g_autofree char *shown = atx_diag_list_format_text(diags, "config.toml");
     g_error("no %s at %s among:\n%s", code, pointer, shown);
   }
+  for (guint i = 0; i < atx_diag_list_length(diags); i++)
+    g_assert_cmpuint(atx_diag_list_index(diags, i)->line, ==, 0);
 }
 
 static void

@@ -253,6 +253,19 @@ invalid(GError **error)
   return NULL;
 }
 
+/* Lines and columns in the canonical text would point into a document the
+ * client never saw; the pointers say where. */
+static void
+copy_without_positions(const AtxDiagList *from, AtxDiagList *to)
+{
+  for (guint i = 0; i < atx_diag_list_length(from); i++) {
+    const AtxDiag *diag = atx_diag_list_index(from, i);
+    AtxDiag *copy = atx_diag_list_add(to, diag->severity, diag->code, diag->pointer, "%s", diag->message);
+    if (diag->hint)
+      atx_diag_set_hint(copy, "%s", diag->hint);
+  }
+}
+
 /* The merged document as canonical TOML, checked like a full submission. */
 static char *
 write_and_validate(json_t *document, const char *entry, AtxDiagList *diags, GError **error)
@@ -264,7 +277,9 @@ write_and_validate(json_t *document, const char *entry, AtxDiagList *diags, GErr
     return invalid(error);
   }
   g_autoptr(GBytes) source = g_bytes_new(text, strlen(text));
-  g_autoptr(AtxConfig) config = atx_config_load(source, diags);
+  g_autoptr(AtxDiagList) found = atx_diag_list_new();
+  g_autoptr(AtxConfig) config = atx_config_load(source, found);
+  copy_without_positions(found, diags);
   if (!config || atx_diag_list_has_errors(diags))
     return invalid(error);
   return g_steal_pointer(&text);

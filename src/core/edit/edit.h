@@ -14,8 +14,9 @@
  *                           an unknown or missing key of the body, a value
  *                           TOML cannot hold, or any problem of the merged
  *                           config. Pointers name the place in the full
- *                           config ("/users/alice/shell"); line and column
- *                           refer to the canonical text, not to the body;
+ *                           config ("/users/alice/shell"); there are no
+ *                           lines and columns (unless @diags has a locator):
+ *                           the merged text is not something the client wrote;
  *   ATX_EDIT_ERROR_CURRENT  the active config.toml does not parse (HTTP 500).
  * Nothing is written anywhere: the caller decides what to do with the text.
  *
