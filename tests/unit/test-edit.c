@@ -183,6 +183,12 @@ test_network_patch(void)
     named = named || g_str_has_prefix(atx_diag_list_index(diags, i)->pointer, "/network/dnsmasq");
   g_assert_true(named);
   edit_malformed(ATX_EDIT_NETWORK_PATCH, "null", "must be a JSON object");
+  /* the error string, for clients that show one line, is the first problem */
+  g_autoptr(AtxDiagList) two = atx_diag_list_new();
+  g_clear_error(&error);
+  g_autofree char *none = edit_with(seed, ATX_EDIT_NETWORK_PATCH, NULL, "{\"dns\": 1, \"ntpd\": 2}", two, &error);
+  g_assert_null(none);
+  g_assert_cmpstr(error->message, ==, "unsupported partial request key: dns (and 1 more problems)");
 }
 
 static void

@@ -246,9 +246,22 @@ parse_current(const char *current, gsize len, GError **error)
   return atx_toml_to_json(atx_toml_doc_root(doc));
 }
 
+/* The message is the first error, for clients that only show one string. */
 static char *
-invalid(GError **error)
+invalid(const AtxDiagList *diags, GError **error)
 {
+  guint errors = atx_diag_list_count(diags, ATX_SEVERITY_ERROR);
+  for (guint i = 0; i < atx_diag_list_length(diags); i++) {
+    const AtxDiag *diag = atx_diag_list_index(diags, i);
+    if (diag->severity != ATX_SEVERITY_ERROR)
+      continue;
+    if (errors > 1)
+      g_set_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID, "%s (and %u more problems)", diag->message,
+                  errors - 1);
+    else
+      g_set_error_literal(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID, diag->message);
+    return NULL;
+  }
   g_set_error_literal(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID, "the edited config is not valid");
   return NULL;
 }
@@ -274,14 +287,14 @@ write_and_validate(json_t *document, const char *entry, AtxDiagList *diags, GErr
   g_autofree char *text = atx_toml_write(document, &local);
   if (!text) {
     atx_diag_list_add(diags, ATX_SEVERITY_ERROR, "edit.unwritable", entry, "%s", local->message);
-    return invalid(error);
+    return invalid(diags, error);
   }
   g_autoptr(GBytes) source = g_bytes_new(text, strlen(text));
   g_autoptr(AtxDiagList) found = atx_diag_list_new();
   g_autoptr(AtxConfig) config = atx_config_load(source, found);
   copy_without_positions(found, diags);
   if (!config || atx_diag_list_has_errors(diags))
-    return invalid(error);
+    return invalid(diags, error);
   return g_steal_pointer(&text);
 }
 
@@ -310,9 +323,9 @@ atx_edit_apply(const char *current, gsize current_len, const AtxEdit *edit, AtxD
   if (body)
     check_keys(spec, body, entry->str, diags);
   if (atx_diag_list_has_errors(diags))
-    return invalid(error);
+    return invalid(diags, error);
   apply(spec, document, name, body, diags);
   if (atx_diag_list_has_errors(diags))
-    return invalid(error);
+    return invalid(diags, error);
   return write_and_validate(document, entry->str, diags, error);
 }
