@@ -529,6 +529,24 @@ test_other_method(Fixture *f, gconstpointer data)
 }
 
 static void
+test_require_method(Fixture *f, gconstpointer data)
+{
+  AtxAuthOptions options = { .clock = &fake_clock, .require_method = TRUE };
+  atx_auth_free(f->auth);
+  f->auth = atx_auth_new(&options);
+  g_auto(Signed) v1 = { 0 };
+  make_signed(f, &v1, 1, "ed25519", "PUT", "/api/config/users/alice", "");
+  assert_refused(f, &v1.request, ATX_AUTH_ERROR_OTHER_METHOD, "requires atomixos-reapply-v2");
+  g_auto(Signed) claimed = { 0 };
+  make_signed(f, &claimed, 1, "ed25519", "PUT", "/api/config/users/alice", "");
+  claimed.request.signed_message = claimed.claimed;
+  assert_refused(f, &claimed.request, ATX_AUTH_ERROR_OTHER_METHOD, "requires atomixos-reapply-v2");
+  g_auto(Signed) v2 = { 0 };
+  make_signed(f, &v2, 2, "ed25519", "PUT", "/api/config/users/alice", "");
+  assert_accepted(f, &v2.request);
+}
+
+static void
 test_other_nonce(Fixture *f, gconstpointer data)
 {
   g_auto(Signed) s = { 0 };
@@ -861,6 +879,7 @@ main(int argc, char **argv)
   add("/auth/refuse/other-path", test_other_path, NULL);
   add("/auth/refuse/other-method", test_other_method, NULL);
   add("/auth/refuse/other-nonce", test_other_nonce, NULL);
+  add("/auth/refuse/v1-when-method-required", test_require_method, NULL);
   add("/auth/refuse/claimed-message-must-verify", test_claimed_message_must_verify, NULL);
   add("/auth/refuse/no-signers", test_no_signers, NULL);
   add("/auth/refuse/rate-limited", test_rate_limited, NULL);

@@ -23,6 +23,7 @@ struct _AtxAuth {
   AtxNonceStore *nonces;
   AtxRateLimiter *limiter;
   gint signers_seen; /* atomic */
+  gboolean require_method;
 };
 
 AtxAuth *
@@ -44,6 +45,7 @@ atx_auth_new(const AtxAuthOptions *options)
   auth->nonces = atx_nonce_store_new(&nonce_limits, options->clock);
   auth->limiter = atx_rate_limiter_new(&rate_limits, options->clock);
   auth->signers_seen = options->signers_seen;
+  auth->require_method = options->require_method;
   return auth;
 }
 
@@ -178,9 +180,17 @@ signs(const AtxSshSig *sig, const AtxAuthMessage *message)
   return atx_sshsig_verify(sig, ATX_AUTH_NAMESPACE, text, strlen(text), NULL);
 }
 
+static gboolean
+refuse_v1(GError **error)
+{
+  return refuse(error, ATX_AUTH_ERROR_OTHER_METHOD,
+                FAILED ": this device requires " ATX_AUTH_MESSAGE_V2 " signatures, which bind the HTTP method");
+}
+
 /* With the client's copy of what it signed, say which field differs. */
 static gboolean
-check_claimed(const AtxSshSig *sig, const AtxAuthMessage *actual, const char *header, GError **error)
+check_claimed(const AtxAuth *auth, const AtxSshSig *sig, const AtxAuthMessage *actual, const char *header,
+              GError **error)
 {
   gsize header_len = strlen(header);
   g_autoptr(GBytes) text = header_len > ATX_AUTH_MAX_MESSAGE_HEADER ? NULL
@@ -195,6 +205,8 @@ check_claimed(const AtxSshSig *sig, const AtxAuthMessage *actual, const char *he
   if (!atx_sshsig_verify(sig, ATX_AUTH_NAMESPACE, data, len, NULL))
     return refuse(error, ATX_AUTH_ERROR_BAD_SIGNATURE,
                   FAILED ": the signature does not verify over X-AtomixOS-Signed-Message");
+  if (claimed.version == 1 && auth->require_method)
+    return refuse_v1(error);
   if (!g_str_equal(claimed.nonce, actual->nonce))
     return refuse(error, ATX_AUTH_ERROR_OTHER_NONCE, FAILED ": the signature is for another nonce");
   if (claimed.version == 2 && !g_str_equal(claimed.method, actual->method))
@@ -211,7 +223,7 @@ check_claimed(const AtxSshSig *sig, const AtxAuthMessage *actual, const char *he
 
 /* Without it: the request as v2, then v1, then v2 with another method. */
 static gboolean
-check_request(const AtxSshSig *sig, AtxAuthMessage *actual, GError **error)
+check_request(const AtxAuth *auth, const AtxSshSig *sig, AtxAuthMessage *actual, GError **error)
 {
   static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
   actual->version = 2;
@@ -219,7 +231,7 @@ check_request(const AtxSshSig *sig, AtxAuthMessage *actual, GError **error)
     return TRUE;
   actual->version = 1;
   if (signs(sig, actual))
-    return TRUE;
+    return auth->require_method ? refuse_v1(error) : TRUE;
   actual->version = 2;
   const char *method = actual->method;
   for (guint i = 0; i < G_N_ELEMENTS(methods); i++) {
@@ -262,8 +274,8 @@ verify(AtxAuth *auth, const AtxAuthRequest *request, GPtrArray *signers, GError 
     .sha256 = sha256,
   };
   if (has_value(request->signed_message))
-    return check_claimed(sig, &actual, request->signed_message, error);
-  return check_request(sig, &actual, error);
+    return check_claimed(auth, sig, &actual, request->signed_message, error);
+  return check_request(auth, sig, &actual, error);
 }
 
 gboolean

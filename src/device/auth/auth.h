@@ -65,6 +65,7 @@ typedef struct {
   guint failures_allowed;       /* per window and client address; 0 = 10 */
   guint failure_window_seconds; /* 0 = 60 */
   gboolean signers_seen;        /* admin-signers held a key at startup (see first-boot-or-signed) */
+  gboolean require_method;      /* refuse v1 signatures, which do not bind the method (off: compatible) */
 } AtxAuthOptions;
 
 /* One request as the server saw it. Header values are NULL when absent. */

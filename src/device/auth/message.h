@@ -6,7 +6,8 @@
  *   "atomixos-reapply-v1\nnonce:<nonce>\npath:<path>\nsha256:<lowercase hex>\n"
  * v2 also binds the method (DESIGN §6.7):
  *   "atomixos-reapply-v2\nmethod:<METHOD>\nnonce:<nonce>\npath:<path>\nsha256:<hex>\n"
- * The server accepts both; a v2 signature used with another method is refused.
+ * The server accepts both (v1 can be refused with AtxAuthOptions.require_method);
+ * a v2 signature used with another method is refused.
  *
  * A client may also send what it signed, base64-encoded, in the optional
  * X-AtomixOS-Signed-Message header. It grants nothing (the signature must
