@@ -8,15 +8,47 @@
 #include "core/render/render.h"
 
 #define PROGRAM "atomixctl"
+
+#ifdef ATX_HAVE_OPENAPI
+/* Generated at build time from `atomixd openapi` (src/atomixctl/meson.build). */
+extern const char atx_openapi_json[];
+#endif
 #define EXIT_USAGE ATX_EXIT_USAGE
 
 static gboolean opt_json;
+static gboolean opt_watch;
 static char *opt_out;
 static char *opt_config_dir;
 static char *opt_url;
+static char *opt_key;
+static int opt_limit;
 
 static const GOptionEntry url_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url, "Base URL of the device API, e.g. http://172.20.30.1:8080", "URL" },
+  { NULL },
+};
+
+static const GOptionEntry key_entries[] = {
+  { "key", 0, 0, G_OPTION_ARG_FILENAME, &opt_key,
+    "Sign the request with this admin SSH private key (ssh-keygen -Y sign; needed once the device is provisioned)",
+    "SSH_PRIVATE_KEY" },
+  { NULL },
+};
+
+static const GOptionEntry watch_entries[] = {
+  { "watch", 'w', 0, G_OPTION_ARG_NONE, &opt_watch, "Show the job's steps live as they happen", NULL },
+  { NULL },
+};
+
+static const GOptionEntry limit_entries[] = {
+  { "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit, "Show at most N jobs (default: the device's)", "N" },
+  { NULL },
+};
+
+static const GOptionEntry validate_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print machine-readable JSON", NULL },
+  { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
+    "Validate on the device instead (POST /api/validate: its checks and a dry-run render, nothing changed)", "URL" },
   { NULL },
 };
 
@@ -44,22 +76,46 @@ static int run_render(const AtxCommand *self, int argc, char **argv);
 static int run_diff(const AtxCommand *self, int argc, char **argv);
 static int run_export(const AtxCommand *self, int argc, char **argv);
 static int run_schema(const AtxCommand *self, int argc, char **argv);
+static int run_apply(const AtxCommand *self, int argc, char **argv);
+static int run_jobs(const AtxCommand *self, int argc, char **argv);
+static int run_job(const AtxCommand *self, int argc, char **argv);
+static int run_openapi(const AtxCommand *self, int argc, char **argv);
 
 static const AtxCommand commands[] = {
   { "validate", "FILE|BUNDLE", "Check a config.toml or bundle exactly as the device would",
     "Runs TOML parsing, the JSON Schema and every semantic rule and prints every problem\n"
-    "as FILE:LINE:COLUMN: severity[code]: message.\n\n"
-    "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage or I/O error.", run_validate },
+    "as FILE:LINE:COLUMN: severity[code]: message.\n"
+    "With --url URL the device checks it instead (POST /api/validate, --key to sign).\n\n"
+    "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, I/O or connection error.", run_validate },
   { "render", "FILE|BUNDLE --out DIR", "Write the derived /data/config tree into a directory",
     "Validates, then writes every file the device would write (JSON state, Quadlet\n"
     "units, authorized keys, bundle files/) with the device's file modes.", run_render },
   { "diff", "OLD NEW", "Show which derived files change and what a re-apply would restart",
     "Renders both configs (files or bundles) and compares the trees.", run_diff },
+  { "apply", "FILE|BUNDLE --url URL", "Submit a config.toml or bundle to the device and wait for its job",
+    "POST /api/config, then follows the job (GET /api/jobs/ID/events, reconnecting with\n"
+    "Last-Event-ID when the stream drops) until it succeeds or fails. Always waits; --watch\n"
+    "also prints one line per step with its elapsed time as it happens (a spinner only on a\n"
+    "terminal). An invalid input (422) is reported exactly as `atomixctl validate` reports it.\n"
+    "--json prints the final job resource (or the 422 problem document) on stdout; progress\n"
+    "lines then go to stderr. --key signs the submission (needed once the device is provisioned).\n\n"
+    "Exit status: 0 the job succeeded, 1 invalid input, device busy (409), refused, or the job\n"
+    "failed or rolled back, 2 usage, I/O or connection error.", run_apply },
+  { "jobs", "--url URL", "List the device's jobs, newest first",
+    "GET /api/jobs[?limit=N]. Exit status: 0 listed, 1 refused, 2 usage or connection error.", run_jobs },
+  { "job", "ID --url URL", "Show one job, or follow it with --watch",
+    "GET /api/jobs/ID: its steps and outcome. With --watch, follows the job until it ends.\n\n"
+    "Exit status: without --watch 0 when the job was shown (whatever its state); with --watch\n"
+    "0 the job succeeded, 1 it failed or rolled back; 1 unknown job; 2 usage or connection error.",
+    run_job },
   { "export", "--url URL", "Print the device's active config.toml",
-    "GET /api/config/export. Exit status: 0 printed, 1 refused (404: device is not provisioned),\n"
-    "2 usage or connection error.", run_export },
+    "GET /api/config/export (--key signs it). Exit status: 0 printed, 1 refused (404: device is\n"
+    "not provisioned), 2 usage or connection error.", run_export },
   { "schema", "", "Print the JSON Schema of config.toml", "Prints schemas/config.schema.json as compiled into this binary.",
     run_schema },
+  { "openapi", "", "Print the device API's OpenAPI document",
+    "Prints the OpenAPI 3.1 document `atomixd openapi` generated from the daemon's route table\n"
+    "when this atomixctl was built (no device needed).", run_openapi },
 };
 
 static const char *
@@ -68,12 +124,84 @@ config_dir(void)
   return opt_config_dir ? opt_config_dir : ATX_DEFAULT_CONFIG_DIR;
 }
 
+static AtxRemoteOptions
+remote_options(void)
+{
+  return (AtxRemoteOptions){.base_url = opt_url, .key_path = opt_key, .json = opt_json, .watch = opt_watch};
+}
+
+static gboolean
+require_url(const char *command)
+{
+  if (opt_url != NULL)
+    return TRUE;
+  g_printerr("atomixctl %s: --url URL is required\n", command);
+  return FALSE;
+}
+
 static int
 run_validate(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, json_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, validate_entries, key_entries, NULL))
     return EXIT_USAGE;
+  if (opt_url != NULL) {
+    AtxRemoteOptions options = remote_options();
+    return atx_cmd_validate_remote(argv[1], &options);
+  }
+  if (opt_key != NULL) {
+    g_printerr("atomixctl validate: --key signs a request to the device; it needs --url URL\n");
+    return EXIT_USAGE;
+  }
   return atx_cmd_validate(argv[1], opt_json);
+}
+
+static int
+run_apply(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, url_entries, key_entries, watch_entries, json_entries, NULL) ||
+      !require_url("apply"))
+    return EXIT_USAGE;
+  AtxRemoteOptions options = remote_options();
+  return atx_cmd_apply(argv[1], &options);
+}
+
+static int
+run_jobs(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, url_entries, limit_entries, json_entries, NULL) ||
+      !require_url("jobs"))
+    return EXIT_USAGE;
+  if (opt_limit < 0) {
+    g_printerr("atomixctl jobs: --limit must be a positive number\n");
+    return EXIT_USAGE;
+  }
+  AtxRemoteOptions options = remote_options();
+  return atx_cmd_jobs(&options, (guint) opt_limit);
+}
+
+static int
+run_job(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, url_entries, watch_entries, json_entries, NULL) ||
+      !require_url("job"))
+    return EXIT_USAGE;
+  AtxRemoteOptions options = remote_options();
+  return atx_cmd_job(argv[1], &options);
+}
+
+static int
+run_openapi(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, NULL, NULL))
+    return EXIT_USAGE;
+#ifdef ATX_HAVE_OPENAPI
+  g_print("%s", atx_openapi_json);
+  return 0;
+#else
+  g_printerr("atomixctl openapi: this atomixctl was built without the OpenAPI document; configure the build "
+             "with -Dembed_openapi=true (it runs `atomixd openapi` at build time)\n");
+  return ATX_EXIT_FAILED;
+#endif
 }
 
 static int
@@ -107,13 +235,10 @@ run_schema(const AtxCommand *self, int argc, char **argv)
 static int
 run_export(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, url_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, url_entries, key_entries, NULL) || !require_url("export"))
     return EXIT_USAGE;
-  if (opt_url == NULL) {
-    g_printerr("atomixctl export: --url URL is required\n");
-    return EXIT_USAGE;
-  }
-  return atx_cmd_export(opt_url);
+  AtxRemoteOptions options = remote_options();
+  return atx_cmd_export(&options);
 }
 
 int
