@@ -260,7 +260,11 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
             server.connections.append(self.headers.get("Last-Event-ID"))
             drop_after = server.drop_plan.pop(0) if server.drop_plan else None
         if server.always_drop:
-            drop_after = 0
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b"retry: 50\nid: 1\ndata: {\"seq\"")
+            return
         if last and server.resend_overlap:
             last = max(0, last - server.resend_overlap)
         self.send_response(200)
