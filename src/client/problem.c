@@ -19,19 +19,35 @@ position_of(const json_t *value)
   return n > 0 && n <= G_MAXUINT ? (guint) n : 0;
 }
 
+/* Network text on the operator's terminal: control characters become spaces. */
+static char *
+make_printable(char *text)
+{
+  for (char *c = text; c != NULL && *c != '\0'; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      *c = ' ';
+  return text;
+}
+
+static char *
+printable_member(const json_t *entry, const char *key)
+{
+  return make_printable(g_strdup(json_string_value(json_object_get(entry, key))));
+}
+
 static void
 add_entry(AtxDiagList *list, const json_t *entry)
 {
-  const char *code = json_string_value(json_object_get(entry, "code"));
-  const char *message = json_string_value(json_object_get(entry, "message"));
+  g_autofree char *code = printable_member(entry, "code");
+  g_autofree char *message = printable_member(entry, "message");
   if (code == NULL || message == NULL)
     return;
-  const char *pointer = json_string_value(json_object_get(entry, "pointer"));
+  g_autofree char *pointer = printable_member(entry, "pointer");
   guint line = position_of(json_object_get(entry, "line"));
   guint column = line > 0 ? position_of(json_object_get(entry, "column")) : 0;
   AtxDiag *diag = atx_diag_list_add_at(list, severity_of(json_string_value(json_object_get(entry, "severity"))),
                                        code, pointer != NULL ? pointer : "", line, column, "%s", message);
-  const char *hint = json_string_value(json_object_get(entry, "hint"));
+  g_autofree char *hint = printable_member(entry, "hint");
   if (hint != NULL)
     atx_diag_set_hint(diag, "%s", hint);
 }
@@ -54,23 +70,17 @@ atx_problem_message(const char *body, gsize len)
   if (body == NULL || len == 0)
     return NULL;
   json_t *root = json_loadb(body, len, 0, NULL);
-  if (json_is_object(root)) {
-    static const char *const keys[] = {"error", "detail", "title"};
-    for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
-      const char *text = json_string_value(json_object_get(root, keys[i]));
-      if (text != NULL && *text != '\0') {
-        char *message = g_strdup(text);
-        json_decref(root);
-        return message;
-      }
+  static const char *const keys[] = {"error", "detail", "title"};
+  for (guint i = 0; json_is_object(root) && i < G_N_ELEMENTS(keys); i++) {
+    char *message = printable_member(root, keys[i]);
+    if (message != NULL && *message != '\0') {
+      json_decref(root);
+      return message;
     }
+    g_free(message);
   }
   json_decref(root);
-  char *raw = g_strndup(body, MIN(len, MAX_RAW_MESSAGE));
-  /* A hostile or broken server must not drive the operator's terminal. */
-  for (char *c = raw; *c != '\0'; c++)
-    if ((guchar) *c < 0x20 || *c == 0x7f)
-      *c = ' ';
+  char *raw = make_printable(g_strndup(body, MIN(len, MAX_RAW_MESSAGE)));
   g_strstrip(raw);
   if (*raw == '\0') {
     g_free(raw);

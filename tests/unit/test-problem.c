@@ -56,6 +56,7 @@ test_problem_message_of_each_body_shape(void)
     const char *message;
   } cases[] = {
     {"{\"error\": \"a provision job is already running: j1\"}", "a provision job is already running: j1"},
+    {"{\"error\": \"two\\nlines\\u001b[2J\"}", "two lines [2J"},
     {"{\"ok\": false, \"error\": \"bad toml\"}", "bad toml"},
     {"{\"status_code\": 401, \"detail\": \"invalid or expired nonce\"}", "invalid or expired nonce"},
     {"{\"title\": \"Payload Too Large\", \"status\": 413}", "Payload Too Large"},
