@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "cli/command.h"
+#include "client/edit.h"
 #include "client/offline.h"
 #include "client/remote.h"
 #include "core/render/render.h"
@@ -22,6 +23,10 @@ static char *opt_config_dir;
 static char *opt_url;
 static char *opt_key;
 static int opt_limit;
+static gboolean opt_admin;
+static char *opt_ssh_key;
+static char *opt_ssh_key_file;
+static char *opt_shell;
 
 static const GOptionEntry url_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url, "Base URL of the device API, e.g. http://172.20.30.1:8080", "URL" },
@@ -42,6 +47,16 @@ static const GOptionEntry watch_entries[] = {
 
 static const GOptionEntry limit_entries[] = {
   { "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit, "Show at most N jobs (default: the device's)", "N" },
+  { NULL },
+};
+
+static const GOptionEntry user_entries[] = {
+  { "admin", 0, 0, G_OPTION_ARG_NONE, &opt_admin, "The user is an admin (sudo, and may sign requests)", NULL },
+  { "ssh-key", 0, 0, G_OPTION_ARG_STRING, &opt_ssh_key, "The user's SSH public key, e.g. \"ssh-ed25519 AAAA... me\"",
+    "KEY" },
+  { "ssh-key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ssh_key_file, "Read the SSH public key from this file (.pub)",
+    "PATH" },
+  { "shell", 0, 0, G_OPTION_ARG_STRING, &opt_shell, "Login shell", "SHELL" },
   { NULL },
 };
 
@@ -80,6 +95,14 @@ static int run_apply(const AtxCommand *self, int argc, char **argv);
 static int run_jobs(const AtxCommand *self, int argc, char **argv);
 static int run_job(const AtxCommand *self, int argc, char **argv);
 static int run_openapi(const AtxCommand *self, int argc, char **argv);
+static int run_user(const AtxCommand *self, int argc, char **argv);
+static int run_container(const AtxCommand *self, int argc, char **argv);
+static int run_network(const AtxCommand *self, int argc, char **argv);
+
+#define EDIT_HELP \
+  "The device checks the merged config at once (an invalid edit is reported like validate\n" \
+  "reports it and changes nothing) and runs the change as a job like apply; --watch, --json\n" \
+  "and the exit status are those of apply. Sign with --key once the device is provisioned."
 
 static const AtxCommand commands[] = {
   { "validate", "FILE|BUNDLE", "Check a config.toml or bundle exactly as the device would",
@@ -108,6 +131,18 @@ static const AtxCommand commands[] = {
     "Exit status: without --watch 0 when the job was shown (whatever its state); with --watch\n"
     "0 the job succeeded, 1 it failed or rolled back; 1 unknown job; 2 usage or connection error.",
     run_job },
+  { "user", "set|rm NAME --url URL", "Add, replace or remove one user on the device",
+    "user set NAME [--admin] [--ssh-key KEY|--ssh-key-file PATH] [--shell SHELL]:\n"
+    "  PUT /api/config/users/NAME (the user is replaced as a whole).\n"
+    "user rm NAME: DELETE /api/config/users/NAME (removing an absent user succeeds).\n\n" EDIT_HELP, run_user },
+  { "container", "set NAME FILE|rm NAME --url URL", "Add, replace or remove one container on the device",
+    "container set NAME FILE: PUT /api/config/containers/NAME with the container's table from\n"
+    "FILE (TOML, or JSON when it ends in .json): privileged, [Unit], [Container], [Install].\n"
+    "container rm NAME: DELETE /api/config/containers/NAME.\n\n" EDIT_HELP, run_container },
+  { "network", "patch FILE --url URL", "Change part of the device's network settings",
+    "network patch FILE: PATCH /api/config/network with FILE (TOML, or JSON when it ends in\n"
+    ".json) merged into [network]: tables merge key by key, anything else replaces, and a JSON\n"
+    "null removes a key.\n\n" EDIT_HELP, run_network },
   { "export", "--url URL", "Print the device's active config.toml",
     "GET /api/config/export (--key signs it). Exit status: 0 printed, 1 refused (404: device is\n"
     "not provisioned), 2 usage or connection error.", run_export },
@@ -239,6 +274,119 @@ run_export(const AtxCommand *self, int argc, char **argv)
     return EXIT_USAGE;
   AtxRemoteOptions options = remote_options();
   return atx_cmd_export(&options);
+}
+
+/* "user set ..." runs as the sub-command "user set" with argv shifted past the verb. */
+static gboolean
+parse_edit(const AtxCommand *self, const char *verb, const char *args, int *argc, char ***argv, int wanted_args,
+           const GOptionEntry *extra)
+{
+  g_autofree char *name = g_strdup_printf("%s %s", self->name, verb);
+  AtxCommand sub = *self;
+  sub.name = name;
+  sub.args = args;
+  (*argc)--;
+  (*argv)++;
+  if (!atx_cli_parse(PROGRAM, &sub, argc, argv, wanted_args, url_entries, key_entries, watch_entries, json_entries,
+                     extra, NULL))
+    return FALSE;
+  return require_url(name);
+}
+
+static const char *
+edit_verb(const AtxCommand *self, int argc, char **argv, const char *const *verbs)
+{
+  for (guint i = 0; argc > 1 && verbs[i] != NULL; i++)
+    if (g_str_equal(argv[1], verbs[i]))
+      return verbs[i];
+  if (argc > 1 && (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h"))) {
+    (void) atx_cli_parse(PROGRAM, self, &argc, &argv, 0, NULL, NULL); /* prints the help and exits */
+    return NULL;
+  }
+  g_printerr("Usage: atomixctl %s %s\n", self->name, self->args);
+  return NULL;
+}
+
+static char *
+user_ssh_key(void)
+{
+  if (opt_ssh_key_file == NULL)
+    return g_strdup(opt_ssh_key);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(opt_ssh_key_file, &text, NULL, &error)) {
+    g_printerr("atomixctl user set: %s\n", error->message);
+    return NULL;
+  }
+  return g_strdup(g_strstrip(text));
+}
+
+static int
+run_user(const AtxCommand *self, int argc, char **argv)
+{
+  static const char *const verbs[] = {"set", "rm", NULL};
+  const char *verb = edit_verb(self, argc, argv, verbs);
+  if (verb == NULL || !parse_edit(self, verb, "NAME --url URL", &argc, &argv, 1,
+                                   g_str_equal(verb, "set") ? user_entries : NULL))
+    return EXIT_USAGE;
+  if (opt_ssh_key != NULL && opt_ssh_key_file != NULL) {
+    g_printerr("atomixctl user set: give --ssh-key or --ssh-key-file, not both\n");
+    return EXIT_USAGE;
+  }
+  AtxRemoteOptions options = remote_options();
+  g_autofree char *route = atx_edit_route("users", argv[1]);
+  g_autofree char *label = g_strdup_printf("users/%s", argv[1]);
+  if (g_str_equal(verb, "rm"))
+    return atx_cmd_edit("user rm", "DELETE", route, NULL, label, &options);
+  g_autofree char *key = user_ssh_key();
+  if (opt_ssh_key_file != NULL && key == NULL)
+    return EXIT_USAGE;
+  json_t *body = atx_edit_user_body(opt_admin, key, opt_shell);
+  int status = atx_cmd_edit("user set", "PUT", route, body, label, &options);
+  json_decref(body);
+  return status;
+}
+
+static int
+edit_with_file(const char *command, const char *method, const char *route, const char *label, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  json_t *body = atx_edit_body_from_file(path, &error);
+  if (body == NULL) {
+    g_printerr("atomixctl %s: %s\n", command, error->message);
+    return EXIT_USAGE;
+  }
+  AtxRemoteOptions options = remote_options();
+  int status = atx_cmd_edit(command, method, route, body, label, &options);
+  json_decref(body);
+  return status;
+}
+
+static int
+run_container(const AtxCommand *self, int argc, char **argv)
+{
+  static const char *const verbs[] = {"set", "rm", NULL};
+  const char *verb = edit_verb(self, argc, argv, verbs);
+  if (verb == NULL || !parse_edit(self, verb, g_str_equal(verb, "set") ? "NAME FILE --url URL" : "NAME --url URL", &argc,
+                                   &argv, g_str_equal(verb, "set") ? 2 : 1, NULL))
+    return EXIT_USAGE;
+  g_autofree char *route = atx_edit_route("containers", argv[1]);
+  g_autofree char *label = g_strdup_printf("containers/%s", argv[1]);
+  if (g_str_equal(verb, "set"))
+    return edit_with_file("container set", "PUT", route, label, argv[2]);
+  AtxRemoteOptions options = remote_options();
+  return atx_cmd_edit("container rm", "DELETE", route, NULL, label, &options);
+}
+
+static int
+run_network(const AtxCommand *self, int argc, char **argv)
+{
+  static const char *const verbs[] = {"patch", NULL};
+  const char *verb = edit_verb(self, argc, argv, verbs);
+  if (verb == NULL || !parse_edit(self, verb, "FILE --url URL", &argc, &argv, 1, NULL))
+    return EXIT_USAGE;
+  g_autofree char *route = atx_edit_route("network", NULL);
+  return edit_with_file("network patch", "PATCH", route, "network", argv[1]);
 }
 
 int

@@ -1,6 +1,7 @@
 #include "client/remote.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "client/job_follow.h"
@@ -32,6 +33,29 @@ atx_remote_refused(const char *command, const AtxRemoteOptions *options, const c
     g_printerr("atomixctl %s: the device requires a signed request: pass --key SSH_PRIVATE_KEY of an admin\n",
                command);
   return ATX_EXIT_FAILED;
+}
+
+int
+atx_remote_busy(const char *command, const AtxHttpResponse *response)
+{
+  gsize len = 0;
+  const char *body = g_bytes_get_data(response->body, &len);
+  g_autofree char *message = atx_problem_message(body, len);
+  g_printerr("atomixctl %s: the device is busy: %s\n", command, message ? message : "another job is running");
+  return ATX_EXIT_FAILED;
+}
+
+char *
+atx_remote_accepted_job_id(const AtxHttpResponse *response)
+{
+  json_t *body = atx_remote_body_json(response);
+  char *id = g_strdup(json_string_value(json_object_get(body, "job_id")));
+  json_decref(body);
+  if (id == NULL && response->location != NULL && g_str_has_prefix(response->location, "/api/jobs/"))
+    id = g_strdup(response->location + strlen("/api/jobs/"));
+  if (id != NULL && (*id == '\0' || strchr(id, '/') != NULL))
+    g_clear_pointer(&id, g_free);
+  return id;
 }
 
 json_t *

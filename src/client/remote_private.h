@@ -18,6 +18,13 @@ int atx_remote_unreachable(const char *command, const GError *error);
 int atx_remote_refused(const char *command, const AtxRemoteOptions *options, const char *method,
                        const char *path, const AtxHttpResponse *response);
 
+/* 409: prints "atomixctl COMMAND: the device is busy: MESSAGE" (the message
+ * names the running job) and returns ATX_EXIT_FAILED. */
+int atx_remote_busy(const char *command, const AtxHttpResponse *response);
+
+/* The job id of a 202: the body's job_id, else the last segment of Location. */
+char *atx_remote_accepted_job_id(const AtxHttpResponse *response);
+
 /* The response body as JSON, or NULL when it is not JSON. */
 json_t *atx_remote_body_json(const AtxHttpResponse *response);
 

@@ -100,18 +100,6 @@ report_problem(const Upload *upload, const AtxRemoteOptions *options, const AtxH
   return atx_report_diagnostics(diags, filename, upload->path, FALSE);
 }
 
-static char *
-accepted_job_id(const AtxHttpResponse *response)
-{
-  json_t *body = atx_remote_body_json(response);
-  const char *id = json_string_value(json_object_get(body, "job_id"));
-  char *copy = g_strdup(id);
-  json_decref(body);
-  if (copy == NULL && response->location != NULL && g_str_has_prefix(response->location, "/api/jobs/"))
-    copy = g_strdup(response->location + strlen("/api/jobs/"));
-  return copy != NULL && *copy != '\0' && strchr(copy, '/') == NULL ? copy : (g_free(copy), NULL);
-}
-
 int
 atx_cmd_apply(const char *path, const AtxRemoteOptions *options)
 {
@@ -124,16 +112,11 @@ atx_cmd_apply(const char *path, const AtxRemoteOptions *options)
     return atx_remote_unreachable("apply", error);
   if (response->status == 422)
     return report_problem(&upload, options, response);
-  if (response->status == 409) {
-    gsize len = 0;
-    const char *body = g_bytes_get_data(response->body, &len);
-    g_autofree char *message = atx_problem_message(body, len);
-    g_printerr("atomixctl apply: the device is busy: %s\n", message ? message : "another job is running");
-    return ATX_EXIT_FAILED;
-  }
+  if (response->status == 409)
+    return atx_remote_busy("apply", response);
   if (response->status != 202)
     return atx_remote_refused("apply", options, "POST", "/api/config", response);
-  g_autofree char *job_id = accepted_job_id(response);
+  g_autofree char *job_id = atx_remote_accepted_job_id(response);
   if (job_id == NULL) {
     g_printerr("atomixctl apply: the device accepted %s but named no job (no job_id, no Location)\n", path);
     return ATX_EXIT_FAILED;
