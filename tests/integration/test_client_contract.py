@@ -211,6 +211,35 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
             return
         self.send_json(404, {"error": "not found"})
 
+    def do_edit(self):
+        """The partial routes of reference §1.2: JSON object bodies, signed, 422/409/202."""
+        body = self.read_body()
+        self.record(body)
+        server = self.server
+        if not re.fullmatch(r"/api/config/(network|(users|containers)/[^/]+)", self.path):
+            self.send_json(404, {"error": "not found"})
+            return
+        if not self.authorised(body):
+            return
+        if self.command != "DELETE":
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                self.send_json(400, {"status_code": 400, "detail": "request body must be a JSON object"})
+                return
+        if server.problem is not None:
+            self.send_json(422, server.problem, content_type="application/problem+json")
+            return
+        job = server.submit()
+        self.send_json(202, {"job_id": job.id, "state": "submitted", "job_url": f"/api/jobs/{job.id}"},
+                       headers=[("Location", f"/api/jobs/{job.id}")])
+
+    do_PUT = do_edit
+    do_PATCH = do_edit
+    do_DELETE = do_edit
+
     def do_GET(self):
         self.record()
         server = self.server
@@ -705,6 +734,83 @@ def test_signing_with_a_missing_key_is_a_usage_error(run_atomixctl, contract_ser
     assert result.returncode == 2
     assert "ssh-keygen" in result.stderr
     assert [r for r in contract_server.requests if r[0] == "POST"] == []
+
+
+# --- partial edits -------------------------------------------------------------------
+
+
+def test_user_set_and_rm_are_signed_edits(run_atomixctl, contract_server, ssh_keys):
+    pub = ssh_keys["ed25519"].with_suffix(".pub")
+    contract_server.signers = [pub.read_text().strip()]
+    url = url_of(contract_server)
+    result = run_atomixctl("user", "set", "alice", "--url", url, "--key", ssh_keys["ed25519"], "--admin",
+                           "--ssh-key-file", pub, "--shell", "/bin/bash", "--watch")
+    assert result.returncode == 0, result.stderr
+    assert step_lines(result.stdout) == STEPS_OK
+    method, path, headers, body = [r for r in contract_server.requests if r[0] != "GET"][0]
+    assert (method, path, headers["Content-Type"]) == ("PUT", "/api/config/users/alice", "application/json")
+    assert json.loads(body) == {"isAdmin": True, "ssh_key": pub.read_text().strip(), "shell": "/bin/bash"}
+
+    removed = run_atomixctl("user", "rm", "bob smith", "--url", url, "--key", ssh_keys["ed25519"], "--json")
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout)["state"] == "succeeded"
+    method, path, _, body = [r for r in contract_server.requests if r[0] != "GET"][1]
+    assert (method, path, body) == ("DELETE", "/api/config/users/bob%20smith", b"")
+
+
+def test_container_set_sends_the_table_of_a_toml_file(run_atomixctl, contract_server, tmp_path):
+    web = tmp_path / "web.toml"
+    web.write_text('privileged = false\n[Container]\nImage = "docker.io/library/nginx:1.27"\n'
+                   'PublishPort = ["8080:80"]\n[Install]\nWantedBy = ["default.target"]\n')
+    result = run_atomixctl("container", "set", "web", web, "--url", url_of(contract_server))
+    assert result.returncode == 0, result.stderr
+    method, path, _, body = contract_server.requests[0]
+    assert (method, path) == ("PUT", "/api/config/containers/web")
+    assert json.loads(body) == {"privileged": False, "Container": {"Image": "docker.io/library/nginx:1.27",
+                                "PublishPort": ["8080:80"]}, "Install": {"WantedBy": ["default.target"]}}
+    removed = run_atomixctl("container", "rm", "web", "--url", url_of(contract_server))
+    assert removed.returncode == 0, removed.stderr
+    edits = [r[:2] for r in contract_server.requests if r[0] != "GET"]
+    assert edits == [("PUT", "/api/config/containers/web"), ("DELETE", "/api/config/containers/web")]
+
+
+def test_network_patch_keeps_json_null(run_atomixctl, contract_server, tmp_path):
+    patch = tmp_path / "patch.json"
+    patch.write_text('{"ntp": null, "dns_servers": ["9.9.9.9"]}')
+    result = run_atomixctl("network", "patch", patch, "--url", url_of(contract_server))
+    assert result.returncode == 0, result.stderr
+    method, path, _, body = contract_server.requests[0]
+    assert (method, path) == ("PATCH", "/api/config/network")
+    assert json.loads(body) == {"ntp": None, "dns_servers": ["9.9.9.9"]}
+
+
+def test_invalid_edit_shows_diagnostics_and_exits_1(run_atomixctl, contract_server):
+    contract_server.problem = {"type": "about:blank", "title": "Invalid configuration", "status": 422,
+                               "error": "invalid", "diagnostics": [
+                                   {"code": "users.reserved_name", "severity": "error", "pointer": "/users/root",
+                                    "message": "reserved user name: 'root'"}]}
+    result = run_atomixctl("user", "set", "root", "--url", url_of(contract_server))
+    assert result.returncode == 1
+    assert result.stderr == ("config.toml: error[users.reserved_name]: reserved user name: 'root' (at /users/root)\n"
+                             "Invalid: users/root (1 error, 0 warnings)\n")
+    assert contract_server.jobs == {}
+
+
+def test_edit_usage_errors_exit_2(run_atomixctl, contract_server, tmp_path):
+    url = url_of(contract_server)
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    assert run_atomixctl("network", "patch", bad, "--url", url).returncode == 2
+    assert run_atomixctl("network", "patch", tmp_path / "missing.toml", "--url", url).returncode == 2
+    dated = tmp_path / "dated.toml"
+    dated.write_text("when = 2024-01-01\n")
+    result = run_atomixctl("network", "patch", dated, "--url", url)
+    assert result.returncode == 2 and "dates" in result.stderr
+    assert run_atomixctl("user", "frobnicate", "x", "--url", url).returncode == 2
+    assert run_atomixctl("user", "set", "--url", url).returncode == 2
+    assert run_atomixctl("container", "set", "web", "--url", url).returncode == 2
+    assert run_atomixctl("user", "rm", "alice").returncode == 2
+    assert contract_server.requests == []
 
 
 # --- openapi --------------------------------------------------------------------------
