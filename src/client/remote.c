@@ -16,7 +16,11 @@
 int
 atx_remote_unreachable(const char *command, const GError *error)
 {
-  g_printerr("atomixctl %s: cannot reach the device: %s\n", command, error->message);
+  /* A request can also fail before it is sent: signing (nonce, ssh-keygen). */
+  if (g_error_matches(error, ATX_ERROR, ATX_ERROR_IO))
+    g_printerr("atomixctl %s: cannot reach the device: %s\n", command, error->message);
+  else
+    g_printerr("atomixctl %s: %s\n", command, error->message);
   return ATX_EXIT_USAGE;
 }
 

@@ -10,7 +10,8 @@
 #include "client/remote.h"
 #include "client/signer.h"
 
-/* Prints "atomixctl COMMAND: cannot reach the device: ..." and returns ATX_EXIT_USAGE. */
+/* A request that got no answer (connection error, or signing failed before it
+ * was sent): prints why and returns ATX_EXIT_USAGE. */
 int atx_remote_unreachable(const char *command, const GError *error);
 
 /* Prints what the device said when it answered something else than expected

@@ -1,6 +1,7 @@
 #include "client/signer.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -57,31 +58,49 @@ fetch_nonce(const AtxSigner *signer, GError **error)
   return copy;
 }
 
-/* The armored signature ssh-keygen writes for @message. */
 static GBytes *
-ssh_keygen_sign(const char *key_path, const char *message, GError **error)
+read_signature(GSubprocess *process, const char *key_path, const char *signature_path, GError **error)
 {
-  /* stderr is inherited: ssh-keygen's own explanation (wrong passphrase, no
-   * such key) reaches the operator as is; prompts go to the terminal. */
-  g_autoptr(GSubprocess) process = g_subprocess_new(
-    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, error, "ssh-keygen", "-q", "-Y", "sign", "-f",
-    key_path, "-n", ATX_SIGNATURE_NAMESPACE, NULL);
-  if (process == NULL) {
-    g_prefix_error(error, "cannot run ssh-keygen: ");
-    return NULL;
-  }
-  g_autoptr(GBytes) input = g_bytes_new(message, strlen(message));
-  g_autoptr(GBytes) output = NULL;
-  if (!g_subprocess_communicate(process, input, NULL, &output, NULL, error)) {
-    g_prefix_error(error, "ssh-keygen -Y sign: ");
-    return NULL;
-  }
-  if (!g_subprocess_get_successful(process) || output == NULL || g_bytes_get_size(output) == 0) {
+  if (!g_subprocess_get_successful(process)) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "ssh-keygen -Y sign -f %s failed (exit status %d)", key_path,
                 g_subprocess_get_if_exited(process) ? g_subprocess_get_exit_status(process) : -1);
     return NULL;
   }
-  return g_steal_pointer(&output);
+  char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(signature_path, &data, &len, error)) {
+    g_prefix_error(error, "ssh-keygen -Y sign wrote no signature: ");
+    return NULL;
+  }
+  return g_bytes_new_take(data, len);
+}
+
+/* The armored signature ssh-keygen writes for @message. The message goes
+ * through a private temporary file, not stdin: stdin, stdout and stderr stay
+ * the operator's, so a passphrase prompt reads the terminal as it always does,
+ * and ssh-keygen's own explanations (wrong passphrase, no such key) reach them. */
+static GBytes *
+ssh_keygen_sign(const char *key_path, const char *message, GError **error)
+{
+  g_autofree char *dir = g_dir_make_tmp("atomixctl-sign-XXXXXX", error);
+  if (dir == NULL)
+    return NULL;
+  g_autofree char *message_path = g_build_filename(dir, "message", NULL);
+  g_autofree char *signature_path = g_build_filename(dir, "message.sig", NULL);
+  GBytes *signature = NULL;
+  if (g_file_set_contents_full(message_path, message, -1, G_FILE_SET_CONTENTS_NONE, 0600, error)) {
+    g_autoptr(GSubprocess) process = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT, error, "ssh-keygen", "-q",
+                                                      "-Y", "sign", "-f", key_path, "-n", ATX_SIGNATURE_NAMESPACE,
+                                                      message_path, NULL);
+    if (process == NULL)
+      g_prefix_error(error, "cannot run ssh-keygen: ");
+    else if (g_subprocess_wait(process, NULL, error))
+      signature = read_signature(process, key_path, signature_path, error);
+  }
+  (void) g_remove(signature_path);
+  (void) g_remove(message_path);
+  (void) g_rmdir(dir);
+  return signature;
 }
 
 gboolean

@@ -728,6 +728,61 @@ def test_signed_export_and_validate(run_atomixctl, contract_server, config_file,
     assert validated.returncode == 0, validated.stderr
 
 
+def test_passphrase_protected_key_prompts_on_the_terminal(atomixctl, contract_server, config_file, tmp_path):
+    key = tmp_path / "id_locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret phrase", "-f", str(key)], check=True, timeout=60)
+    contract_server.signers = [key.with_suffix(".pub").read_text().strip()]
+    master, slave = pty.openpty()
+    process = subprocess.Popen([str(atomixctl), "apply", str(config_file), "--url", url_of(contract_server), "--key",
+                                str(key)], stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    output, answered = b"", False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            if process.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and b"passphrase" in output.lower():
+            os.write(master, b"s3cret phrase\n")
+            answered = True
+    os.close(master)
+    assert process.wait(timeout=10) == 0, output.decode(errors="replace")
+    assert answered
+    assert "succeeded" in output.decode(errors="replace")
+
+
+def test_key_held_by_ssh_agent_signs_with_the_public_key_file(run_atomixctl, atomixctl, contract_server,
+                                                              config_file, tmp_path):
+    key = tmp_path / "id_agent"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True, timeout=60)
+    contract_server.signers = [key.with_suffix(".pub").read_text().strip()]
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        env = dict(os.environ, SSH_AUTH_SOCK=str(sock))
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        subprocess.run(["ssh-add", "-q", str(key)], env=env, check=True, timeout=30, capture_output=True)
+        key.unlink()  # only the agent holds the private key now
+        result = subprocess.run([str(atomixctl), "apply", str(config_file), "--url", url_of(contract_server),
+                                 "--key", str(key.with_suffix(".pub"))], env=env, capture_output=True, text=True,
+                                timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+
+
 def test_signing_with_a_missing_key_is_a_usage_error(run_atomixctl, contract_server, config_file, tmp_path):
     contract_server.signers = []
     result = run_atomixctl("apply", config_file, "--url", url_of(contract_server), "--key", tmp_path / "absent")
