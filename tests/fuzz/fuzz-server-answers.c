@@ -1,13 +1,15 @@
 /* libFuzzer target for what atomixctl reads from a device besides the event
  * stream framing: error bodies (problem+json diagnostics and messages), job
  * resources, job lists and job events, as src/client/problem.c and job_view.c
- * read them. The text shown must never carry a control character other than the
+ * read them, and the nonce of GET /api/nonce (src/client/signer.c): a nonce
+ * accepted as sane can never break the header it travels in. The text shown must never carry a control character other than the
  * newlines the formats themselves add. Any crash, leak or sanitizer report is a bug. */
 #include <stdint.h>
 #include <string.h>
 
 #include "client/job_view.h"
 #include "client/problem.h"
+#include "client/signer.h"
 
 static void
 assert_printable(const char *text)
@@ -59,6 +61,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const json_t *job;
   json_array_foreach(items, index, job)
     show_job(job);
+  const char *nonce = json_string_value(json_object_get(root, "nonce"));
+  if (nonce != NULL && atx_signature_nonce_is_sane(nonce)) {
+    g_assert(strpbrk(nonce, "\r\n: ") == NULL);
+    g_autofree char *signed_text = atx_signature_message(nonce, "/api/config", NULL);
+    g_assert(g_str_has_prefix(signed_text, "atomixos-reapply-v1\nnonce:"));
+  }
   json_decref(root);
   return 0;
 }
