@@ -139,6 +139,14 @@ static const AtxCommand commands[] = {
     "container set NAME FILE: PUT /api/config/containers/NAME with the container's table from\n"
     "FILE (TOML, or JSON when it ends in .json): privileged, [Unit], [Container], [Install].\n"
     "container rm NAME: DELETE /api/config/containers/NAME.\n\n" EDIT_HELP, run_container },
+  { "container-network", "set NAME FILE|rm NAME --url URL", "Add, replace or remove one container network",
+    "container-network set NAME FILE: PUT /api/config/container-networks/NAME with the table\n"
+    "from FILE (TOML, or JSON when it ends in .json): [Network].\n"
+    "container-network rm NAME: DELETE /api/config/container-networks/NAME.\n\n" EDIT_HELP, run_container },
+  { "container-volume", "set NAME FILE|rm NAME --url URL", "Add, replace or remove one container volume",
+    "container-volume set NAME FILE: PUT /api/config/container-volumes/NAME with the table\n"
+    "from FILE (TOML, or JSON when it ends in .json): [Volume].\n"
+    "container-volume rm NAME: DELETE /api/config/container-volumes/NAME.\n\n" EDIT_HELP, run_container },
   { "network", "patch FILE --url URL", "Change part of the device's network settings",
     "network patch FILE: PATCH /api/config/network with FILE (TOML, or JSON when it ends in\n"
     ".json) merged into [network]: tables merge key by key, anything else replaces, and a JSON\n"
@@ -370,12 +378,15 @@ run_container(const AtxCommand *self, int argc, char **argv)
   if (verb == NULL || !parse_edit(self, verb, g_str_equal(verb, "set") ? "NAME FILE --url URL" : "NAME --url URL", &argc,
                                    &argv, g_str_equal(verb, "set") ? 2 : 1, NULL))
     return EXIT_USAGE;
-  g_autofree char *route = atx_edit_route("containers", argv[1]);
-  g_autofree char *label = g_strdup_printf("containers/%s", argv[1]);
+  /* container -> containers, container-network -> container-networks, ... */
+  g_autofree char *collection = g_strconcat(self->name, "s", NULL);
+  g_autofree char *command = g_strdup_printf("%s %s", self->name, verb);
+  g_autofree char *route = atx_edit_route(collection, argv[1]);
+  g_autofree char *label = g_strdup_printf("%s/%s", collection, argv[1]);
   if (g_str_equal(verb, "set"))
-    return edit_with_file("container set", "PUT", route, label, argv[2]);
+    return edit_with_file(command, "PUT", route, label, argv[2]);
   AtxRemoteOptions options = remote_options();
-  return atx_cmd_edit("container rm", "DELETE", route, NULL, label, &options);
+  return atx_cmd_edit(command, "DELETE", route, NULL, label, &options);
 }
 
 static int

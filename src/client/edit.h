@@ -5,6 +5,8 @@
  *   user rm NAME      DELETE /api/config/users/NAME
  *   container set NAME FILE  PUT /api/config/containers/NAME  (privileged, Unit, Container, Install)
  *   container rm NAME        DELETE /api/config/containers/NAME
+ *   container-network set|rm, container-volume set|rm: the same for
+ *                            /api/config/container-networks|container-volumes/NAME
  *   network patch FILE       PATCH /api/config/network   (merge: null deletes a key)
  *
  * The device validates the merged config synchronously (422 with diagnostics,

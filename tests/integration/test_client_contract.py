@@ -216,7 +216,7 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
         body = self.read_body()
         self.record(body)
         server = self.server
-        if not re.fullmatch(r"/api/config/(network|(users|containers)/[^/]+)", self.path):
+        if not re.fullmatch(r"/api/config/(network|(users|containers|container-networks|container-volumes)/[^/]+)", self.path):
             self.send_json(404, {"error": "not found"})
             return
         if not self.authorised(body):
@@ -827,6 +827,25 @@ def test_container_set_sends_the_table_of_a_toml_file(run_atomixctl, contract_se
     assert removed.returncode == 0, removed.stderr
     edits = [r[:2] for r in contract_server.requests if r[0] != "GET"]
     assert edits == [("PUT", "/api/config/containers/web"), ("DELETE", "/api/config/containers/web")]
+
+
+def test_container_networks_and_volumes(run_atomixctl, contract_server, tmp_path):
+    net = tmp_path / "net.json"
+    net.write_text('{"Network": {"Subnet": "10.89.0.0/24"}}')
+    vol = tmp_path / "vol.toml"
+    vol.write_text('[Volume]\nLabel = ["app=data"]\n')
+    url = url_of(contract_server)
+    assert run_atomixctl("container-network", "set", "appnet", net, "--url", url).returncode == 0
+    assert run_atomixctl("container-volume", "set", "data", vol, "--url", url).returncode == 0
+    assert run_atomixctl("container-network", "rm", "appnet", "--url", url).returncode == 0
+    assert run_atomixctl("container-volume", "rm", "data", "--url", url).returncode == 0
+    edits = [(r[0], r[1], json.loads(r[3]) if r[3] else None) for r in contract_server.requests if r[0] != "GET"]
+    assert edits == [
+        ("PUT", "/api/config/container-networks/appnet", {"Network": {"Subnet": "10.89.0.0/24"}}),
+        ("PUT", "/api/config/container-volumes/data", {"Volume": {"Label": ["app=data"]}}),
+        ("DELETE", "/api/config/container-networks/appnet", None),
+        ("DELETE", "/api/config/container-volumes/data", None),
+    ]
 
 
 def test_network_patch_keeps_json_null(run_atomixctl, contract_server, tmp_path):
