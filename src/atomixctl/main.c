@@ -22,6 +22,7 @@ static char *opt_out;
 static char *opt_config_dir;
 static char *opt_url;
 static char *opt_key;
+static gboolean opt_bind_method;
 static int opt_limit;
 static gboolean opt_admin;
 static char *opt_ssh_key;
@@ -37,6 +38,8 @@ static const GOptionEntry key_entries[] = {
   { "key", 0, 0, G_OPTION_ARG_FILENAME, &opt_key,
     "Sign the request with this admin SSH private key (ssh-keygen -Y sign; needed once the device is provisioned)",
     "SSH_PRIVATE_KEY" },
+  { "bind-method", 0, 0, G_OPTION_ARG_NONE, &opt_bind_method,
+    "With --key: sign the HTTP method too (atomixos-reapply-v2; devices that only know v1 refuse it)", NULL },
   { NULL },
 };
 
@@ -170,7 +173,8 @@ config_dir(void)
 static AtxRemoteOptions
 remote_options(void)
 {
-  return (AtxRemoteOptions){.base_url = opt_url, .key_path = opt_key, .json = opt_json, .watch = opt_watch};
+  return (AtxRemoteOptions){.base_url = opt_url, .key_path = opt_key, .bind_method = opt_bind_method,
+                            .json = opt_json, .watch = opt_watch};
 }
 
 static gboolean

@@ -83,7 +83,8 @@ atx_remote_signer(const AtxRemoteOptions *options, AtxSigner *signer)
 {
   if (options->key_path == NULL)
     return NULL;
-  *signer = (AtxSigner){.base_url = options->base_url, .key_path = options->key_path};
+  *signer = (AtxSigner){.base_url = options->base_url, .key_path = options->key_path,
+                        .bind_method = options->bind_method};
   return atx_signer_sign;
 }
 

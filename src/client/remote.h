@@ -11,6 +11,7 @@
 typedef struct {
   const char *base_url; /* "http://172.20.30.1:8080" */
   const char *key_path; /* sign mutating requests with this SSH key; NULL: unsigned */
+  gboolean bind_method; /* sign the v2 message, which binds the HTTP method too */
   gboolean json;
   gboolean watch;       /* live progress lines (to stderr with --json) */
 } AtxRemoteOptions;

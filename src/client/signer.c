@@ -12,12 +12,15 @@
 #define MAX_NONCE_LENGTH 256
 
 char *
-atx_signature_message(const char *nonce, const char *path, GBytes *body)
+atx_signature_message(const char *method, const char *nonce, const char *path, GBytes *body)
 {
   gsize len = 0;
   const guchar *data = body != NULL ? g_bytes_get_data(body, &len) : NULL;
   g_autofree char *digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data != NULL ? data : (const guchar *) "", len);
   gsize path_len = strcspn(path, "?");
+  if (method != NULL)
+    return g_strdup_printf("atomixos-reapply-v2\nmethod:%s\nnonce:%s\npath:%.*s\nsha256:%s\n", method, nonce,
+                           (int) path_len, path, digest);
   return g_strdup_printf("atomixos-reapply-v1\nnonce:%s\npath:%.*s\nsha256:%s\n", nonce, (int) path_len, path,
                          digest);
 }
@@ -111,7 +114,7 @@ atx_signer_sign(const char *method, const char *path, GBytes *body, GPtrArray *h
   g_autofree char *nonce = fetch_nonce(signer, error);
   if (nonce == NULL)
     return FALSE;
-  g_autofree char *message = atx_signature_message(nonce, path, body);
+  g_autofree char *message = atx_signature_message(signer->bind_method ? method : NULL, nonce, path, body);
   g_autoptr(GBytes) signature = ssh_keygen_sign(signer->key_path, message, error);
   if (signature == NULL)
     return FALSE;
@@ -120,5 +123,7 @@ atx_signer_sign(const char *method, const char *path, GBytes *body, GPtrArray *h
   g_autofree char *encoded = g_base64_encode(armored, len);
   g_ptr_array_add(headers, g_strdup_printf("X-AtomixOS-Nonce: %s", nonce));
   g_ptr_array_add(headers, g_strdup_printf("X-AtomixOS-Signature: %s", encoded));
+  g_autofree char *signed_text = g_base64_encode((const guchar *) message, strlen(message));
+  g_ptr_array_add(headers, g_strdup_printf("X-AtomixOS-Signed-Message: %s", signed_text));
   return TRUE;
 }

@@ -64,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const char *nonce = json_string_value(json_object_get(root, "nonce"));
   if (nonce != NULL && atx_signature_nonce_is_sane(nonce)) {
     g_assert(strpbrk(nonce, "\r\n: ") == NULL);
-    g_autofree char *signed_text = atx_signature_message(nonce, "/api/config", NULL);
+    g_autofree char *signed_text = atx_signature_message(NULL, nonce, "/api/config", NULL);
     g_assert(g_str_has_prefix(signed_text, "atomixos-reapply-v1\nnonce:"));
   }
   json_decref(root);

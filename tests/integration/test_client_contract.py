@@ -99,6 +99,8 @@ class ContractServer(http.server.ThreadingHTTPServer):
         self.requests = []        # (method, path, headers dict, body)
         self.signers = None       # list of "ssh-... key" lines; None = no signature required
         self.nonces = set()
+        self.signature_version = 1  # the message the fixture verifies (2 binds the method)
+        self.signed_messages = []   # X-AtomixOS-Signed-Message of each signed request, decoded
         self.validate_answer = (200, {"ok": True, "warnings": ["container web publishes port 10080 on the WAN"]})
 
     def submit(self):
@@ -168,8 +170,13 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
             self.send_json(401, {"status_code": 401, "detail": "invalid or expired nonce"})
             return False
         path = self.path.split("?", 1)[0]
-        message = (f"atomixos-reapply-v1\nnonce:{nonce}\npath:{path}\n"
-                   f"sha256:{hashlib.sha256(body).hexdigest()}\n").encode()
+        digest = hashlib.sha256(body).hexdigest()
+        if server.signature_version == 2:
+            message = f"atomixos-reapply-v2\nmethod:{self.command}\nnonce:{nonce}\npath:{path}\nsha256:{digest}\n"
+        else:
+            message = f"atomixos-reapply-v1\nnonce:{nonce}\npath:{path}\nsha256:{digest}\n"
+        message = message.encode()
+        server.signed_messages.append(base64.b64decode(self.headers.get("X-AtomixOS-Signed-Message", "")))
         with tempfile.TemporaryDirectory() as tmp:
             allowed = os.path.join(tmp, "allowed")
             sig = os.path.join(tmp, "sig")
@@ -704,6 +711,20 @@ def test_signed_apply_with_each_key_type(run_atomixctl, contract_server, config_
     assert len(set(nonces)) == len(ssh_keys)  # a fresh nonce per request
     assert all(base64.b64decode(r[2]["X-AtomixOS-Signature"]).startswith(b"-----BEGIN SSH SIGNATURE-----")
                for r in posts)
+
+
+def test_bind_method_signs_the_v2_message(run_atomixctl, contract_server, ssh_keys):
+    contract_server.signers = [ssh_keys["ed25519"].with_suffix(".pub").read_text().strip()]
+    url = url_of(contract_server)
+    # A v2-only verifier refuses the default v1 signature...
+    contract_server.signature_version = 2
+    refused = run_atomixctl("user", "rm", "alice", "--url", url, "--key", ssh_keys["ed25519"])
+    assert refused.returncode == 1 and "signature verification failed" in refused.stderr
+    # ...and accepts the method-bound one; the signed text travels along.
+    accepted = run_atomixctl("user", "rm", "alice", "--url", url, "--key", ssh_keys["ed25519"], "--bind-method")
+    assert accepted.returncode == 0, accepted.stderr
+    assert contract_server.signed_messages[-1].startswith(b"atomixos-reapply-v2\nmethod:DELETE\nnonce:")
+    assert contract_server.signed_messages[0].startswith(b"atomixos-reapply-v1\nnonce:")
 
 
 def test_unsigned_or_foreign_key_is_refused_with_advice(run_atomixctl, contract_server, config_file, ssh_keys):
