@@ -126,8 +126,10 @@ atx_cmd_apply(const char *path, const AtxRemoteOptions *options)
   return atx_remote_wait_job("apply", options, job_id);
 }
 
+/* A device that answers only {"ok": true, "warnings": [text...]} (the reference
+ * service): its warnings shown in the same format, under a code saying so. */
 static void
-print_warning_strings(const Upload *upload, const json_t *body, AtxDiagList *diags)
+add_warning_strings(const json_t *body, AtxDiagList *diags)
 {
   if (atx_diag_list_length(diags) > 0)
     return;
@@ -149,7 +151,7 @@ report_validation(const Upload *upload, const AtxRemoteOptions *options, const A
     return ATX_EXIT_OK;
   }
   g_autoptr(AtxDiagList) diags = atx_problem_diagnostics(body);
-  print_warning_strings(upload, body, diags);
+  add_warning_strings(body, diags);
   json_decref(body);
   g_autofree char *filename = atx_report_filename(upload->path, upload->is_bundle, diags);
   return atx_report_diagnostics(diags, filename, upload->path, TRUE);
