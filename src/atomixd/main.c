@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include "atomixd/apply_cmds.h"
 #include "cli/command.h"
 #include "core/base/error.h"
 #include "core/render/render.h"
@@ -58,6 +59,9 @@ static const AtxCommand commands[] = {
     "Returns ROOT/config to a consistent tree and marks jobs that were running as interrupted.", run_recover },
   { "check-health", "", "Check once that every required unit of the active config is active",
     "Exit status: 0 all active, 1 some are not.", run_check_health },
+  { "apply-firewall", "", "Load the firewall of ROOT/config as one nftables transaction",
+    "Replaces the table inet atomix atomically: platform base, provisioned ports, bootstrap\n"
+    "port on WAN until provisioned, SSH on WAN while ROOT/config/ssh-wan-enabled exists.", atx_cmd_apply_firewall },
 };
 
 static const char *
