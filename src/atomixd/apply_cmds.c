@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "device/apply/firewall.h"
+#include "device/apply/lan.h"
 
 #define PROGRAM "atomixd"
 
@@ -12,6 +13,11 @@ static char *opt_wan;
 static char *opt_lan;
 static char *opt_vpn;
 static gboolean opt_dry_run;
+static char *opt_etc;
+static char *opt_sys;
+static char *opt_service_manager;
+static char **opt_sim_fail;
+static char *opt_system_bus;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
@@ -30,10 +36,80 @@ static const GOptionEntry firewall_entries[] = {
   { NULL },
 };
 
+static const GOptionEntry manager_entries[] = {
+  { "service-manager", 0, 0, G_OPTION_ARG_STRING, &opt_service_manager,
+    "systemd (default) or sim, the simulation for tests", "NAME" },
+  { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_sim_fail, "With sim: this unit never becomes active", "UNIT" },
+  { "system-bus", 0, 0, G_OPTION_ARG_STRING, &opt_system_bus, "D-Bus address of the system manager (testing)", "ADDRESS" },
+  { NULL },
+};
+
+static const GOptionEntry lan_entries[] = {
+  { "etc", 0, 0, G_OPTION_ARG_FILENAME, &opt_etc, "Where the LAN gateway files go (default /etc)", "DIR" },
+  { "sys", 0, 0, G_OPTION_ARG_FILENAME, &opt_sys, "sysfs, for the LAN MAC (default /sys)", "DIR" },
+  { NULL },
+};
+
 static const char *
 root_dir(void)
 {
   return opt_root ? opt_root : "/data";
+}
+
+/* The same managers as import uses; the sim keeps its unit states in ROOT. */
+static AtxSvcMgr *
+open_service_manager(GError **error)
+{
+  const char *name = opt_service_manager ? opt_service_manager : "systemd";
+  if (g_str_equal(name, "sim")) {
+    g_autofree char *state = g_build_filename(root_dir(), "sim-units.json", NULL);
+    AtxSvcMgrSimOptions options = { .fail_units = (const char *const *) opt_sim_fail, .state_file = state };
+    return atx_svcmgr_sim_new(&options);
+  }
+  if (g_str_equal(name, "systemd"))
+    return atx_svcmgr_systemd_new(&(AtxSvcMgrSystemdOptions) { .system_bus_address = opt_system_bus }, error);
+  g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)", name);
+  return NULL;
+}
+
+static void
+print_lines(const char *prefix, GPtrArray *lines)
+{
+  for (guint i = 0; lines && i < lines->len; i++)
+    g_print("%s %s\n", prefix, (const char *) lines->pdata[i]);
+}
+
+int
+atx_cmd_apply_lan(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, lan_entries, interface_entries, manager_entries,
+                     NULL))
+    return ATX_EXIT_USAGE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxSvcMgr) svcmgr = open_service_manager(&error);
+  if (!svcmgr) {
+    g_printerr("atomixd apply-lan: %s\n", error->message);
+    return ATX_EXIT_USAGE;
+  }
+  AtxLanApply options = {
+    .root = root_dir(),
+    .etc_dir = opt_etc ? opt_etc : "/etc",
+    .sys_dir = opt_sys,
+    .wan_interface = opt_wan,
+    .lan_interface = opt_lan,
+    .svcmgr = svcmgr,
+  };
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GPtrArray) restarted = NULL;
+  if (!atx_apply_lan(&options, &changed, &restarted, &error)) {
+    g_printerr("atomixd apply-lan: %s\n", error->message);
+    return ATX_EXIT_FAILED;
+  }
+  print_lines("changed", changed);
+  print_lines("restarted", restarted);
+  if (!changed || changed->len == 0)
+    g_print("LAN gateway files unchanged\n");
+  return ATX_EXIT_OK;
 }
 
 int

@@ -5,3 +5,4 @@
 #include "cli/command.h"
 
 int atx_cmd_apply_firewall(const AtxCommand *self, int argc, char **argv);
+int atx_cmd_apply_lan(const AtxCommand *self, int argc, char **argv);

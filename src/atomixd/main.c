@@ -62,6 +62,9 @@ static const AtxCommand commands[] = {
   { "apply-firewall", "", "Load the firewall of ROOT/config as one nftables transaction",
     "Replaces the table inet atomix atomically: platform base, provisioned ports, bootstrap\n"
     "port on WAN until provisioned, SSH on WAN while ROOT/config/ssh-wan-enabled exists.", atx_cmd_apply_firewall },
+  { "apply-lan", "", "Write dnsmasq, chrony, networkd and hosts files for the LAN gateway",
+    "From ROOT/config/lan-settings.json and host-network.json; refuses inconsistent input before\n"
+    "writing anything; restarts only the services whose files changed.", atx_cmd_apply_lan },
 };
 
 static const char *
