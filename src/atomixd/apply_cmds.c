@@ -5,6 +5,7 @@
 
 #include "device/apply/firewall.h"
 #include "device/apply/lan.h"
+#include "device/apply/users.h"
 
 #define PROGRAM "atomixd"
 
@@ -18,6 +19,9 @@ static char *opt_sys;
 static char *opt_service_manager;
 static char **opt_sim_fail;
 static char *opt_system_bus;
+static char *opt_sysroot;
+static char *opt_admin_shell;
+static char *opt_user_shell;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
@@ -50,6 +54,14 @@ static const GOptionEntry lan_entries[] = {
   { NULL },
 };
 
+static const GOptionEntry users_entries[] = {
+  { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &opt_sysroot,
+    "Manage the accounts of this root (useradd --root), not the running system's", "DIR" },
+  { "admin-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_admin_shell, "Admins' shell without a shell key (default /bin/bash)", "PATH" },
+  { "user-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_user_shell, "Other users' shell (default /bin/bash)", "PATH" },
+  { NULL },
+};
+
 static const char *
 root_dir(void)
 {
@@ -76,7 +88,7 @@ static void
 print_lines(const char *prefix, GPtrArray *lines)
 {
   for (guint i = 0; lines && i < lines->len; i++)
-    g_print("%s %s\n", prefix, (const char *) lines->pdata[i]);
+    g_print("%s%s%s\n", prefix, *prefix ? " " : "", (const char *) lines->pdata[i]);
 }
 
 int
@@ -134,5 +146,24 @@ atx_cmd_apply_firewall(const AtxCommand *self, int argc, char **argv)
     fputs(ruleset, stdout);
   else
     g_print("firewall applied (table inet atomix)\n");
+  return ATX_EXIT_OK;
+}
+
+int
+atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, users_entries, NULL))
+    return ATX_EXIT_USAGE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  AtxUsersApply options = {
+    .root = root_dir(), .sysroot = opt_sysroot, .admin_shell = opt_admin_shell, .user_shell = opt_user_shell,
+  };
+  gboolean ok = atx_apply_users(&options, &log, &error);
+  print_lines("", log);
+  if (!ok) {
+    g_printerr("atomixd apply-users: %s\n", error->message);
+    return ATX_EXIT_FAILED;
+  }
   return ATX_EXIT_OK;
 }

@@ -6,3 +6,4 @@
 
 int atx_cmd_apply_firewall(const AtxCommand *self, int argc, char **argv);
 int atx_cmd_apply_lan(const AtxCommand *self, int argc, char **argv);
+int atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv);

@@ -65,6 +65,8 @@ static const AtxCommand commands[] = {
   { "apply-lan", "", "Write dnsmasq, chrony, networkd and hosts files for the LAN gateway",
     "From ROOT/config/lan-settings.json and host-network.json; refuses inconsistent input before\n"
     "writing anything; restarts only the services whose files changed.", atx_cmd_apply_lan },
+  { "apply-users", "", "Create, refresh and lock the managed accounts of ROOT/config/users.json",
+    "Never touches root or appsvc; refuses an existing account it did not create.", atx_cmd_apply_users },
 };
 
 static const char *
