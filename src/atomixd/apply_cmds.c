@@ -5,6 +5,7 @@
 
 #include "device/apply/firewall.h"
 #include "device/apply/lan.h"
+#include "device/apply/quadlet_sync.h"
 #include "device/apply/users.h"
 
 #define PROGRAM "atomixd"
@@ -22,6 +23,9 @@ static char *opt_system_bus;
 static char *opt_sysroot;
 static char *opt_admin_shell;
 static char *opt_user_shell;
+static char *opt_rootful_dir;
+static char *opt_rootless_dir;
+static char *opt_app_user;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
@@ -59,6 +63,14 @@ static const GOptionEntry users_entries[] = {
     "Manage the accounts of this root (useradd --root), not the running system's", "DIR" },
   { "admin-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_admin_shell, "Admins' shell without a shell key (default /bin/bash)", "PATH" },
   { "user-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_user_shell, "Other users' shell (default /bin/bash)", "PATH" },
+  { NULL },
+};
+
+static const GOptionEntry quadlet_entries[] = {
+  { "rootful-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootful_dir, "Rootful Quadlet directory (default /etc/containers/systemd)", "DIR" },
+  { "rootless-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootless_dir,
+    "Rootless Quadlet directory (default ~APP_USER/.config/containers/systemd)", "DIR" },
+  { "app-user", 0, 0, G_OPTION_ARG_STRING, &opt_app_user, "Owner of the rootless units (default " ATX_APP_USER ")", "USER" },
   { NULL },
 };
 
@@ -163,6 +175,31 @@ atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv)
   print_lines("", log);
   if (!ok) {
     g_printerr("atomixd apply-users: %s\n", error->message);
+    return ATX_EXIT_FAILED;
+  }
+  return ATX_EXIT_OK;
+}
+
+int
+atx_cmd_sync_quadlet(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, quadlet_entries, manager_entries, NULL))
+    return ATX_EXIT_USAGE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxSvcMgr) svcmgr = open_service_manager(&error);
+  if (!svcmgr) {
+    g_printerr("atomixd sync-quadlet: %s\n", error->message);
+    return ATX_EXIT_USAGE;
+  }
+  AtxQuadletSync options = {
+    .root = root_dir(), .rootful_dir = opt_rootful_dir, .rootless_dir = opt_rootless_dir,
+    .app_user = opt_app_user, .svcmgr = svcmgr,
+  };
+  g_autoptr(GPtrArray) log = NULL;
+  gboolean ok = atx_sync_quadlet(&options, &log, &error);
+  print_lines("", log);
+  if (!ok) {
+    g_printerr("atomixd sync-quadlet: %s\n", error->message);
     return ATX_EXIT_FAILED;
   }
   return ATX_EXIT_OK;

@@ -7,3 +7,4 @@
 int atx_cmd_apply_firewall(const AtxCommand *self, int argc, char **argv);
 int atx_cmd_apply_lan(const AtxCommand *self, int argc, char **argv);
 int atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv);
+int atx_cmd_sync_quadlet(const AtxCommand *self, int argc, char **argv);

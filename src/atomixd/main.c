@@ -67,6 +67,9 @@ static const AtxCommand commands[] = {
     "writing anything; restarts only the services whose files changed.", atx_cmd_apply_lan },
   { "apply-users", "", "Create, refresh and lock the managed accounts of ROOT/config/users.json",
     "Never touches root or appsvc; refuses an existing account it did not create.", atx_cmd_apply_users },
+  { "sync-quadlet", "", "Copy ROOT/config/quadlet into the Quadlet search paths and restart what changed",
+    "Manifest-based: unmanaged files are never touched, stale units are stopped and removed.\n"
+    "Exit status: 0 synced, 1 a unit failed (named) or the metadata is invalid.", atx_cmd_sync_quadlet },
 };
 
 static const char *
