@@ -127,3 +127,22 @@ def test_dry_run_prints_and_installs_nothing(topo, atomixd, tmp_path):
     result = topo.exec(topo.dev, atomixd, "apply-firewall", "--root", tmp_path, "--dry-run")
     assert 'iifname "eth0" udp dport 1194 accept' in result.stdout
     assert topo.exec(topo.dev, "nft", "list", "ruleset").stdout.strip() == ""
+
+
+def test_vpn_interface_allows_ssh_only(topo, atomixd, tmp_path):
+    # A veth end named tun0 stands in for OpenVPN's tunnel: the rules match by name.
+    peer, end = f"v{topo.dev[4:]}"[:15], f"t{topo.dev[4:]}"[:15]
+    run("ip", "link", "add", peer, "type", "veth", "peer", "name", end)
+    run("ip", "link", "set", peer, "netns", topo.wan)
+    run("ip", "link", "set", end, "netns", topo.dev)
+    topo.exec(topo.dev, "ip", "link", "set", end, "name", "tun0")
+    topo.exec(topo.dev, "ip", "addr", "add", "10.8.0.1/24", "dev", "tun0")
+    topo.exec(topo.wan, "ip", "addr", "add", "10.8.0.2/24", "dev", peer)
+    topo.exec(topo.dev, "ip", "link", "set", "tun0", "up")
+    topo.exec(topo.wan, "ip", "link", "set", peer, "up")
+    topo.listen(topo.dev, tcp=[22, 443, 8080])
+    write_config(tmp_path, {"wan": {"tcp": [443]}})
+    apply(topo, atomixd, tmp_path)
+    assert topo.probe(topo.wan, "10.8.0.1", "tcp:22", "tcp:443", "tcp:8080") == {
+        "tcp:22": True, "tcp:443": False, "tcp:8080": False}
+    assert topo.probe(topo.wan, WAN_DEVICE, "tcp:22") == {"tcp:22": False}

@@ -7,6 +7,7 @@
 #include "core/base/error.h"
 #include "core/platform/firewall_ruleset.h"
 #include "core/platform/lan_files.h"
+#include "core/platform/users_plan.h"
 
 static char *
 ruleset(gboolean provisioned, gboolean ssh_wan, const char *json)
@@ -264,6 +265,78 @@ test_lan_dnsmasq_accepts_generated_config(void)
   rmdir(dir);
 }
 
+/* --- users --- */
+
+static AtxUsersPlan *
+users_plan(const char *users, const char *managed, GError **error)
+{
+  AtxUsersInputs in = {
+    .users_json = users, .managed_json = managed,
+    .passwd = "root:x:0:0::/root:/bin/sh\nappsvc:x:999:999::/home/appsvc:/bin/sh\n"
+              "legacy:x:1000:1000::/home/legacy:/bin/sh\nold:x:1001:1001::/home/old:/bin/sh\n"
+              "kept:x:1002:1002::/home/kept:/bin/sh\n",
+    .group = "wheel:x:10:kept\npodman:x:11:\n", .sysroot = "/srv/root",
+    .admin_shell = "/usr/bin/zsh", .user_shell = "/bin/bash",
+  };
+  return atx_users_plan(&in, error);
+}
+
+static char *
+commands_text(AtxUsersPlan *plan)
+{
+  GString *out = g_string_new(NULL);
+  for (guint i = 0; i < plan->commands->len; i++) {
+    g_autofree char *line = g_strjoinv(" ", plan->commands->pdata[i]);
+    g_string_append_printf(out, "%s\n", line);
+  }
+  return g_string_free(out, FALSE);
+}
+
+static void
+test_users_plan_commands(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxUsersPlan) plan = users_plan(
+      "{\"new\": {\"isAdmin\": true, \"ssh_key\": \"ssh-ed25519 AAAA x\"}, \"kept\": {\"isAdmin\": false, \"ssh_key\": \"\","
+      " \"shell\": \"sh\"}, \"root\": {\"isAdmin\": true}, \"appsvc\": {}, \"Bad Name\": {}}",
+      "[\"kept\", \"old\", \"gone\"]", &error);
+  g_assert_no_error(error);
+  g_autofree char *text = commands_text(plan);
+  g_assert_cmpstr(text, ==,
+                  "useradd --root /srv/root --create-home --shell /usr/bin/zsh new\n"
+                  "usermod --root /srv/root --lock new\n"
+                  "usermod --root /srv/root --append --groups wheel new\n"
+                  "usermod --root /srv/root --append --groups podman new\n"
+                  "usermod --root /srv/root --expiredate  --shell /bin/sh kept\n"
+                  "usermod --root /srv/root --lock kept\n"
+                  "gpasswd -Q /srv/root -d kept wheel\n"
+                  "usermod --root /srv/root --lock --expiredate 1 --shell /usr/sbin/nologin old\n");
+  g_assert_cmpuint(plan->managed->len, ==, 3);
+  g_assert_cmpstr(plan->managed->pdata[0], ==, "kept");
+  g_assert_cmpstr(plan->managed->pdata[1], ==, "new");
+  g_assert_cmpstr(plan->managed->pdata[2], ==, "old");
+  g_assert_cmpuint(plan->keys->len, ==, 1);
+  g_assert_cmpuint(plan->warnings->len, ==, 1);
+  g_autofree char *json = atx_users_managed_json(plan->managed);
+  g_assert_cmpstr(json, ==, "[\n  \"kept\",\n  \"new\",\n  \"old\"\n]\n");
+}
+
+static void
+test_users_plan_refuses_unmanaged_account(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxUsersPlan) plan = users_plan("{\"new\": {\"isAdmin\": true}, \"legacy\": {\"isAdmin\": false}}", NULL,
+                                            &error);
+  g_assert_null(plan);
+  g_assert_nonnull(strstr(error->message, "refusing to manage existing account 'legacy'"));
+  g_clear_error(&error);
+  g_assert_null(users_plan("[]", NULL, &error));
+  g_assert_nonnull(strstr(error->message, "users.json must contain a JSON object"));
+  g_clear_error(&error);
+  g_assert_null(users_plan("{}", "{\"x\": 1}", &error));
+  g_assert_nonnull(strstr(error->message, "managed-users.json"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -277,5 +350,7 @@ main(int argc, char **argv)
   g_test_add_func("/platform/lan/networkd-files", test_lan_networkd_files);
   g_test_add_func("/platform/lan/preflight", test_lan_preflight_refuses);
   g_test_add_func("/platform/lan/dnsmasq-test", test_lan_dnsmasq_accepts_generated_config);
+  g_test_add_func("/platform/users/commands", test_users_plan_commands);
+  g_test_add_func("/platform/users/refusals", test_users_plan_refuses_unmanaged_account);
   return g_test_run();
 }
