@@ -107,11 +107,13 @@ dns_name(const char *text, const char *what, const char *file, char **out, GErro
   return TRUE;
 }
 
-/* A JSON array of strings, each checked by @check (NULL: a DNS name). */
+/* A JSON array of strings, each an IP literal (when @ip_or_name) or a DNS name,
+ * appended to *@out (created when NULL). */
 static gboolean
 string_list(json_t *object, const char *key, const char *file, gboolean ip_or_name, GPtrArray **out, GError **error)
 {
-  *out = g_ptr_array_new_with_free_func(g_free);
+  if (!*out)
+    *out = g_ptr_array_new_with_free_func(g_free);
   json_t *list = json_object_get(object, key);
   if (!list)
     return TRUE;
