@@ -143,13 +143,22 @@ remove_stale(Target *target, GPtrArray *old, GPtrArray *log, GError **error)
 static gboolean
 sync_target(const char *source_dir, Target *target, GPtrArray *log, GError **error)
 {
-  if (!atx_fs_mkdir(target->dir, 0755, target->owner, target->group, ATX_FS_SYNC_NOW, error))
+  g_autofree char *parent = g_path_get_dirname(target->dir);
+  if (g_mkdir_with_parents(parent, 0755) != 0) {
+    int saved = errno;
+    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot create directory %s: %s", parent, g_strerror(saved));
+    return FALSE;
+  }
+  guint mode = target->owner == (uid_t) -1 ? 0755 : 0700;
+  if (!atx_fs_mkdir(target->dir, mode, target->owner, target->group, ATX_FS_SYNC_NOW, error))
     return FALSE;
   g_autoptr(GPtrArray) old = read_manifest(target->dir, error);
   return old && copy_desired(source_dir, target, log, error) && remove_stale(target, old, log, error) &&
          write_manifest(target, error);
 }
 
+/* ~APP_USER/.config/containers/systemd, its missing parents created 0700 and
+ * owned by the app user (its user manager reads them as that user). */
 static gboolean
 rootless_home(const char *app_user, char **dir_out, uid_t *uid, gid_t *gid, GError **error)
 {
@@ -159,9 +168,16 @@ rootless_home(const char *app_user, char **dir_out, uid_t *uid, gid_t *gid, GErr
                 "rootless units are present but user %s does not exist", app_user);
     return FALSE;
   }
-  *dir_out = g_build_filename(pw->pw_dir, ".config", "containers", "systemd", NULL);
   *uid = pw->pw_uid;
   *gid = pw->pw_gid;
+  g_autofree char *config = g_build_filename(pw->pw_dir, ".config", NULL);
+  g_autofree char *containers = g_build_filename(config, "containers", NULL);
+  const char *parents[] = { config, containers };
+  for (guint i = 0; i < G_N_ELEMENTS(parents); i++)
+    if (!g_file_test(parents[i], G_FILE_TEST_IS_DIR) &&
+        !atx_fs_mkdir(parents[i], 0700, *uid, *gid, ATX_FS_SYNC_NOW, error))
+      return FALSE;
+  *dir_out = g_build_filename(containers, "systemd", NULL);
   return TRUE;
 }
 
