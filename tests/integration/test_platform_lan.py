@@ -170,15 +170,25 @@ def test_lease_names_and_time_from_gateway(gateway):
     for name in (f"gw-{mac}.lab", f"gw-{mac}", "atomixos.lab", "portal.lab"):
         assert resolve(gateway.topo, name) == [GATEWAY], name
 
-    chrony_conf = gateway.work / "chrony.conf"
-    chrony_conf.write_text(f"include {gateway.etc}/atomix/chrony-lan.conf\nlocal stratum 10\n"
-                           f"pidfile {gateway.work}/chronyd.pid\ncmdport 0\nbindcmdaddress /\n")
-    gateway.topo.spawn(gateway.topo.dev, "chronyd", "-x", "-d", "-u", "root", "-f", chrony_conf)
-    time.sleep(0.5)
-    client = gateway.topo.exec(gateway.topo.lan, "chronyd", "-Q", "-t", "15", "-u", "root",
-                               f"server {GATEWAY} iburst maxsamples 1", f"pidfile {gateway.work}/client.pid",
-                               "cmdport 0", "bindcmdaddress /", check=False, timeout=30)
-    assert client.returncode == 0 and "System clock wrong by" in client.stdout + client.stderr, client
+    assert ntp_query(gateway, "", 15), "LAN client got no time from the gateway"
+    # Control: the upstream image's trailing 'deny all' (platform.md §10.1) does stop it.
+    assert not ntp_query(gateway, "deny all\n", 4)
+
+
+def ntp_query(gateway, extra, seconds):
+    """chronyd serving on apply-lan's snippet (+ @extra) in the device; chronyd -Q asking from the LAN."""
+    conf = gateway.work / "chrony.conf"
+    conf.write_text(f"include {gateway.etc}/atomix/chrony-lan.conf\n{extra}local stratum 10\n"
+                    f"pidfile {gateway.work}/chronyd.pid\ncmdport 0\nbindcmdaddress /\n")
+    server = gateway.topo.spawn(gateway.topo.dev, "chronyd", "-x", "-d", "-u", "root", "-f", conf)
+    try:
+        time.sleep(0.5)
+        client = gateway.topo.exec(gateway.topo.lan, "chronyd", "-Q", "-t", str(seconds), "-u", "root",
+                                   f"server {GATEWAY} iburst maxsamples 1", f"pidfile {gateway.work}/client.pid",
+                                   "cmdport 0", "bindcmdaddress /", check=False, timeout=seconds + 15)
+        return client.returncode == 0 and "System clock wrong by" in client.stdout + client.stderr
+    finally:
+        gateway.topo.stop(server)
 
 
 def test_reapply_changes_range_and_failed_reapply_rolls_back(gateway):
