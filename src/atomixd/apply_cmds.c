@@ -20,6 +20,8 @@ static char *opt_sys;
 static char *opt_service_manager;
 static char **opt_sim_fail;
 static char *opt_system_bus;
+static char *opt_user_bus;
+static gboolean opt_system_is_user_manager;
 static char *opt_sysroot;
 static char *opt_admin_shell;
 static char *opt_user_shell;
@@ -49,6 +51,9 @@ static const GOptionEntry manager_entries[] = {
     "systemd (default) or sim, the simulation for tests", "NAME" },
   { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_sim_fail, "With sim: this unit never becomes active", "UNIT" },
   { "system-bus", 0, 0, G_OPTION_ARG_STRING, &opt_system_bus, "D-Bus address of the system manager (testing)", "ADDRESS" },
+  { "user-bus", 0, 0, G_OPTION_ARG_STRING, &opt_user_bus, "D-Bus address of the rootless manager (testing)", "ADDRESS" },
+  { "system-is-user-manager", 0, 0, G_OPTION_ARG_NONE, &opt_system_is_user_manager,
+    "The rootful manager is a user manager (testing with a private systemd --user)", NULL },
   { NULL },
 };
 
@@ -90,8 +95,15 @@ open_service_manager(GError **error)
     AtxSvcMgrSimOptions options = { .fail_units = (const char *const *) opt_sim_fail, .state_file = state };
     return atx_svcmgr_sim_new(&options);
   }
-  if (g_str_equal(name, "systemd"))
-    return atx_svcmgr_systemd_new(&(AtxSvcMgrSystemdOptions) { .system_bus_address = opt_system_bus }, error);
+  if (g_str_equal(name, "systemd")) {
+    AtxSvcMgrSystemdOptions options = {
+      .system_bus_address = opt_system_bus,
+      .user_bus_address = opt_user_bus,
+      .app_user = opt_app_user,
+      .system_is_user_manager = opt_system_is_user_manager,
+    };
+    return atx_svcmgr_systemd_new(&options, error);
+  }
   g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)", name);
   return NULL;
 }

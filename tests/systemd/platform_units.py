@@ -15,10 +15,16 @@ about when systemd runs them. Checks:
      created and again when it is removed;
   3. atomix-openvpn-recovery.service does not run without
      /data/config/openvpn/client.conf, and atomix-openvpn-recovery.path starts
-     it as soon as the file appears.
+     it as soon as the file appears;
+  4. `atomixd apply-lan --service-manager systemd` restarts dnsmasq, chronyd
+     and systemd-networkd (stand-in units) on the first run, nothing on a
+     second identical run, and only chronyd when only the NTP servers change;
+  5. `atomixd sync-quadlet --service-manager systemd` restarts the units of
+     the synced files and exits 1 naming the one that failed.
 
-usage: platform_units.py SOURCE_DIR [--tap]    (prints TAP)
+usage: platform_units.py SOURCE_DIR ATOMIXD [--tap]    (prints TAP)
 """
+import json
 import os
 import shutil
 import subprocess
@@ -83,6 +89,74 @@ def wait_for(predicate, seconds=10):
     return predicate()
 
 
+def recorder(unit_dir, name, log, command="true"):
+    with open(os.path.join(unit_dir, name), "w", encoding="utf-8") as f:
+        f.write(f"[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo run >> {log}; {command}'\n")
+
+
+def manager_args():
+    bus = os.environ["ATOMIX_TEST_BUS_ADDRESS"]
+    return ["--service-manager", "systemd", "--system-bus", bus, "--user-bus", bus, "--system-is-user-manager"]
+
+
+def check_apply_lan(tap, source, atomixd, unit_dir, work, systemctl):
+    units = {"dnsmasq.service": None, "chronyd.service": None, "systemd-networkd.service": None}
+    for name in units:
+        units[name] = os.path.join(work, name + ".log")
+        recorder(unit_dir, name, units[name])
+    systemctl("daemon-reload")
+    root, etc = os.path.join(work, "lan-root"), os.path.join(work, "etc")
+    os.makedirs(os.path.join(root, "config"))
+    os.makedirs(etc)
+    settings = os.path.join(root, "config", "lan-settings.json")
+    shutil.copy(os.path.join(source, "tests", "golden", "full", "tree", "lan-settings.json"), settings)
+
+    def apply():
+        return subprocess.run([atomixd, "apply-lan", "--root", root, "--etc", etc, "--sys", work, *manager_args()],
+                              capture_output=True, text=True, timeout=120)
+
+    def counts():
+        return {name: runs(log) for name, log in units.items()}
+
+    first = apply()
+    tap.check(first.returncode == 0 and counts() == dict.fromkeys(units, 1),
+              "apply-lan restarts dnsmasq, chronyd and networkd through systemd", first.stdout + first.stderr)
+    second = apply()
+    tap.check(second.returncode == 0 and counts() == dict.fromkeys(units, 1),
+              "an identical second apply-lan restarts nothing", second.stdout + str(counts()))
+    with open(settings, encoding="utf-8") as f:
+        text = f.read()
+    with open(settings, "w", encoding="utf-8") as f:
+        f.write(text.replace('"time.cloudflare.com"', '"ntp.example.org"'))
+    third = apply()
+    tap.check(third.returncode == 0 and counts() == {"dnsmasq.service": 1, "chronyd.service": 2,
+                                                     "systemd-networkd.service": 1},
+              "changing only the NTP servers restarts only chronyd", third.stdout + str(counts()))
+
+
+def check_sync_quadlet(tap, atomixd, unit_dir, work, systemctl):
+    good, bad = os.path.join(work, "good.log"), os.path.join(work, "bad.log")
+    recorder(unit_dir, "good.service", good)
+    recorder(unit_dir, "bad.service", bad, "exit 1")
+    root = os.path.join(work, "quadlet-root")
+    os.makedirs(os.path.join(root, "config", "quadlet"))
+    units = []
+    for name in ("good", "bad"):
+        with open(os.path.join(root, "config", "quadlet", name + ".container"), "w", encoding="utf-8") as f:
+            f.write(f"[Container]\nImage=localhost/{name}:1\n")
+        units.append({"name": name, "filename": name + ".container", "service": name + ".service",
+                      "mode": "rootful"})
+    with open(os.path.join(root, "config", "quadlet-runtime.json"), "w", encoding="utf-8") as f:
+        json.dump({"app_user": "root", "rootless_network": "pasta", "units": units}, f)
+    result = subprocess.run([atomixd, "sync-quadlet", "--root", root, "--rootful-dir", os.path.join(work, "rootful"),
+                             "--rootless-dir", os.path.join(work, "rootless"), *manager_args()],
+                            capture_output=True, text=True, timeout=120)
+    tap.check(result.returncode == 1 and "bad.service (rootful)" in result.stderr and "good.service" not in
+              result.stderr and runs(good) == 1 and runs(bad) == 1,
+              "sync-quadlet restarts the synced units and exits 1 naming the failed one",
+              result.stdout + result.stderr)
+
+
 def main(argv):
     source = argv[1]
     unit_dir = os.environ.get("ATOMIX_TEST_UNIT_DIR")
@@ -145,6 +219,8 @@ def main(argv):
         tap.check(wait_for(lambda: runs(vpn) == 1 and active("atomix-openvpn-recovery.service")),
                   "placing client.conf starts the recovery VPN", f"runs={runs(vpn)}")
         systemctl("stop", "atomix-openvpn-recovery.path", "atomix-openvpn-recovery.service", "atomix-ssh-wan.path")
+        check_apply_lan(tap, source, argv[2], unit_dir, work, systemctl)
+        check_sync_quadlet(tap, argv[2], unit_dir, work, systemctl)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"1..{tap.count}")
