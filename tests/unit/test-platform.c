@@ -231,6 +231,9 @@ test_lan_preflight_refuses(void)
     { LAN_SETTINGS, "{\"interfaces\": {\"eth0\": {\"mode\": \"dhcp\", \"mtu\": 1}}}", "unsupported keys at interfaces.eth0" },
     { LAN_SETTINGS, "{\"interfaces\": {\"eth2\": {\"mode\": \"static\", \"address\": \"bad\"}}}",
       "interfaces.eth2.address must be a valid IPv4 interface" },
+    { LAN_SETTINGS, "{\"interfaces\": {\"eth0\": {\"mode\": \"dhcp\", \"dns_servers\": [\"dns.example\"]}}}",
+      "dns_servers must be IP addresses" },
+    { LAN_SETTINGS, "{\"dns_search_domains\": [\"bad/domain\"]}", "dns_search_domains must be a valid DNS name" },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     g_autoptr(GError) error = NULL;

@@ -107,10 +107,16 @@ dns_name(const char *text, const char *what, const char *file, char **out, GErro
   return TRUE;
 }
 
-/* A JSON array of strings, each an IP literal (when @ip_or_name) or a DNS name,
- * appended to *@out (created when NULL). */
+typedef enum {
+  LIST_NAMES,        /* DNS names */
+  LIST_ADDRESSES,    /* IP literals (networkd's DNS=) */
+  LIST_SERVERS,      /* either (chrony's server lines) */
+} ListKind;
+
+/* A JSON array of strings of @kind, normalised and appended to *@out (created
+ * when NULL). */
 static gboolean
-string_list(json_t *object, const char *key, const char *file, gboolean ip_or_name, GPtrArray **out, GError **error)
+string_list(json_t *object, const char *key, const char *file, ListKind kind, GPtrArray **out, GError **error)
 {
   if (!*out)
     *out = g_ptr_array_new_with_free_func(g_free);
@@ -124,10 +130,12 @@ string_list(json_t *object, const char *key, const char *file, gboolean ip_or_na
     char *value = NULL;
     if (!text || !*text)
       return fail(error, file, "%s[%zu] must be a non-empty string", key, i);
-    if (ip_or_name && atx_ip_literal_parse(text, &value)) {
+    if (kind != LIST_NAMES && atx_ip_literal_parse(text, &value)) {
       g_ptr_array_add(*out, value);
       continue;
     }
+    if (kind == LIST_ADDRESSES)
+      return fail(error, file, "%s must be IP addresses: '%s'", key, text);
     if (!dns_name(text, key, file, &value, error))
       return FALSE;
     g_ptr_array_add(*out, value);
@@ -211,8 +219,8 @@ parse_lan(const char *text, Lan *lan, GError **error)
     g_string_replace(sample, "{mac}", "001122334455", 0);
     ok = ok && dns_name(sample->str, "hostname_pattern", file, &normalized, error);
   }
-  ok = ok && string_list(root, "gateway_aliases", file, FALSE, &lan->aliases, error);
-  ok = ok && string_list(root, "ntp_servers", file, TRUE, &lan->ntp_servers, error);
+  ok = ok && string_list(root, "gateway_aliases", file, LIST_NAMES, &lan->aliases, error);
+  ok = ok && string_list(root, "ntp_servers", file, LIST_SERVERS, &lan->ntp_servers, error);
   json_decref(root);
   return ok;
 }
@@ -260,8 +268,8 @@ parse_iface(const char *name, json_t *object, const char *file, Iface *iface, GE
   if (json_object_get(object, "gateway") && (!gateway || !atx_ipv4_parse(gateway, &ip)))
     return fail(error, file, "%s.gateway must be a valid IPv4 address", where);
   iface->gateway = g_strdup(gateway);
-  return string_list(object, "dns_servers", file, TRUE, &iface->dns, error) &&
-         string_list(object, "dns_search_domains", file, FALSE, &iface->domains, error);
+  return string_list(object, "dns_servers", file, LIST_ADDRESSES, &iface->dns, error) &&
+         string_list(object, "dns_search_domains", file, LIST_NAMES, &iface->domains, error);
 }
 
 static gboolean
@@ -292,12 +300,9 @@ static gboolean
 apply_top_level(json_t *root, const char *file, const char *wan, GPtrArray *ifaces, GError **error)
 {
   g_autoptr(GPtrArray) dns = NULL, domains = NULL;
-  if (!string_list(root, "dns_servers", file, TRUE, &dns, error) ||
-      !string_list(root, "dns_search_domains", file, FALSE, &domains, error))
+  if (!string_list(root, "dns_servers", file, LIST_ADDRESSES, &dns, error) ||
+      !string_list(root, "dns_search_domains", file, LIST_NAMES, &domains, error))
     return FALSE;
-  for (guint i = 0; i < dns->len; i++)
-    if (!atx_ip_literal_canonical(dns->pdata[i], (char[ATX_IP_TEXT_SIZE]) { 0 }))
-      return fail(error, file, "dns_servers must be IP addresses: '%s'", (char *) dns->pdata[i]);
   json_t *gateway_value = json_object_get(root, "default_gateway");
   const char *gateway = json_string_value(gateway_value);
   guint32 ip;

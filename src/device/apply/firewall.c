@@ -1,25 +1,11 @@
 #include "device/apply/firewall.h"
 
-#include <errno.h>
 #include <nftables/libnftables.h>
 #include <string.h>
 
 #include "core/base/error.h"
+#include "device/apply/state_file.h"
 #include "core/platform/firewall_ruleset.h"
-
-static gboolean
-read_optional(const char *path, char **text_out, gsize *len_out, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  *text_out = NULL;
-  *len_out = 0;
-  if (g_file_get_contents(path, text_out, len_out, &local))
-    return TRUE;
-  if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    return TRUE;
-  g_propagate_prefixed_error(error, g_steal_pointer(&local), "unable to read %s: ", path);
-  return FALSE;
-}
 
 static gboolean
 run_nft(const char *ruleset, gboolean dry_run, GError **error)
@@ -42,6 +28,11 @@ run_nft(const char *ruleset, gboolean dry_run, GError **error)
   return rc == 0;
 }
 
+/* "Provisioned" is ROOT/config/config.toml existing, in flight or not: activation
+ * runs this applier while the new tree is active but not yet committed, and the
+ * bootstrap port must leave WAN in that run. A rolled-back first provisioning
+ * restores a tree without config.toml and re-runs the applier, which opens the
+ * port again. */
 char *
 atx_apply_firewall(const AtxFirewallApply *options, GError **error)
 {
@@ -51,7 +42,7 @@ atx_apply_firewall(const AtxFirewallApply *options, GError **error)
   g_autofree char *ssh_flag = g_build_filename(config, "ssh-wan-enabled", NULL);
   g_autofree char *inbound = NULL;
   gsize len = 0;
-  if (!read_optional(inbound_path, &inbound, &len, error))
+  if (!atx_apply_read_state_file(inbound_path, &inbound, &len, error))
     return NULL;
   AtxFirewallInputs inputs = {
     .wan_interface = options->wan_interface ? options->wan_interface : "eth0",

@@ -5,21 +5,11 @@
 #include <unistd.h>
 
 #include "core/base/error.h"
+#include "device/apply/state_file.h"
 #include "core/platform/lan_files.h"
 #include "device/fs/fsutil.h"
 
 #define RESTART_TIMEOUT_US (90 * G_USEC_PER_SEC)
-
-static gboolean
-read_optional(const char *path, char **text_out, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  *text_out = NULL;
-  if (g_file_get_contents(path, text_out, NULL, &local) || g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    return TRUE;
-  g_propagate_prefixed_error(error, g_steal_pointer(&local), "unable to read %s: ", path);
-  return FALSE;
-}
 
 static char *
 read_mac(const char *sys_dir, const char *interface)
@@ -114,8 +104,9 @@ plan(const AtxLanApply *options, gboolean *absent, GError **error)
   g_autofree char *network_path = g_build_filename(options->root, "config", "host-network.json", NULL);
   g_autofree char *hosts_path = g_build_filename(options->etc_dir, "hosts", NULL);
   g_autofree char *settings = NULL, *network = NULL, *hosts = NULL;
-  if (!read_optional(settings_path, &settings, error) || !read_optional(network_path, &network, error) ||
-      !read_optional(hosts_path, &hosts, error))
+  if (!atx_apply_read_state_file(settings_path, &settings, NULL, error) ||
+      !atx_apply_read_state_file(network_path, &network, NULL, error) ||
+      !atx_apply_read_state_file(hosts_path, &hosts, NULL, error))
     return NULL;
   *absent = settings == NULL;
   if (!settings)

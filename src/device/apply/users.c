@@ -6,19 +6,9 @@
 #include <unistd.h>
 
 #include "core/base/error.h"
+#include "device/apply/state_file.h"
 #include "core/platform/users_plan.h"
 #include "device/fs/fsutil.h"
-
-static gboolean
-read_optional(const char *path, char **text_out, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  *text_out = NULL;
-  if (g_file_get_contents(path, text_out, NULL, &local) || g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    return TRUE;
-  g_propagate_prefixed_error(error, g_steal_pointer(&local), "unable to read %s: ", path);
-  return FALSE;
-}
 
 static char *
 system_file(const AtxUsersApply *options, const char *name)
@@ -93,7 +83,8 @@ atx_apply_users(const AtxUsersApply *options, GPtrArray **log_out, GError **erro
   g_autofree char *managed_path = g_build_filename(options->root, "config", "managed-users.json", NULL);
   g_autofree char *users = NULL, *managed = NULL;
   g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func(g_free);
-  if (!read_optional(users_path, &users, error) || !read_optional(managed_path, &managed, error))
+  if (!atx_apply_read_state_file(users_path, &users, NULL, error) ||
+      !atx_apply_read_state_file(managed_path, &managed, NULL, error))
     return FALSE;
   if (!users) {
     g_ptr_array_add(log, g_strdup_printf("%s does not exist; nothing to do", users_path));
