@@ -65,9 +65,12 @@ def test_appliers_match_the_names_activation_restarts(source_dir):
 def test_openvpn_recovery_is_conditional_on_the_operator_file(source_dir):
     text = (source_dir / "data" / "systemd" / "atomix-openvpn-recovery.service").read_text()
     assert "ConditionPathExists=/data/config/openvpn/client.conf" in text
-    assert "--dev tun0" in text
+    # The tunnel and the firewall's VPN rule use the same configured interface name.
+    assert "--dev ${ATOMIX_VPN_INTERFACE}" in text
     firewall = (source_dir / "data" / "systemd" / "atomix-apply-firewall.service").read_text()
-    assert "--vpn-interface tun0" in firewall
+    assert "--vpn-interface ${ATOMIX_VPN_INTERFACE}" in firewall
+    for unit in (text, firewall):
+        assert "ATOMIX_VPN_INTERFACE=tun0" in unit and "EnvironmentFile=-/etc/atomix/interfaces.env" in unit
 
 
 def test_exposure_not_above_documented(unit_root, source_dir):
