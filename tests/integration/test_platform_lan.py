@@ -224,3 +224,23 @@ def test_reapply_changes_range_and_failed_reapply_rolls_back(gateway):
     assert gateway.topo.probe(gateway.topo.wan, WAN_DEVICE, "tcp:443", "tcp:8443") == wan
     third = gateway.lease()
     assert third and in_range(third["ip"], "10.44.0.200", "10.44.0.220")
+
+
+def test_lan_allowlist_keeps_dhcp_dns_and_ntp_working(gateway):
+    """A restrictive LAN scope keeps the gateway's own services: the platform
+    ports merged into the allowlist are enough for DHCP, DNS and NTP."""
+    config = CONFIG.replace("[network.dnsmasq]", "[network.firewall.inbound.lan]\ntcp = [443]\n\n[network.dnsmasq]")
+    path = gateway.work / "restrictive.toml"
+    path.write_text(config.format(start="10.44.0.100", end="10.44.0.150"))
+    result = gateway.atomixd_run("import", path, "--root", gateway.root, "--service-manager", "sim",
+                                 "--poll-interval-ms", "100", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    gateway.apply()
+    ruleset = gateway.topo.exec(gateway.topo.dev, "nft", "list", "ruleset").stdout
+    assert "LAN default open" not in ruleset and "LAN allowlist" in ruleset
+    lease = gateway.lease()
+    assert lease and in_range(lease["ip"], "10.44.0.100", "10.44.0.150")
+    assert resolve(gateway.topo, "atomixos.lab") == [GATEWAY]
+    assert ntp_query(gateway, "", 15)
+    gateway.topo.listen(gateway.topo.dev, tcp=[9000])
+    assert gateway.topo.probe(gateway.topo.lan, GATEWAY, "tcp:9000") == {"tcp:9000": False}
