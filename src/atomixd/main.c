@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include "atomixd/apply_cmds.h"
 #include "cli/command.h"
 #include "core/base/error.h"
 #include "core/render/render.h"
@@ -58,6 +59,17 @@ static const AtxCommand commands[] = {
     "Returns ROOT/config to a consistent tree and marks jobs that were running as interrupted.", run_recover },
   { "check-health", "", "Check once that every required unit of the active config is active",
     "Exit status: 0 all active, 1 some are not.", run_check_health },
+  { "apply-firewall", "", "Load the firewall of ROOT/config as one nftables transaction",
+    "Replaces the table inet atomix atomically: platform base, provisioned ports, bootstrap\n"
+    "port on WAN until provisioned, SSH on WAN while ROOT/config/ssh-wan-enabled exists.", atx_cmd_apply_firewall },
+  { "apply-lan", "", "Write dnsmasq, chrony, networkd and hosts files for the LAN gateway",
+    "From ROOT/config/lan-settings.json and host-network.json; refuses inconsistent input before\n"
+    "writing anything; restarts only the services whose files changed.", atx_cmd_apply_lan },
+  { "apply-users", "", "Create, refresh and lock the managed accounts of ROOT/config/users.json",
+    "Never touches root or appsvc; refuses an existing account it did not create.", atx_cmd_apply_users },
+  { "sync-quadlet", "", "Copy ROOT/config/quadlet into the Quadlet search paths and restart what changed",
+    "Manifest-based: unmanaged files are never touched, stale units are stopped and removed.\n"
+    "Exit status: 0 synced, 1 a unit failed (named) or the metadata is invalid.", atx_cmd_sync_quadlet },
 };
 
 static const char *
