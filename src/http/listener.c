@@ -236,6 +236,14 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
     };
     exchange->route->handler(listener->context, &request, &response);
   }
+  /* The handler has what it needs (a mapping outlives the name): the body
+   * is gone before the client sees the answer. */
+  if (exchange->upload_path) {
+    close(exchange->upload_fd);
+    exchange->upload_fd = -1;
+    (void) unlink(exchange->upload_path);
+    g_clear_pointer(&exchange->upload_path, g_free);
+  }
   enum MHD_Result ok = queue(exchange, &response);
   atx_http_response_clear(&response);
   return ok;
