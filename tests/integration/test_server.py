@@ -465,7 +465,7 @@ def test_listeners_narrow_to_lan_gateway_after_provisioning_and_after_restart(st
                                                                               example_config):
     port = free_port("127.0.0.1")
     wan, lan_other, gateway = f"127.0.0.1:{port}", f"127.0.0.2:{port}", f"127.0.0.3:{port}"
-    daemon = start_daemon(listen=[wan, lan_other])
+    daemon = start_daemon(listen=[wan, lan_other], extra=["--rebind-delay-seconds", "3"])
     assert refuses("http://" + gateway)
     api = Api("http://" + wan, openapi)
     assert Api("http://" + lan_other).get("/api/health").status_code == 200
@@ -481,3 +481,29 @@ def test_listeners_narrow_to_lan_gateway_after_provisioning_and_after_restart(st
     assert daemon.stop() == 0
     start_daemon(listen=[wan, lan_other], wait_for="http://" + gateway)
     assert refuses("http://" + wan) and refuses("http://" + lan_other)
+
+
+# --- the document itself --------------------------------------------------------------------------
+
+OPENAPI_VALIDATOR = "@seriousme/openapi-schema-validator@2"
+
+
+def test_openapi_document_passes_an_independent_validator(build_dir, atomixd, tmp_path):
+    """@seriousme/openapi-schema-validator (npm) checks the document against the
+    official OpenAPI 3.1 schemas; installed once into the build directory."""
+    prefix = build_dir / "npm-openapi-validator"
+    cli = prefix / "node_modules" / ".bin" / "validate-api"
+    if not cli.exists():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), OPENAPI_VALIDATOR],
+                       check=True, capture_output=True, timeout=300)
+    document = tmp_path / "openapi.json"
+    document.write_text(subprocess.run([str(atomixd), "openapi"], capture_output=True, text=True, check=True,
+                                       timeout=COMMAND_TIMEOUT).stdout)
+    result = subprocess.run([str(cli), str(document)], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["valid"] is True
+    # The validator does refuse a broken document (the test can fail).
+    broken = json.loads(document.read_text())
+    broken["paths"]["/api/health"]["get"]["parameters"] = [{"name": "x"}]  # no "in"
+    document.write_text(json.dumps(broken))
+    assert subprocess.run([str(cli), str(document)], capture_output=True, timeout=COMMAND_TIMEOUT).returncode != 0
