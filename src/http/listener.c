@@ -208,14 +208,20 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
     gsize len = *upload_data_size;
     *upload_data_size = 0;
     exchange->received += len;
-    if (exchange->upload_fd < 0 || exchange->refused)
+    if (exchange->refused)
+      return exchange->received > 2 * (guint64) atx_http_upload_limit(listener->context) ? MHD_NO : MHD_YES;
+    if (exchange->upload_fd < 0)
       return MHD_YES;
     if (exchange->received > atx_http_upload_limit(listener->context)) {
+      /* Without a Content-Length the size shows only now. libmicrohttpd
+       * cannot answer in the middle of a body, so the rest is discarded and
+       * the 413 sent at its end; a body that goes on past twice the limit
+       * gets its connection closed instead. */
       exchange->refused = TRUE;
-      (void) ftruncate(exchange->upload_fd, 0);
+      if (ftruncate(exchange->upload_fd, 0) < 0)
+        return MHD_NO;
       return MHD_YES;
-    }
-    return write_all(exchange->upload_fd, upload_data, len) ? MHD_YES : MHD_NO;
+    }    return write_all(exchange->upload_fd, upload_data, len) ? MHD_YES : MHD_NO;
   }
   AtxHttpResponse response;
   atx_http_response_init(&response);

@@ -23,7 +23,18 @@ typedef struct {
   GMainLoop *loop;
   GMainContext *main_context;
   guint rebind_source;
+  char *narrow_error;      /* the last reason narrowing failed, logged once */
 } Server;
+
+static void
+narrowing_failed(Server *server, const char *reason)
+{
+  if (g_strcmp0(reason, server->narrow_error) == 0)
+    return;
+  g_warning("cannot move the API to the LAN gateway yet: %s; still listening on the old addresses", reason);
+  g_free(server->narrow_error);
+  server->narrow_error = g_strdup(reason);
+}
 
 /* The LAN gateway address the active config puts the API on, or NULL. */
 static char *
@@ -64,14 +75,13 @@ narrow_to_gateway(Server *server)
     return TRUE;
   int fd = address ? atx_listen_socket_open(address, &error) : -1;
   if (fd < 0) {
-    g_warning("cannot move the API to the LAN gateway yet: %s; still listening on the old addresses",
-              error->message);
+    narrowing_failed(server, error->message);
     return FALSE;
   }
   g_autoptr(GPtrArray) old = g_steal_pointer(&server->listeners);
   server->listeners = g_ptr_array_new_with_free_func((GDestroyNotify) atx_listener_free);
   if (!add_listener(server, fd, &error)) {
-    g_warning("cannot move the API to the LAN gateway yet: %s", error->message);
+    narrowing_failed(server, error->message);
     g_ptr_array_unref(server->listeners);
     server->listeners = g_steal_pointer(&old);
     return FALSE;
@@ -228,5 +238,6 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   atx_event_hub_free(server.context.events);
   g_free(server.upload_dir);
   g_free(server.narrowed_to);
+  g_free(server.narrow_error);
   return ok;
 }

@@ -5,6 +5,7 @@ against the schema the server's OpenAPI document declares for it."""
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import tarfile
@@ -507,3 +508,44 @@ def test_openapi_document_passes_an_independent_validator(build_dir, atomixd, tm
     broken["paths"]["/api/health"]["get"]["parameters"] = [{"name": "x"}]  # no "in"
     document.write_text(json.dumps(broken))
     assert subprocess.run([str(cli), str(document)], capture_output=True, timeout=COMMAND_TIMEOUT).returncode != 0
+
+
+# --- systemd integration --------------------------------------------------------------------------
+
+
+def test_socket_activation_and_sd_notify(atomixd, tmp_path, openapi):
+    """systemd-socket-activate passes a listening socket (LISTEN_FDS); the
+    daemon serves it, ignoring --listen, and reports READY=1 and STOPPING=1
+    on NOTIFY_SOCKET."""
+    root = tmp_path / "root"
+    root.mkdir()
+    notify_path = str(tmp_path / "notify")
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    notify.settimeout(20)
+    port = free_port()
+    unused = f"127.0.0.1:{free_port()}"
+    log = open(tmp_path / "serve.log", "w")
+    proc = subprocess.Popen(
+        ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", "-E", f"NOTIFY_SOCKET={notify_path}",
+         str(atomixd), "serve", "--root", str(root), "--service-manager", "sim", "--listen", unused],
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # systemd-socket-activate starts the daemon on the first connection.
+        api = Api(f"http://127.0.0.1:{port}", openapi)
+        deadline = time.monotonic() + 20
+        while refuses(api.base_url):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        assert api.get("/api/health").json() == {"status": "ok"}
+        assert notify.recv(4096) == b"READY=1"
+        assert refuses("http://" + unused)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        assert notify.recv(4096) == b"STOPPING=1"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        notify.close()
+        log.close()
