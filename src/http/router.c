@@ -44,8 +44,14 @@ atx_http_response_add_header(AtxHttpResponse *response, const char *name, const 
 void
 atx_http_response_json(AtxHttpResponse *response, guint status, const char *content_type, json_t *body)
 {
-  char *text = json_dumps(body, JSON_COMPACT);
+  /* A body that cannot be serialised is a bug, but the client still gets JSON. */
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
+  if (!text) {
+    status = 500;
+    content_type = NULL;
+    text = strdup("{\"error\":\"internal error: cannot serialise the response\"}");
+  }
   gsize len = strlen(text);
   response->status = status;
   g_free(response->content_type);
@@ -59,8 +65,10 @@ atx_http_response_error(AtxHttpResponse *response, guint status, const char *for
 {
   va_list args;
   va_start(args, format);
-  g_autofree char *message = g_strdup_vprintf(format, args);
+  g_autofree char *raw = g_strdup_vprintf(format, args);
   va_end(args);
+  /* Messages quote request paths and headers, which need not be UTF-8. */
+  g_autofree char *message = g_utf8_make_valid(raw, -1);
   atx_http_response_json(response, status, NULL, json_pack("{ss}", "error", message));
 }
 
