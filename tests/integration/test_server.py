@@ -431,6 +431,25 @@ def test_sigterm_exits_zero(start_daemon):
     assert "stopping" in daemon.log_text()
 
 
+def test_sigterm_mid_job_stops_at_a_safe_point_and_exits_zero(start_daemon, openapi, example_config):
+    daemon = start_daemon(extra=["--sim-delay-ms", "300"])
+    api = Api(daemon.url, openapi)
+    job_id = submit(api, example_config).json()["job_id"]
+    deadline = time.monotonic() + 30
+    while api.get(f"/api/jobs/{job_id}").json()["state"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert daemon.stop() == 0
+    daemon = start_daemon(listen=daemon.listen)
+    job = Api(daemon.url, openapi).get(f"/api/jobs/{job_id}").json()
+    assert job["state"] in ("failed", "succeeded"), job
+    if job["state"] == "failed":
+        assert "interrupted" in job["error"], job
+        assert not (daemon.root / "config" / "config.toml").exists()
+    else:
+        assert (daemon.root / "config" / "config.toml").read_bytes() == example_config
+
+
 def test_sigkill_mid_job_then_restart_reports_interrupted(start_daemon, openapi, example_config, tmp_path):
     daemon = start_daemon(extra=["--sim-delay-ms", "300"])
     api = Api(daemon.url, openapi)
