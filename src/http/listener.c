@@ -18,7 +18,10 @@ struct _AtxListener {
   char *upload_dir;
   char *address;
   struct MHD_Daemon *daemon;
+  GThreadPool *handlers; /* upload handlers (validation), off the daemon's thread */
 };
+
+#define HANDLER_THREADS 2
 
 /* One request from its first callback to its completion. */
 typedef struct {
@@ -30,6 +33,10 @@ typedef struct {
   int upload_fd;
   guint64 received;
   gboolean refused;   /* the body exceeded the limit; the rest is discarded */
+  char *method;
+  char *url;
+  AtxHttpResponse answer;
+  gboolean answered;  /* the pool has filled answer; queue it */
 } Exchange;
 
 static void
@@ -40,6 +47,10 @@ exchange_free(Exchange *exchange)
   if (exchange->upload_path)
     (void) unlink(exchange->upload_path);
   g_free(exchange->upload_path);
+  g_free(exchange->method);
+  g_free(exchange->url);
+  if (exchange->answered)
+    atx_http_response_clear(&exchange->answer);
   g_clear_pointer(&exchange->params, g_hash_table_unref);
   g_free(exchange);
 }
@@ -194,6 +205,52 @@ collect_argument(void *cls, enum MHD_ValueKind kind, const char *key, const char
   return MHD_YES;
 }
 
+/* Runs the route's handler (or the 413 of an oversized body) into
+ * exchange->answer; on the listener's thread or in the handler pool. */
+static void
+run_handler(Exchange *exchange)
+{
+  AtxListener *listener = exchange->listener;
+  atx_http_response_init(&exchange->answer);
+  if (exchange->refused) {
+    atx_http_response_error(&exchange->answer, 413, "config upload exceeds %" G_GSIZE_FORMAT " byte limit",
+                            atx_http_upload_limit(listener->context));
+  } else {
+    g_autoptr(GString) query = g_string_new(NULL);
+    MHD_get_connection_values(exchange->connection, MHD_GET_ARGUMENT_KIND, collect_argument, query);
+    AtxHttpRequest request = {
+      .method = exchange->method,
+      .path = exchange->url,
+      .query = query->len ? query->str : NULL,
+      .body_path = exchange->upload_path,
+      .header = lookup_header,
+      .header_data = exchange->connection,
+      .params = exchange->params,
+    };
+    exchange->route->handler(listener->context, &request, &exchange->answer);
+  }
+  /* The handler has what it needs (a mapping outlives the name): the body
+   * is gone before the client sees the answer. */
+  if (exchange->upload_path) {
+    close(exchange->upload_fd);
+    exchange->upload_fd = -1;
+    (void) unlink(exchange->upload_path);
+    g_clear_pointer(&exchange->upload_path, g_free);
+  }
+}
+
+/* Handler pool: the connection is suspended meanwhile; resuming it makes
+ * libmicrohttpd call on_request again, which queues the answer. */
+static void
+run_handler_in_pool(gpointer data, gpointer user_data)
+{
+  Exchange *exchange = data;
+  run_handler(exchange);
+  exchange->answered = TRUE;
+  MHD_resume_connection(exchange->connection);
+}
+
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method, const char *version,
            const char *upload_data, size_t *upload_data_size, void **req_cls)
@@ -223,35 +280,26 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
       return MHD_YES;
     }    return write_all(exchange->upload_fd, upload_data, len) ? MHD_YES : MHD_NO;
   }
-  AtxHttpResponse response;
-  atx_http_response_init(&response);
-  if (exchange->refused) {
-    atx_http_response_error(&response, 413, "config upload exceeds %" G_GSIZE_FORMAT " byte limit",
-                            atx_http_upload_limit(listener->context));
-  } else {
-    g_autoptr(GString) query = g_string_new(NULL);
-    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_argument, query);
-    AtxHttpRequest request = {
-      .method = method,
-      .path = url,
-      .query = query->len ? query->str : NULL,
-      .body_path = exchange->upload_path,
-      .header = lookup_header,
-      .header_data = connection,
-      .params = exchange->params,
-    };
-    exchange->route->handler(listener->context, &request, &response);
+  if (exchange->answered) { /* resumed after the pool ran the handler */
+    enum MHD_Result ok = queue(exchange, &exchange->answer);
+    atx_http_response_clear(&exchange->answer);
+    exchange->answered = FALSE;
+    return ok;
   }
-  /* The handler has what it needs (a mapping outlives the name): the body
-   * is gone before the client sees the answer. */
-  if (exchange->upload_path) {
-    close(exchange->upload_fd);
-    exchange->upload_fd = -1;
-    (void) unlink(exchange->upload_path);
-    g_clear_pointer(&exchange->upload_path, g_free);
+  if (exchange->route->body == ATX_BODY_UPLOAD && !exchange->refused) {
+    /* Validating a bundle takes a while: off this thread, so the listener
+     * keeps answering (health, job polls, event streams) meanwhile. */
+    exchange->method = g_strdup(method);
+    exchange->url = g_strdup(url);
+    MHD_suspend_connection(connection);
+    g_thread_pool_push(listener->handlers, exchange, NULL);
+    return MHD_YES;
   }
-  enum MHD_Result ok = queue(exchange, &response);
-  atx_http_response_clear(&response);
+  exchange->method = g_strdup(method);
+  exchange->url = g_strdup(url);
+  run_handler(exchange);
+  enum MHD_Result ok = queue(exchange, &exchange->answer);
+  atx_http_response_clear(&exchange->answer);
   return ok;
 }
 
@@ -344,6 +392,7 @@ atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, 
   listener->context = context;
   listener->upload_dir = g_strdup(upload_dir);
   listener->address = describe_socket(fd);
+  listener->handlers = g_thread_pool_new(run_handler_in_pool, NULL, HANDLER_THREADS, FALSE, NULL);
   listener->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
                                       on_request, listener,
                                       MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
@@ -378,8 +427,11 @@ atx_listener_free(AtxListener *listener)
 {
   if (!listener)
     return;
+  /* Suspended connections must be resumed before the daemon stops: the
+   * pool's (by finishing its handlers) and the event streams'. */
+  if (listener->handlers)
+    g_thread_pool_free(listener->handlers, FALSE, TRUE);
   if (listener->daemon) {
-    /* Suspended connections must be resumed before the daemon stops. */
     atx_event_hub_end_streams(listener->context->events, listener);
     MHD_stop_daemon(listener->daemon);
   }
