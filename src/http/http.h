@@ -75,10 +75,17 @@ void atx_http_response_json(AtxHttpResponse *response, guint status, const char 
 /* {"error": message} with @status. */
 void atx_http_response_error(AtxHttpResponse *response, guint status, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
+/* Serialised resources of finished jobs, which never change again, so the
+ * most polled route does not rebuild the same JSON (thread-safe). */
+typedef struct _AtxJobCache AtxJobCache;
+AtxJobCache *atx_job_cache_new(void);
+void atx_job_cache_free(AtxJobCache *cache);
+
 typedef struct {
   AtxDevice *device;
   AtxEventHub *events;
   const AtxBundleLimits *limits; /* NULL = defaults */
+  AtxJobCache *job_cache;        /* NULL = no caching */
 } AtxHttpContext;
 
 typedef void (*AtxHttpHandler)(const AtxHttpContext *context, const AtxHttpRequest *request,

@@ -201,7 +201,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
 {
   Server server = {
     .options = options,
-    .context = { .device = options->device },
+    .context = { .device = options->device, .job_cache = atx_job_cache_new() },
     .listeners = g_ptr_array_new_with_free_func((GDestroyNotify) atx_listener_free),
     .port = ATX_BOOTSTRAP_PORT,
     .main_context = g_main_context_default(),
@@ -236,6 +236,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   server_shutdown(&server);
   g_ptr_array_unref(server.listeners);
   atx_event_hub_free(server.context.events);
+  atx_job_cache_free(server.context.job_cache);
   g_free(server.upload_dir);
   g_free(server.narrowed_to);
   g_free(server.narrow_error);

@@ -43,6 +43,7 @@ setup(void)
   context.device = atx_device_open(&options, &error);
   g_assert_no_error(error);
   context.events = atx_event_hub_new(context.device);
+  context.job_cache = atx_job_cache_new();
 }
 
 static const char *
