@@ -250,7 +250,6 @@ run_handler_in_pool(gpointer data, gpointer user_data)
   MHD_resume_connection(exchange->connection);
 }
 
-
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method, const char *version,
            const char *upload_data, size_t *upload_data_size, void **req_cls)
@@ -265,10 +264,10 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
     gsize len = *upload_data_size;
     *upload_data_size = 0;
     exchange->received += len;
-    if (exchange->refused)
+    /* A body nobody reads (refused, or sent to a route that takes none) is
+     * discarded, up to a bound. */
+    if (exchange->refused || exchange->upload_fd < 0)
       return exchange->received > 2 * (guint64) atx_http_upload_limit(listener->context) ? MHD_NO : MHD_YES;
-    if (exchange->upload_fd < 0)
-      return MHD_YES;
     if (exchange->received > atx_http_upload_limit(listener->context)) {
       /* Without a Content-Length the size shows only now. libmicrohttpd
        * cannot answer in the middle of a body, so the rest is discarded and
@@ -278,7 +277,8 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
       if (ftruncate(exchange->upload_fd, 0) < 0)
         return MHD_NO;
       return MHD_YES;
-    }    return write_all(exchange->upload_fd, upload_data, len) ? MHD_YES : MHD_NO;
+    }
+    return write_all(exchange->upload_fd, upload_data, len) ? MHD_YES : MHD_NO;
   }
   if (exchange->answered) { /* resumed after the pool ran the handler */
     enum MHD_Result ok = queue(exchange, &exchange->answer);
