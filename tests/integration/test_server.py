@@ -568,3 +568,28 @@ def test_socket_activation_and_sd_notify(atomixd, tmp_path, openapi):
             proc.wait(timeout=30)
         notify.close()
         log.close()
+
+
+def test_listener_answers_while_a_bundle_is_validated(daemon, api, example_config):
+    """Validation runs off the listener's thread: a health request sent after
+    a bomb's body is answered before the (slow) validation's reply arrives."""
+    body = tar_gz_with_zeros(example_config, "files/zeros", 300)
+    head = (f"POST /api/validate HTTP/1.1\r\nHost: x\r\nX-Config-Filename: b.tar.gz\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    host, port = daemon.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as s:
+        s.sendall(head + body)
+        assert api.get("/api/health").status_code == 200
+        s.setblocking(False)
+        try:
+            early = s.recv(1)
+        except BlockingIOError:
+            early = None
+        s.setblocking(True)
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            chunk = s.recv(65536)
+            assert chunk
+            reply += chunk
+    assert early is None, "the validation answered before the health request"
+    assert reply.startswith(b"HTTP/1.1 422")
