@@ -2,13 +2,17 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 static void
 print_usage(FILE *out, const char *program, const AtxCommand *commands, guint n_commands)
 {
+  int width = 13;
+  for (guint i = 0; i < n_commands; i++)
+    width = MAX(width, (int) strlen(commands[i].name));
   fprintf(out, "Usage: %s COMMAND [OPTIONS] [ARGS]\n\nCommands:\n", program);
   for (guint i = 0; i < n_commands; i++)
-    fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
   fprintf(out, "\nRun '%s COMMAND --help' for a command's options.\n", program);
 }
 

@@ -10,6 +10,7 @@ typedef struct {
   GByteArray *body;
   GError *chunk_error;
   char *location;
+  long status; /* of the last status line seen; decides whether on_chunk streams */
 } Transfer;
 
 void
@@ -28,7 +29,7 @@ on_write(char *data, size_t size, size_t nmemb, void *user_data)
 {
   Transfer *transfer = user_data;
   gsize len = size * nmemb;
-  if (transfer->request->on_chunk == NULL) {
+  if (transfer->request->on_chunk == NULL || transfer->status / 100 != 2) {
     g_byte_array_append(transfer->body, (const guint8 *)data, len);
     return len;
   }
@@ -42,11 +43,25 @@ on_header(char *data, size_t size, size_t nmemb, void *user_data)
 {
   Transfer *transfer = user_data;
   gsize len = size * nmemb;
+  /* "HTTP/1.1 200 OK": known here before any body byte reaches on_write. */
+  if (len > 12 && g_ascii_strncasecmp(data, "HTTP/", 5) == 0) {
+    const char *space = memchr(data, ' ', len);
+    if (space != NULL && space + 4 <= data + len)
+      transfer->status = g_ascii_strtoll(space + 1, NULL, 10);
+  }
   if (len > 9 && g_ascii_strncasecmp(data, "location:", 9) == 0) {
     g_free(transfer->location);
     transfer->location = g_strstrip(g_strndup(data + 9, len - 9));
   }
   return len;
+}
+
+static int
+on_progress(void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  Transfer *transfer = user_data;
+  transfer->request->on_tick(transfer->request->chunk_data);
+  return 0;
 }
 
 static struct curl_slist *
@@ -98,6 +113,15 @@ atx_http_request(const AtxHttpRequest *request, GError **error)
   (void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   (void)curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   (void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+  if (request->idle_timeout_seconds > 0) {
+    (void)curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    (void)curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, request->idle_timeout_seconds);
+  }
+  if (request->on_tick != NULL) {
+    (void)curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    (void)curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    (void)curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
   if (request->body != NULL) {
     gsize len = 0;
     const void *data = g_bytes_get_data(request->body, &len);

@@ -7,7 +7,9 @@
  * method, path and body and may add headers (X-AtomixOS-Nonce and
  * X-AtomixOS-Signature; it can itself call atx_http_request to fetch
  * GET /api/nonce). Connection failures are ATX_ERROR_IO errors naming the URL;
- * any HTTP status is a successful call (the caller decides what 4xx/5xx mean). */
+ * any HTTP status is a successful call (the caller decides what 4xx/5xx mean).
+ * Streaming: on_chunk sees only the body of a 2xx response; any other status's
+ * body is collected into response->body so the caller can show the error. */
 #pragma once
 
 #include <glib.h>
@@ -21,6 +23,10 @@ typedef gboolean (*AtxHttpSignFunc)(const char *method, const char *path, GBytes
 typedef gboolean (*AtxHttpChunkFunc)(const char *data, gsize len, gpointer user_data,
                                      GError **error);
 
+/* Called several times a second while a transfer is in progress, data or not
+ * (drives a spinner). */
+typedef void (*AtxHttpTickFunc)(gpointer user_data);
+
 typedef struct {
   const char *method;       /* "GET", "POST" */
   const char *base_url;     /* "http://127.0.0.1:8080" */
@@ -32,7 +38,9 @@ typedef struct {
   gpointer sign_data;
   AtxHttpChunkFunc on_chunk; /* streaming (SSE); NULL collects the body */
   gpointer chunk_data;
+  AtxHttpTickFunc on_tick;  /* may be NULL; gets chunk_data */
   long timeout_seconds;     /* 0 = no overall timeout (streams) */
+  long idle_timeout_seconds; /* > 0: fail when no byte arrives for this long */
 } AtxHttpRequest;
 
 typedef struct {

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 
+#include "client/report.h"
 #include "core/base/json_writer.h"
 #include "core/render/change_plan.h"
 #include "core/render/render.h"
@@ -61,19 +62,8 @@ atx_cmd_validate(const char *path, gboolean json)
     return EXIT_USAGE;
   if (json)
     return validate_json(submission);
-  print_diagnostics(submission);
-  guint errors = atx_diag_list_count(submission->diags, ATX_SEVERITY_ERROR);
-  guint warnings = atx_diag_list_count(submission->diags, ATX_SEVERITY_WARNING);
-  if (!atx_submission_is_valid(submission)) {
-    g_printerr("Invalid: %s (%u error%s, %u warning%s)\n", path, errors, errors == 1 ? "" : "s",
-               warnings, warnings == 1 ? "" : "s");
-    return EXIT_INVALID;
-  }
-  g_print("Valid: %s", path);
-  if (warnings)
-    g_print(" (%u warning%s)", warnings, warnings == 1 ? "" : "s");
-  g_print("\n");
-  return 0;
+  return atx_report_diagnostics(submission->diags, submission->filename, path,
+                                atx_submission_is_valid(submission));
 }
 
 int

@@ -20,7 +20,8 @@ AtxProgress *atx_progress_new(gboolean tty);
 void atx_progress_free(AtxProgress *progress);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxProgress, atx_progress_free)
 
-/* "[   1.25s] write-config: writing config.toml" (no newline). */
+/* "[   1.25s] write-config: writing config.toml" (no newline); control
+ * characters in step or message become spaces. */
 char *atx_progress_format_step(const AtxProgressStep *step);
 
 /* Appends the step's line (and on a TTY a fresh spinner line) to out. */

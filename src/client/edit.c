@@ -1,0 +1,147 @@
+#include "client/edit.h"
+
+#include <string.h>
+
+#include "client/problem.h"
+#include "client/remote_private.h"
+#include "client/report.h"
+#include "core/base/defaults.h"
+#include "core/base/error.h"
+#include "core/base/instance.h"
+#include "core/base/json_writer.h"
+#include "core/toml/toml.h"
+
+static gboolean
+has_opaque(const json_t *value)
+{
+  if (atx_json_opaque_type(value) != NULL)
+    return TRUE;
+  const char *key;
+  const json_t *member;
+  size_t index;
+  if (json_is_object(value)) {
+    json_object_foreach((json_t *) value, key, member)
+      if (has_opaque(member))
+        return TRUE;
+  }
+  json_array_foreach(value, index, member)
+    if (has_opaque(member))
+      return TRUE;
+  return FALSE;
+}
+
+static json_t *
+body_from_toml(const char *path, const char *data, gsize len, GError **error)
+{
+  AtxTomlPosition where = {0};
+  g_autoptr(AtxTomlDoc) doc = atx_toml_parse(data, len, NULL, &where, error);
+  if (doc == NULL) {
+    g_prefix_error(error, "%s:%u:%u: ", path, where.line, where.column);
+    return NULL;
+  }
+  json_t *body = atx_toml_to_json(atx_toml_doc_root(doc));
+  if (has_opaque(body)) {
+    json_decref(body);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED, "%s: dates, times and non-finite floats have no place in "
+                "an edit", path);
+    return NULL;
+  }
+  return body;
+}
+
+json_t *
+atx_edit_body_from_file(const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &data, &len, error))
+    return NULL;
+  if (!g_str_has_suffix(path, ".json"))
+    return body_from_toml(path, data, len, error);
+  json_error_t json_error;
+  json_t *body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &json_error);
+  if (body == NULL) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "%s:%d:%d: %s", path, json_error.line, json_error.column,
+                json_error.text);
+    return NULL;
+  }
+  if (!json_is_object(body)) {
+    json_decref(body);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "%s: an edit must be a JSON object", path);
+    return NULL;
+  }
+  return body;
+}
+
+json_t *
+atx_edit_user_body(gboolean admin, const char *ssh_key, const char *shell)
+{
+  json_t *body = json_object();
+  json_object_set_new(body, "isAdmin", json_boolean(admin));
+  if (ssh_key != NULL)
+    json_object_set_new(body, "ssh_key", json_string(ssh_key));
+  if (shell != NULL)
+    json_object_set_new(body, "shell", json_string(shell));
+  return body;
+}
+
+char *
+atx_edit_route(const char *collection, const char *name)
+{
+  if (name == NULL)
+    return g_strconcat("/api/config/", collection, NULL);
+  g_autofree char *escaped = g_uri_escape_string(name, NULL, FALSE);
+  return g_strconcat("/api/config/", collection, "/", escaped, NULL);
+}
+
+static int
+report_edit_problem(const char *label, const AtxRemoteOptions *options, const AtxHttpResponse *response)
+{
+  json_t *problem = atx_remote_body_json(response);
+  if (options->json && problem != NULL) {
+    atx_remote_print_json(problem);
+    json_decref(problem);
+    return ATX_EXIT_FAILED;
+  }
+  g_autoptr(AtxDiagList) diags = atx_problem_diagnostics(problem);
+  json_decref(problem);
+  if (atx_diag_list_length(diags) == 0) {
+    gsize len = 0;
+    const char *body = g_bytes_get_data(response->body, &len);
+    g_autofree char *message = atx_problem_message(body, len);
+    g_printerr("%s: error: %s\n", label, message ? message : "the device refused the edit");
+  }
+  /* Pointers name the place in the merged config, which has no file here. */
+  return atx_report_diagnostics(diags, "config.toml", label, FALSE);
+}
+
+int
+atx_cmd_edit(const char *command, const char *method, const char *route, const json_t *body, const char *label,
+             const AtxRemoteOptions *options)
+{
+  g_autofree char *text = body != NULL ? atx_json_text(body) : NULL;
+  g_autoptr(GBytes) bytes = text != NULL ? g_bytes_new(text, strlen(text)) : NULL;
+  AtxSigner signer;
+  AtxHttpSignFunc sign = atx_remote_signer(options, &signer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
+    .method = method, .base_url = options->base_url, .path = route, .body = bytes,
+    .content_type = bytes != NULL ? "application/json" : NULL, .sign = sign, .sign_data = &signer,
+    .timeout_seconds = 60}, &error);
+  if (response == NULL)
+    return atx_remote_unreachable(command, error);
+  if (response->status == 422)
+    return report_edit_problem(label, options, response);
+  if (response->status == 409)
+    return atx_remote_busy(command, response);
+  if (response->status != 202)
+    return atx_remote_refused(command, options, method, route, response);
+  g_autofree char *job_id = atx_remote_accepted_job_id(response);
+  if (job_id == NULL) {
+    g_printerr("atomixctl %s: the device accepted %s but named no job (no job_id, no Location)\n", command, label);
+    return ATX_EXIT_FAILED;
+  }
+  if (!options->json)
+    g_print("Accepted: %s as job %s\n", label, job_id);
+  return atx_remote_wait_job(command, options, job_id);
+}

@@ -1,0 +1,32 @@
+#include "device/auth/csrf.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "core/base/error.h"
+
+char *
+atx_csrf_token_new(GError **error)
+{
+  guint8 bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "no randomness available for the bootstrap token");
+    return NULL;
+  }
+  char *token = g_base64_encode(bytes, sizeof bytes);
+  for (char *p = token; *p; p++)
+    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  token[43] = '\0'; /* drop the '=' padding */
+  return token;
+}
+
+gboolean
+atx_csrf_token_matches(const char *expected, const char *given)
+{
+  if (!expected || !given || !*expected || !*given)
+    return FALSE;
+  gsize len = strlen(expected);
+  return strlen(given) == len && CRYPTO_memcmp(expected, given, len) == 0;
+}
