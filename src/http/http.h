@@ -16,16 +16,15 @@
 #include <jansson.h>
 
 #include "core/bundle/bundle.h"
+#include "device/auth/auth.h"
 #include "device/device.h"
 #include "http/events.h"
 
-/* Who may call a route. */
-typedef enum {
-  ATX_AUTH_NONE,      /* anyone, before and after provisioning */
-  ATX_AUTH_BOOTSTRAP, /* anyone before provisioning; signed access afterwards */
-} AtxAuthClass;
-
-const char *atx_auth_class_name(AtxAuthClass auth);
+/* Who may call a route: the AtxAuthClass of device/auth/auth.h. Signature
+ * checking is not wired into the server yet, so until it is every route
+ * that is not ATX_AUTH_NONE is refused (401, "signed access required") on a
+ * provisioned device, and ATX_AUTH_SIGNED routes before provisioning too. */
+const char *atx_http_auth_class_name(AtxAuthClass auth);
 
 typedef enum {
   ATX_BODY_NONE,   /* a request body is ignored */

@@ -116,8 +116,8 @@ operation_json(const AtxHttpRoute *route)
   json_t *operation = json_pack("{ss ss s[s] so so sb ss}", "operationId", route->operation_id, "summary",
                                 route->summary, "tags", route->tag, "parameters", parameters_json(route),
                                 "responses", responses_json(route), "x-atomix-signed-when-provisioned",
-                                route->auth == ATX_AUTH_BOOTSTRAP, "x-atomix-auth",
-                                atx_auth_class_name(route->auth));
+                                route->auth != ATX_AUTH_NONE, "x-atomix-auth",
+                                atx_http_auth_class_name(route->auth));
   if (route->body == ATX_BODY_UPLOAD)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb ss s{s{s{ss ss}}}}", "required", 1, "description",

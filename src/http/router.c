@@ -10,13 +10,30 @@
 /* Until signature authentication exists, a provisioned device refuses every
  * request that needs it: never accepted unauthenticated. */
 #define SIGNED_ACCESS_REQUIRED \
-  "signed access required: this device is provisioned, so this request needs an admin SSH signature " \
-  "(X-AtomixOS-Nonce and X-AtomixOS-Signature), and this server cannot verify signatures yet"
+  "signed access required: this request needs an admin SSH signature (X-AtomixOS-Nonce and " \
+  "X-AtomixOS-Signature) on a provisioned device, and this server cannot verify signatures yet"
 
 const char *
-atx_auth_class_name(AtxAuthClass auth)
+atx_http_auth_class_name(AtxAuthClass auth)
 {
-  return auth == ATX_AUTH_BOOTSTRAP ? "bootstrap" : "none";
+  switch (auth) {
+  case ATX_AUTH_NONE:
+    return "none";
+  case ATX_AUTH_SIGNED:
+    return "signed";
+  case ATX_AUTH_FIRST_BOOT_OR_SIGNED:
+    return "first-boot-or-signed";
+  }
+  return "unknown";
+}
+
+/* Refuses what needs a signature the server cannot check yet. */
+static gboolean
+needs_signature(const AtxHttpContext *context, AtxAuthClass auth)
+{
+  if (auth == ATX_AUTH_SIGNED)
+    return TRUE;
+  return auth == ATX_AUTH_FIRST_BOOT_OR_SIGNED && atx_device_is_provisioned(context->device);
 }
 
 void
@@ -139,7 +156,7 @@ atx_http_admit(const AtxHttpContext *context, const char *method, const char *pa
     atx_http_response_error(response, 404, "no route for %s %s", method, path);
     return FALSE;
   }
-  if (route->auth == ATX_AUTH_BOOTSTRAP && atx_device_is_provisioned(context->device)) {
+  if (needs_signature(context, route->auth)) {
     atx_http_response_error(response, 401, SIGNED_ACCESS_REQUIRED);
     return FALSE;
   }

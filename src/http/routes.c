@@ -58,17 +58,21 @@ static const AtxHttpParamSpec jobs_events_params[] = {
   { NULL },
 };
 
+/* Export is first-boot-or-signed rather than signed so that before
+ * provisioning it says "nothing to export" (404) instead of asking for a
+ * signature no one can make yet; validate changes nothing, so it is open
+ * before provisioning (DESIGN §6.9). */
 static const AtxHttpRoute routes[] = {
   { "GET", "/api/health", "systemHealth", "system", "Report that the server is up", ATX_AUTH_NONE,
     ATX_BODY_NONE, NULL, health_responses, atx_http_system_health },
   { "GET", "/api/nonce", "authIssueNonce", "auth", "Issue a nonce for a signed request", ATX_AUTH_NONE,
     ATX_BODY_NONE, NULL, nonce_responses, atx_http_auth_nonce },
   { "POST", "/api/config", "configSubmit", "config", "Submit a config.toml or bundle for asynchronous apply",
-    ATX_AUTH_BOOTSTRAP, ATX_BODY_UPLOAD, upload_params, submit_responses, atx_http_config_submit },
+    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, submit_responses, atx_http_config_submit },
   { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml",
-    ATX_AUTH_BOOTSTRAP, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
+    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
   { "POST", "/api/validate", "configValidate", "config", "Validate a config.toml or bundle and dry-run its render",
-    ATX_AUTH_BOOTSTRAP, ATX_BODY_UPLOAD, upload_params, validate_responses, atx_http_config_validate },
+    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, validate_responses, atx_http_config_validate },
   { "GET", "/api/jobs", "jobsList", "jobs", "List retained jobs, newest first", ATX_AUTH_NONE,
     ATX_BODY_NONE, jobs_list_params, jobs_list_responses, atx_http_jobs_list },
   { "GET", "/api/jobs/{job_id}", "jobsGet", "jobs", "Get a job", ATX_AUTH_NONE,
