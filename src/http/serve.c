@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <glib-unix.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <systemd/sd-daemon.h>
 
@@ -149,6 +150,17 @@ parse_port(const char *address, guint16 *port, GError **error)
   return TRUE;
 }
 
+/* Provisioned at start: the sockets systemd passed are not served. (The
+ * socket unit itself must stop listening there too; that is the platform's
+ * drop-in, reference §7.5.) */
+static void
+close_passed_sockets(void)
+{
+  int passed = sd_listen_fds(TRUE);
+  for (int i = 0; i < passed; i++)
+    close(SD_LISTEN_FDS_START + i);
+}
+
 /* Before provisioning: every configured address (or systemd's sockets). */
 static gboolean
 open_initial_listeners(Server *server, GError **error)
@@ -212,6 +224,8 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
     return FALSE;
   server.context.events = atx_event_hub_new(options->device);
   gboolean ok = atx_device_is_provisioned(options->device) ? narrow_to_gateway(&server) : FALSE;
+  if (ok && options->socket_activation)
+    close_passed_sockets();
   if (!ok)
     ok = open_initial_listeners(&server, error);
   if (ok) {

@@ -593,3 +593,20 @@ def test_listener_answers_while_a_bundle_is_validated(daemon, api, example_confi
             reply += chunk
     assert early is None, "the validation answered before the health request"
     assert reply.startswith(b"HTTP/1.1 422")
+
+
+def test_failed_activation_is_discarded_and_jobs_list_newest_first(start_daemon, openapi, example_config):
+    daemon = start_daemon(extra=["--sim-fail", "myapp", "--poll-interval-ms", "20"])
+    api = Api(daemon.url, openapi)
+    ids = []
+    for _ in range(2):
+        response = submit(api, example_config)
+        assert response.status_code == 202, response.text
+        job = api.wait_job(response.json()["job_id"])
+        assert job["state"] == "failed" and job["rollback_status"] == "discarded", job
+        ids.append(job["id"])
+    assert [j["id"] for j in api.get("/api/jobs").json()["jobs"]] == ids[::-1]
+    assert [j["id"] for j in api.get("/api/jobs?limit=1").json()["jobs"]] == ids[-1:]
+    assert not (daemon.root / "config" / "config.toml").exists()
+    events, ended = read_events(api.get(f"/api/jobs/{ids[0]}/events", stream=True))
+    assert ended and events[-1][1]["step"] == "failed"
