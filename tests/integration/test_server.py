@@ -252,7 +252,10 @@ def test_body_sent_slowly_in_small_chunks(daemon, example_config):
 def test_client_disconnect_mid_upload_leaves_nothing(daemon, api, example_config):
     head = (f"POST /api/config HTTP/1.1\r\nHost: x\r\nContent-Length: {len(example_config) * 10}\r\n\r\n").encode()
     raw_request(daemon.url, head, [example_config], read=False)
-    time.sleep(0.5)
+    uploads = daemon.root / "uploads"
+    deadline = time.monotonic() + 20  # the server notices the closed socket on its next read
+    while list(uploads.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert api.get("/api/jobs").json() == {"jobs": []}
     nothing_written(daemon.root)
 
