@@ -613,3 +613,13 @@ def test_failed_activation_is_discarded_and_jobs_list_newest_first(start_daemon,
     assert not (daemon.root / "config" / "config.toml").exists()
     events, ended = read_events(api.get(f"/api/jobs/{ids[0]}/events", stream=True))
     assert ended and events[-1][1]["step"] == "failed"
+
+
+def test_config_filename_header_picks_the_format_and_is_sanitised(api, example_config):
+    as_bundle = api.post("/api/validate", data=example_config, headers={"X-Config-Filename": "x.tar.gz"})
+    assert as_bundle.status_code == 422
+    assert as_bundle.json()["error"].startswith("x.tar.gz")
+    # Not a plain name: ignored, the body is read as config.toml.
+    for hostile in ("../../x.tar.gz", "a/b.tgz", "x.tar.gz\u00a0;rm", "y" * 300 + ".tar.gz"):
+        response = api.post("/api/validate", data=example_config, headers={"X-Config-Filename": hostile.encode()})
+        assert response.status_code == 200, (hostile, response.text[:200])  # (cut to 255: no .tar.gz left)
