@@ -23,6 +23,12 @@ struct _AtxListener {
 
 #define HANDLER_THREADS 2
 
+/* Uploads being received or checked at once, in the whole process: each may
+ * hold up to the upload limit on disk under ROOT/uploads, so the total is
+ * bounded; more are refused with 503 and Retry-After. */
+#define MAX_CONCURRENT_UPLOADS 16
+static gint active_uploads;
+
 /* One request from its first callback to its completion. */
 typedef struct {
   AtxListener *listener;
@@ -37,11 +43,21 @@ typedef struct {
   char *url;
   AtxHttpResponse answer;
   gboolean answered;  /* the pool has filled answer; queue it */
+  gboolean counted;   /* holds one of the MAX_CONCURRENT_UPLOADS slots */
 } Exchange;
+
+static void
+release_upload(Exchange *exchange)
+{
+  if (exchange->counted)
+    g_atomic_int_add(&active_uploads, -1);
+  exchange->counted = FALSE;
+}
 
 static void
 exchange_free(Exchange *exchange)
 {
+  release_upload(exchange);
   if (exchange->upload_fd >= 0)
     close(exchange->upload_fd);
   if (exchange->upload_path)
@@ -143,11 +159,19 @@ content_length(struct MHD_Connection *connection)
 static gboolean
 open_upload(Exchange *exchange, GError **error)
 {
+  if (g_atomic_int_add(&active_uploads, 1) >= MAX_CONCURRENT_UPLOADS) {
+    g_atomic_int_add(&active_uploads, -1);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_BUSY, "too many uploads in progress (%d); retry shortly",
+                MAX_CONCURRENT_UPLOADS);
+    return FALSE;
+  }
+  exchange->counted = TRUE;
   exchange->upload_path = g_build_filename(exchange->listener->upload_dir, "body-XXXXXX", NULL);
   exchange->upload_fd = g_mkstemp_full(exchange->upload_path, O_RDWR | O_CLOEXEC, 0600);
   if (exchange->upload_fd < 0) {
     int saved = errno;
     g_clear_pointer(&exchange->upload_path, g_free);
+    release_upload(exchange);
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot store the upload: %s", g_strerror(saved));
     return FALSE;
   }
@@ -186,7 +210,10 @@ begin_exchange(AtxListener *listener, struct MHD_Connection *connection, const c
                                      &exchange->route, &response);
   g_autoptr(GError) error = NULL;
   if (admitted && exchange->route->body == ATX_BODY_UPLOAD && !open_upload(exchange, &error)) {
-    atx_http_response_error(&response, 500, "%s", error->message);
+    gboolean busy = g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY);
+    atx_http_response_error(&response, busy ? 503 : 500, "%s", error->message);
+    if (busy)
+      atx_http_response_add_header(&response, "Retry-After", "1");
     admitted = FALSE;
   }
   enum MHD_Result ok = admitted ? MHD_YES : queue(exchange, &response);
@@ -237,6 +264,7 @@ run_handler(Exchange *exchange)
     (void) unlink(exchange->upload_path);
     g_clear_pointer(&exchange->upload_path, g_free);
   }
+  release_upload(exchange);
 }
 
 /* Handler pool: the connection is suspended meanwhile; resuming it makes

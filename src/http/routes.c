@@ -10,6 +10,7 @@
 #define ERR_409 { 409, JSON, "ApiErrorResponseBody", "Another job is submitted or running; the message names it" }
 #define ERR_413 { 413, JSON, "ApiErrorResponseBody", "The body exceeds the upload limit" }
 #define ERR_422 { 422, PROBLEM, "ProblemResponseBody", "Invalid config or bundle: every diagnostic; nothing was written" }
+#define ERR_503 { 503, JSON, "ApiErrorResponseBody", "Too many uploads in progress; retry after Retry-After seconds" }
 #define END { 0 }
 
 static const AtxHttpResponseSpec health_responses[] = {
@@ -20,11 +21,11 @@ static const AtxHttpResponseSpec nonce_responses[] = {
 };
 static const AtxHttpResponseSpec submit_responses[] = {
   { 202, JSON, "SubmitConfigResponseBody", "Accepted; the job runs in the background" },
-  ERR_401, ERR_409, ERR_413, ERR_422, END,
+  ERR_401, ERR_409, ERR_413, ERR_422, ERR_503, END,
 };
 static const AtxHttpResponseSpec validate_responses[] = {
   { 200, JSON, "ValidationResponseBody", "Valid; warnings and the files a render would write" },
-  ERR_401, ERR_413, ERR_422, END,
+  ERR_401, ERR_413, ERR_422, ERR_503, END,
 };
 static const AtxHttpResponseSpec export_responses[] = {
   { 200, "application/toml", "Config", "The active config.toml, byte for byte" },

@@ -623,3 +623,29 @@ def test_config_filename_header_picks_the_format_and_is_sanitised(api, example_c
     for hostile in ("../../x.tar.gz", "a/b.tgz", "x.tar.gz\u00a0;rm", "y" * 300 + ".tar.gz"):
         response = api.post("/api/validate", data=example_config, headers={"X-Config-Filename": hostile.encode()})
         assert response.status_code == 200, (hostile, response.text[:200])  # (cut to 255: no .tar.gz left)
+
+
+def test_concurrent_uploads_are_bounded_503(daemon, api, example_config):
+    host, port = daemon.url.split("//")[1].split(":")
+    head = b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"
+    held = []
+    try:
+        for _ in range(16):  # MAX_CONCURRENT_UPLOADS in src/http/listener.c
+            s = socket.create_connection((host, int(port)), timeout=30)
+            s.sendall(head + b"x" * 1000)
+            held.append(s)
+        uploads = daemon.root / "uploads"
+        deadline = time.monotonic() + 20
+        while len(list(uploads.iterdir())) < 16 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        response = api.post("/api/validate", data=example_config)
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "1"
+    finally:
+        for s in held:
+            s.close()
+    deadline = time.monotonic() + 20
+    while api.post("/api/validate", data=example_config, check=False).status_code == 503:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert api.post("/api/validate", data=example_config).status_code == 200
