@@ -118,6 +118,12 @@ free_stream_body(void *cls)
   g_free(body);
 }
 
+static void
+unref_body(void *cls)
+{
+  g_bytes_unref(cls);
+}
+
 static enum MHD_Result
 queue(Exchange *exchange, AtxHttpResponse *result)
 {
@@ -130,9 +136,14 @@ queue(Exchange *exchange, AtxHttpResponse *result)
     response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE, read_stream, body,
                                                  free_stream_body);
   } else {
+    /* The body is referenced, not copied (cached job resources are shared). */
+    GBytes *body = result->body ? g_bytes_ref(result->body) : g_bytes_new_static("", 0);
     gsize len = 0;
-    const void *data = result->body ? g_bytes_get_data(result->body, &len) : NULL;
-    response = MHD_create_response_from_buffer(len, (void *) (data ? data : ""), MHD_RESPMEM_MUST_COPY);
+    const void *data = g_bytes_get_data(body, &len);
+    response = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *) (data ? data : ""),
+                                                                      unref_body, body);
+    if (!response)
+      g_bytes_unref(body);
   }
   if (!response)
     return MHD_NO;
