@@ -113,8 +113,11 @@ append_history_locked(AtxEventStream *stream, AtxJob *job)
   json_t *events = json_object_get(resource, "events");
   for (gsize i = 0; i < json_array_size(events); i++)
     append_event_locked(stream, json_array_get(events, i));
-  AtxJobState state = atx_job_state(job);
-  if (state == ATX_JOB_SUCCEEDED || state == ATX_JOB_FAILED)
+  /* The state of the same snapshot as the events: a state read separately
+   * could already be final while the snapshot lacks the terminal event,
+   * which would then never be sent. */
+  const char *state = json_string_value(json_object_get(resource, "state"));
+  if (g_strcmp0(state, "succeeded") == 0 || g_strcmp0(state, "failed") == 0)
     stream->ended = TRUE;
   json_decref(resource);
 }
