@@ -5,10 +5,13 @@
 #include "atomixd/apply_cmds.h"
 #include "cli/command.h"
 #include "core/base/error.h"
+#include "core/base/json_writer.h"
 #include "core/render/render.h"
 #include "core/bundle/submission.h"
 #include "device/activate.h"
 #include "device/device.h"
+#include "http/openapi.h"
+#include "http/server.h"
 
 #define PROGRAM "atomixd"
 #define EXIT_FAILED ATX_EXIT_FAILED
@@ -23,6 +26,9 @@ static int opt_poll_interval_ms;
 static char *opt_system_bus;
 static char *opt_user_bus;
 static gboolean opt_system_is_user_manager;
+static char **opt_listen;
+static int opt_heartbeat_seconds;
+static int opt_rebind_delay_seconds = 10;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
@@ -46,11 +52,31 @@ static const GOptionEntry manager_entries[] = {
   { NULL },
 };
 
+static const GOptionEntry serve_entries[] = {
+  { "listen", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
+    "Listen on ADDR:PORT or [ADDR]:PORT before provisioning (repeatable; default 0.0.0.0:"
+    G_STRINGIFY(ATX_BOOTSTRAP_PORT) "; sockets passed by systemd win)", "ADDR:PORT" },
+  { "heartbeat-seconds", 0, 0, G_OPTION_ARG_INT, &opt_heartbeat_seconds,
+    "Keepalive comment interval of event streams (default 15)", "N" },
+  { "rebind-delay-seconds", 0, 0, G_OPTION_ARG_INT, &opt_rebind_delay_seconds,
+    "After provisioning, keep the old addresses this long so clients see the job end (default 10)", "N" },
+  { NULL },
+};
+
+static int run_serve(const AtxCommand *self, int argc, char **argv);
+static int run_openapi(const AtxCommand *self, int argc, char **argv);
 static int run_import(const AtxCommand *self, int argc, char **argv);
 static int run_recover(const AtxCommand *self, int argc, char **argv);
 static int run_check_health(const AtxCommand *self, int argc, char **argv);
 
 static const AtxCommand commands[] = {
+  { "serve", "", "Serve the bootstrap API (HTTP) until SIGTERM",
+    "Listens on every --listen address (or the sockets systemd passes) until the device is\n"
+    "provisioned, then on the LAN gateway address of config/lan-settings.json only.\n"
+    "Submitted configs run as jobs on a worker thread; GET /schema/openapi.json describes\n"
+    "every route. SIGTERM stops accepting, lets a running job reach a safe point, exits 0.", run_serve },
+  { "openapi", "", "Print the API's OpenAPI 3.1 document", "The same document GET /schema/openapi.json serves.",
+    run_openapi },
   { "import", "SOURCE", "Apply a config.toml or bundle through the full job pipeline",
     "Validates SOURCE, writes the candidate tree, promotes it, activates it and waits\n"
     "for the required units; rolls back when they do not come up. Prints every step.\n\n"
@@ -235,6 +261,45 @@ run_check_health(const AtxCommand *self, int argc, char **argv)
   g_autofree char *list = g_strjoinv(", ", (char **) failures->pdata);
   g_printerr("Required services failed: %s\n", list);
   return EXIT_FAILED;
+}
+
+static int
+run_serve(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, manager_entries, serve_entries, NULL))
+    return EXIT_USAGE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxDevice) device = open_device(TRUE, &error);
+  if (!device) {
+    g_printerr("atomixd serve: %s\n", error->message);
+    return open_failure_status(error);
+  }
+  g_message("%s", atx_device_recovery_message(device));
+  AtxHttpServeOptions options = {
+    .device = device,
+    .root = root_dir(),
+    .listen = (const char *const *) opt_listen,
+    .socket_activation = TRUE,
+    .heartbeat_seconds = (guint) MAX(opt_heartbeat_seconds, 0),
+    .rebind_delay_seconds = (guint) MAX(opt_rebind_delay_seconds, 0),
+  };
+  if (!atx_http_serve(&options, &error)) {
+    g_printerr("atomixd serve: %s\n", error->message);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+static int
+run_openapi(const AtxCommand *self, int argc, char **argv)
+{
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, NULL, NULL))
+    return EXIT_USAGE;
+  json_t *document = atx_openapi_document();
+  g_autofree char *text = atx_json_text(document);
+  json_decref(document);
+  g_print("%s", text);
+  return 0;
 }
 
 int

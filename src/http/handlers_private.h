@@ -1,0 +1,15 @@
+/* The handlers the route table (routes.c) points at, one file per domain:
+ * system.c, config.c, jobs.c, openapi.c. */
+#pragma once
+
+#include "http/http.h"
+
+void atx_http_system_health(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_auth_nonce(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_config_validate(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_config_export(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_jobs_list(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_jobs_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_jobs_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_openapi_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);

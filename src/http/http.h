@@ -1,0 +1,127 @@
+/* The HTTP layer's socket-free core: a request, a response, the route table
+ * and the dispatcher. The libmicrohttpd glue (server.c) turns network bytes
+ * into an AtxHttpRequest and an AtxHttpResponse back into bytes; everything
+ * between — routing, 404/405, authorisation, handlers — runs here, so the
+ * fuzz target and the server exercise exactly the same code.
+ *
+ * Handlers parse, authorise and translate; every state change goes through
+ * atx_device_submit(). Handlers run on the server's thread and never wait
+ * for a job.
+ *
+ * Thread-safety: a context may be used from several threads at once (one
+ * per listener daemon); requests and responses belong to one thread. */
+#pragma once
+
+#include <gio/gio.h>
+#include <jansson.h>
+
+#include "core/bundle/bundle.h"
+#include "device/auth/auth.h"
+#include "device/device.h"
+#include "http/events.h"
+
+/* Who may call a route: the AtxAuthClass of device/auth/auth.h. Signature
+ * checking is not wired into the server yet, so until it is every route
+ * that is not ATX_AUTH_NONE is refused (401, "signed access required") on a
+ * provisioned device, and ATX_AUTH_SIGNED routes before provisioning too. */
+const char *atx_http_auth_class_name(AtxAuthClass auth);
+
+typedef enum {
+  ATX_BODY_NONE,   /* a request body is ignored */
+  ATX_BODY_UPLOAD, /* raw bytes streamed to a file before the handler runs */
+} AtxBodyKind;
+
+/* One documented response of a route; the table is the OpenAPI truth. */
+typedef struct {
+  guint status;
+  const char *content_type; /* "application/json", "application/problem+json", ... */
+  const char *schema;       /* component schema name, or NULL for a plain string body */
+  const char *description;
+} AtxHttpResponseSpec;
+
+/* A documented header or query parameter (path parameters come from the path). */
+typedef struct {
+  const char *in;          /* "header" or "query" */
+  const char *name;
+  const char *type;        /* JSON Schema type: "string", "integer" */
+  const char *description;
+} AtxHttpParamSpec;
+
+typedef struct {
+  const char *method;
+  const char *path;       /* "/api/jobs/{job_id}": {name} matches one non-empty segment */
+  const char *query;      /* raw query string, NULL when there is none */
+  const char *body_path;  /* the uploaded body (ATX_BODY_UPLOAD), NULL otherwise */
+  /* Case-insensitive header lookup; NULL when absent. */
+  const char *(*header)(gpointer data, const char *name);
+  gpointer header_data;
+  GHashTable *params;     /* path parameters, filled by the dispatcher */
+} AtxHttpRequest;
+
+typedef struct {
+  guint status;
+  char *content_type;
+  GBytes *body;           /* NULL = empty */
+  GPtrArray *headers;     /* name, value, name, value ... (char*, owned) */
+  AtxEventStream *stream; /* when set, the body is this event stream */
+} AtxHttpResponse;
+
+void atx_http_response_init(AtxHttpResponse *response);
+void atx_http_response_clear(AtxHttpResponse *response);
+void atx_http_response_add_header(AtxHttpResponse *response, const char *name, const char *value);
+/* Sets status, content type and body (@body taken: serialised, then decref'd). */
+void atx_http_response_json(AtxHttpResponse *response, guint status, const char *content_type, json_t *body);
+/* {"error": message} with @status. */
+void atx_http_response_error(AtxHttpResponse *response, guint status, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+/* Serialised resources of finished jobs, which never change again, so the
+ * most polled route does not rebuild the same JSON (thread-safe). */
+typedef struct _AtxJobCache AtxJobCache;
+AtxJobCache *atx_job_cache_new(void);
+void atx_job_cache_free(AtxJobCache *cache);
+
+typedef struct {
+  AtxDevice *device;
+  AtxEventHub *events;
+  const AtxBundleLimits *limits; /* NULL = defaults */
+  AtxJobCache *job_cache;        /* NULL = no caching */
+} AtxHttpContext;
+
+typedef void (*AtxHttpHandler)(const AtxHttpContext *context, const AtxHttpRequest *request,
+                               AtxHttpResponse *response);
+
+typedef struct {
+  const char *method;
+  const char *path;
+  const char *operation_id;
+  const char *tag;
+  const char *summary;
+  AtxAuthClass auth;
+  AtxBodyKind body;
+  const AtxHttpParamSpec *params;       /* optional ones; ends with name NULL; may be NULL */
+  const AtxHttpResponseSpec *responses; /* ends with status 0 */
+  AtxHttpHandler handler;
+} AtxHttpRoute;
+
+/* The route table: every route the server answers, in documentation order. */
+const AtxHttpRoute *atx_http_routes(guint *n_routes);
+
+/* The route for @method and @path, filling @params (may be NULL). When none
+ * matches, NULL and @allow_out (optional) receives the methods the path
+ * does accept ("GET, POST"), or NULL when the path is unknown. */
+const AtxHttpRoute *atx_http_route_find(const char *method, const char *path, GHashTable *params,
+                                        char **allow_out);
+
+/* The answer to a request before its body is read: 404/405, 401 when the
+ * route needs signed access, 413 when @content_length (-1 = unknown) is over
+ * the upload limit. Returns FALSE with @response filled when the request is
+ * refused; TRUE with *@route_out set when the body may be read. */
+gboolean atx_http_admit(const AtxHttpContext *context, const char *method, const char *path,
+                        gint64 content_length, GHashTable *params, const AtxHttpRoute **route_out,
+                        AtxHttpResponse *response);
+
+/* Routes and runs @request to a response (admission included). */
+void atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHttpResponse *response);
+
+/* The upload limit in effect. */
+gsize atx_http_upload_limit(const AtxHttpContext *context);

@@ -1,0 +1,182 @@
+/* Routing, admission (404, 405, 401, 413) and the response helpers. */
+#include "http/http.h"
+
+#include <string.h>
+
+#include "core/base/error.h"
+
+#define DEFAULT_UPLOAD_LIMIT (32u * 1024 * 1024)
+
+/* Until signature authentication exists, a provisioned device refuses every
+ * request that needs it: never accepted unauthenticated. */
+#define SIGNED_ACCESS_REQUIRED \
+  "signed access required: this request needs an admin SSH signature (X-AtomixOS-Nonce and " \
+  "X-AtomixOS-Signature) on a provisioned device, and this server cannot verify signatures yet"
+
+const char *
+atx_http_auth_class_name(AtxAuthClass auth)
+{
+  switch (auth) {
+  case ATX_AUTH_NONE:
+    return "none";
+  case ATX_AUTH_SIGNED:
+    return "signed";
+  case ATX_AUTH_FIRST_BOOT_OR_SIGNED:
+    return "first-boot-or-signed";
+  }
+  return "unknown";
+}
+
+/* Refuses what needs a signature the server cannot check yet. */
+static gboolean
+needs_signature(const AtxHttpContext *context, AtxAuthClass auth)
+{
+  if (auth == ATX_AUTH_SIGNED)
+    return TRUE;
+  return auth == ATX_AUTH_FIRST_BOOT_OR_SIGNED && atx_device_is_provisioned(context->device);
+}
+
+void
+atx_http_response_init(AtxHttpResponse *response)
+{
+  *response = (AtxHttpResponse) { .status = 500, .headers = g_ptr_array_new_with_free_func(g_free) };
+}
+
+void
+atx_http_response_clear(AtxHttpResponse *response)
+{
+  g_clear_pointer(&response->content_type, g_free);
+  g_clear_pointer(&response->body, g_bytes_unref);
+  g_clear_pointer(&response->headers, g_ptr_array_unref);
+  g_clear_pointer(&response->stream, atx_event_stream_close);
+}
+
+void
+atx_http_response_add_header(AtxHttpResponse *response, const char *name, const char *value)
+{
+  g_ptr_array_add(response->headers, g_strdup(name));
+  g_ptr_array_add(response->headers, g_strdup(value));
+}
+
+void
+atx_http_response_json(AtxHttpResponse *response, guint status, const char *content_type, json_t *body)
+{
+  /* A body that cannot be serialised is a bug, but the client still gets JSON. */
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!text) {
+    status = 500;
+    content_type = NULL;
+    text = strdup("{\"error\":\"internal error: cannot serialise the response\"}");
+  }
+  gsize len = strlen(text);
+  response->status = status;
+  g_free(response->content_type);
+  response->content_type = g_strdup(content_type ? content_type : "application/json");
+  g_clear_pointer(&response->body, g_bytes_unref);
+  response->body = g_bytes_new_with_free_func(text, len, free, text);
+}
+
+void
+atx_http_response_error(AtxHttpResponse *response, guint status, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  g_autofree char *raw = g_strdup_vprintf(format, args);
+  va_end(args);
+  /* Messages quote request paths and headers, which need not be UTF-8. */
+  g_autofree char *message = g_utf8_make_valid(raw, -1);
+  atx_http_response_json(response, status, NULL, json_pack("{ss}", "error", message));
+}
+
+gsize
+atx_http_upload_limit(const AtxHttpContext *context)
+{
+  if (context->limits && context->limits->max_upload_bytes)
+    return context->limits->max_upload_bytes;
+  return DEFAULT_UPLOAD_LIMIT;
+}
+
+/* Matches @path against @pattern segment by segment; {name} takes one
+ * non-empty segment into @params. */
+static gboolean
+path_matches(const char *pattern, const char *path, GHashTable *params)
+{
+  g_auto(GStrv) want = g_strsplit(pattern, "/", -1);
+  g_auto(GStrv) got = g_strsplit(path, "/", -1);
+  if (g_strv_length(want) != g_strv_length(got))
+    return FALSE;
+  for (guint i = 0; want[i]; i++) {
+    gsize len = strlen(want[i]);
+    if (len > 2 && want[i][0] == '{' && want[i][len - 1] == '}') {
+      if (got[i][0] == '\0')
+        return FALSE;
+      if (params)
+        g_hash_table_insert(params, g_strndup(want[i] + 1, len - 2), g_strdup(got[i]));
+    } else if (!g_str_equal(want[i], got[i])) {
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+const AtxHttpRoute *
+atx_http_route_find(const char *method, const char *path, GHashTable *params, char **allow_out)
+{
+  guint n_routes = 0;
+  const AtxHttpRoute *routes = atx_http_routes(&n_routes);
+  g_autoptr(GString) allow = g_string_new(NULL);
+  for (guint i = 0; i < n_routes; i++) {
+    if (!path_matches(routes[i].path, path, NULL))
+      continue;
+    if (g_str_equal(routes[i].method, method)) {
+      if (params)
+        (void) path_matches(routes[i].path, path, params);
+      return &routes[i];
+    }
+    g_string_append_printf(allow, "%s%s", allow->len ? ", " : "", routes[i].method);
+  }
+  if (allow_out)
+    *allow_out = allow->len ? g_strdup(allow->str) : NULL;
+  return NULL;
+}
+
+gboolean
+atx_http_admit(const AtxHttpContext *context, const char *method, const char *path, gint64 content_length,
+               GHashTable *params, const AtxHttpRoute **route_out, AtxHttpResponse *response)
+{
+  g_autofree char *allow = NULL;
+  const AtxHttpRoute *route = atx_http_route_find(method, path, params, &allow);
+  if (!route && allow) {
+    atx_http_response_error(response, 405, "method %s is not allowed on %s (allowed: %s)", method, path, allow);
+    atx_http_response_add_header(response, "Allow", allow);
+    return FALSE;
+  }
+  if (!route) {
+    atx_http_response_error(response, 404, "no route for %s %s", method, path);
+    return FALSE;
+  }
+  if (needs_signature(context, route->auth)) {
+    atx_http_response_error(response, 401, SIGNED_ACCESS_REQUIRED);
+    return FALSE;
+  }
+  if (route->body == ATX_BODY_UPLOAD && content_length > (gint64) atx_http_upload_limit(context)) {
+    atx_http_response_error(response, 413, "config upload exceeds %" G_GSIZE_FORMAT " byte limit",
+                            atx_http_upload_limit(context));
+    return FALSE;
+  }
+  *route_out = route;
+  return TRUE;
+}
+
+void
+atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHttpResponse *response)
+{
+  g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  const AtxHttpRoute *route = NULL;
+  if (!atx_http_admit(context, request->method, request->path, -1, params, &route, response))
+    return;
+  request->params = params;
+  route->handler(context, request, response);
+  request->params = NULL;
+}

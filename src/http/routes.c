@@ -1,0 +1,92 @@
+/* The route table: the one place that says which routes exist, who may call
+ * them and what they answer. The router and the OpenAPI document both read it. */
+#include "http/handlers_private.h"
+
+#define JSON "application/json"
+#define PROBLEM "application/problem+json"
+
+#define ERR_401 { 401, JSON, "ApiErrorResponseBody", "Signed access required (the device is provisioned)" }
+#define ERR_404 { 404, JSON, "ApiErrorResponseBody", "Not found" }
+#define ERR_409 { 409, JSON, "ApiErrorResponseBody", "Another job is submitted or running; the message names it" }
+#define ERR_413 { 413, JSON, "ApiErrorResponseBody", "The body exceeds the upload limit" }
+#define ERR_422 { 422, PROBLEM, "ProblemResponseBody", "Invalid config or bundle: every diagnostic; nothing was written" }
+#define ERR_503 { 503, JSON, "ApiErrorResponseBody", "Too many uploads in progress; retry after Retry-After seconds" }
+#define END { 0 }
+
+static const AtxHttpResponseSpec health_responses[] = {
+  { 200, JSON, "HealthResponseBody", "The server is up" }, END,
+};
+static const AtxHttpResponseSpec nonce_responses[] = {
+  { 200, JSON, "NonceResponseBody", "A fresh single-use nonce" }, END,
+};
+static const AtxHttpResponseSpec submit_responses[] = {
+  { 202, JSON, "SubmitConfigResponseBody", "Accepted; the job runs in the background" },
+  ERR_401, ERR_409, ERR_413, ERR_422, ERR_503, END,
+};
+static const AtxHttpResponseSpec validate_responses[] = {
+  { 200, JSON, "ValidationResponseBody", "Valid; warnings and the files a render would write" },
+  ERR_401, ERR_413, ERR_422, ERR_503, END,
+};
+static const AtxHttpResponseSpec export_responses[] = {
+  { 200, "application/toml", "Config", "The active config.toml, byte for byte" },
+  ERR_401, ERR_404, END,
+};
+static const AtxHttpResponseSpec jobs_list_responses[] = {
+  { 200, JSON, "JobListResponseBody", "Retained jobs, newest first" },
+  { 400, JSON, "ApiErrorResponseBody", "A malformed limit" }, END,
+};
+static const AtxHttpResponseSpec jobs_get_responses[] = {
+  { 200, JSON, "JobResponseBody", "The job" }, ERR_404, END,
+};
+static const AtxHttpResponseSpec jobs_events_responses[] = {
+  { 200, "text/event-stream", NULL, "One SSE event per job event (id = seq, data = the event as JSON); ends after the job ends" },
+  { 400, JSON, "ApiErrorResponseBody", "A malformed Last-Event-ID" }, ERR_404, END,
+};
+static const AtxHttpResponseSpec openapi_responses[] = {
+  { 200, JSON, "OpenApiDocument", "This document" }, END,
+};
+
+static const AtxHttpParamSpec upload_params[] = {
+  { "header", "X-Config-Filename", "string", "The client's file name: picks plain TOML or a bundle format" },
+  { NULL },
+};
+static const AtxHttpParamSpec jobs_list_params[] = {
+  { "query", "limit", "integer", "At most this many jobs (default: all retained)" },
+  { NULL },
+};
+static const AtxHttpParamSpec jobs_events_params[] = {
+  { "header", "Last-Event-ID", "string", "Resume after the event with this seq" },
+  { NULL },
+};
+
+/* Export is first-boot-or-signed rather than signed so that before
+ * provisioning it says "nothing to export" (404) instead of asking for a
+ * signature no one can make yet; validate changes nothing, so it is open
+ * before provisioning (DESIGN §6.9). */
+static const AtxHttpRoute routes[] = {
+  { "GET", "/api/health", "systemHealth", "system", "Report that the server is up", ATX_AUTH_NONE,
+    ATX_BODY_NONE, NULL, health_responses, atx_http_system_health },
+  { "GET", "/api/nonce", "authIssueNonce", "auth", "Issue a nonce for a signed request", ATX_AUTH_NONE,
+    ATX_BODY_NONE, NULL, nonce_responses, atx_http_auth_nonce },
+  { "POST", "/api/config", "configSubmit", "config", "Submit a config.toml or bundle for asynchronous apply",
+    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, submit_responses, atx_http_config_submit },
+  { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml",
+    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
+  { "POST", "/api/validate", "configValidate", "config", "Validate a config.toml or bundle and dry-run its render",
+    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, validate_responses, atx_http_config_validate },
+  { "GET", "/api/jobs", "jobsList", "jobs", "List retained jobs, newest first", ATX_AUTH_NONE,
+    ATX_BODY_NONE, jobs_list_params, jobs_list_responses, atx_http_jobs_list },
+  { "GET", "/api/jobs/{job_id}", "jobsGet", "jobs", "Get a job", ATX_AUTH_NONE,
+    ATX_BODY_NONE, NULL, jobs_get_responses, atx_http_jobs_get },
+  { "GET", "/api/jobs/{job_id}/events", "jobsEvents", "jobs", "Follow a job's events as Server-Sent Events",
+    ATX_AUTH_NONE, ATX_BODY_NONE, jobs_events_params, jobs_events_responses, atx_http_jobs_events },
+  { "GET", "/schema/openapi.json", "openapiGet", "system", "This OpenAPI document", ATX_AUTH_NONE,
+    ATX_BODY_NONE, NULL, openapi_responses, atx_http_openapi_get },
+};
+
+const AtxHttpRoute *
+atx_http_routes(guint *n_routes)
+{
+  *n_routes = G_N_ELEMENTS(routes);
+  return routes;
+}

@@ -1,0 +1,134 @@
+/* libFuzzer target for the HTTP layer: the input is a request —
+ *   METHOD SP TARGET LF (NAME ":" VALUE LF)* LF BODY
+ * — dispatched in-process through the router, admission and the handlers
+ * (http.h: no socket), against a real device on a scratch root with the
+ * simulated service manager. Event streams are drained once. Every response
+ * must be well formed: a status, and for JSON content types a body that
+ * parses. Any crash, leak or sanitizer report is a bug. */
+#include <glib/gstdio.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/fs/fsutil.h"
+#include "http/http.h"
+
+static AtxHttpContext context;
+static char *root;
+static char *body_path;
+
+static void
+remove_root(void)
+{
+  g_autoptr(GError) error = NULL;
+  if (!atx_fs_remove_tree(root, NULL, &error))
+    g_printerr("fuzz-http: cannot remove %s: %s\n", root, error->message);
+}
+
+static void
+setup(void)
+{
+  root = g_dir_make_tmp("fuzz-http-XXXXXX", NULL);
+  g_assert_nonnull(root);
+  atexit(remove_root);
+  body_path = g_build_filename(root, "body", NULL);
+  AtxDeviceOptions options = {
+    .root = root,
+    .svcmgr = atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions) { 0 }),
+    .app_user = g_get_user_name(),
+    .poll_interval_ms = 10,
+  };
+  g_autoptr(GError) error = NULL;
+  context.device = atx_device_open(&options, &error);
+  g_assert_no_error(error);
+  context.events = atx_event_hub_new(context.device);
+  context.job_cache = atx_job_cache_new();
+}
+
+static const char *
+lookup_header(gpointer data, const char *name)
+{
+  GPtrArray *headers = data;
+  for (guint i = 0; i + 1 < headers->len; i += 2)
+    if (g_ascii_strcasecmp(g_ptr_array_index(headers, i), name) == 0)
+      return g_ptr_array_index(headers, i + 1);
+  return NULL;
+}
+
+static void
+ignore(gpointer data)
+{
+}
+
+static void
+check_response(AtxHttpResponse *response)
+{
+  g_assert_cmpuint(response->status, >=, 200);
+  g_assert_cmpuint(response->status, <, 600);
+  if (response->stream) {
+    char buffer[4096];
+    gboolean ended = FALSE;
+    while (atx_event_stream_read(response->stream, buffer, sizeof buffer, &ended, ignore, ignore, NULL) > 0)
+      ;
+    return;
+  }
+  if (response->body && response->content_type && g_str_has_suffix(response->content_type, "json")) {
+    gsize len = 0;
+    const char *data = g_bytes_get_data(response->body, &len);
+    json_t *json = json_loadb(data, len, 0, NULL);
+    g_assert_nonnull(json);
+    json_decref(json);
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  if (!context.device)
+    setup();
+  const uint8_t *end_of_head = NULL;
+  for (size_t i = 0; i + 1 < size && !end_of_head; i++)
+    if (data[i] == '\n' && data[i + 1] == '\n')
+      end_of_head = data + i;
+  gsize head_len = end_of_head ? (gsize) (end_of_head - data) : size;
+  g_autofree char *head = g_strndup((const char *) data, head_len);
+  g_auto(GStrv) lines = g_strsplit(head, "\n", -1);
+  if (!lines[0])
+    return 0;
+  g_auto(GStrv) request_line = g_strsplit(lines[0], " ", 2);
+  if (!request_line[0] || !request_line[1])
+    return 0;
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 1; lines[i]; i++) {
+    char *colon = strchr(lines[i], ':');
+    if (!colon)
+      continue;
+    g_ptr_array_add(headers, g_strndup(lines[i], (gsize) (colon - lines[i])));
+    g_ptr_array_add(headers, g_strstrip(g_strdup(colon + 1)));
+  }
+  char *query = strchr(request_line[1], '?');
+  if (query)
+    *query++ = '\0';
+  const uint8_t *body = end_of_head ? end_of_head + 2 : data + size;
+  FILE *file = fopen(body_path, "wb"); /* not g_file_set_contents: no fsync per input */
+  g_assert_nonnull(file);
+  g_assert_cmpuint(fwrite(body, 1, (size_t) (data + size - body), file), ==, (size_t) (data + size - body));
+  g_assert_cmpint(fclose(file), ==, 0);
+  AtxHttpRequest request = {
+    .method = request_line[0],
+    .path = request_line[1],
+    .query = query,
+    .body_path = body_path,
+    .header = lookup_header,
+    .header_data = headers,
+  };
+  AtxHttpResponse response;
+  atx_http_response_init(&response);
+  atx_http_dispatch(&context, &request, &response);
+  check_response(&response);
+  atx_http_response_clear(&response);
+  return 0;
+}
