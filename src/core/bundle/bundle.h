@@ -46,4 +46,4 @@ const char *atx_bundle_format_label(AtxBundleFormat format); /* ".tar.gz" ... */
 
 /* Reads @data as a bundle or a plain config.toml. @limits may be NULL. */
 AtxBundle *atx_bundle_read(GBytes *data, const char *filename, const AtxBundleLimits *limits,
-                           GError **error);
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -212,16 +212,17 @@ struct _AtxJsonSchema {
 gpointer atx_js_arena_alloc(AtxJsonSchema *schema, gsize size);
 const char *atx_js_arena_strdup(AtxJsonSchema *schema, const char *text);
 gboolean atx_js_compile_document(AtxJsonSchema *schema, const json_t *document, const char *uri,
-                             AtxJsNode **root_out, GError **error);
+                             AtxJsNode **root_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Compiles @json, found at @pointer inside @resource, as a schema. @document
  * names the document in messages (NULL for the main one). */
 gboolean atx_js_compile_at(AtxJsonSchema *schema, const json_t *json, AtxJsResource *resource,
-                           const char *document, const char *pointer, AtxJsNode **out, GError **error);
+                           const char *document, const char *pointer, AtxJsNode **out,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* jsonschema_resolve.c: binds every pending $ref whose document is known,
  * compiling added documents on first use. Refs into unknown documents stay
  * pending without error. */
-gboolean atx_js_resolve_pending(AtxJsonSchema *schema, GError **error);
+gboolean atx_js_resolve_pending(AtxJsonSchema *schema, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* jsonschema_uri.c: RFC 3986 reference resolution. */
 char *atx_js_uri_resolve(const char *base, const char *reference);
@@ -230,7 +231,7 @@ char *atx_js_uri_resolve(const char *base, const char *reference);
 char *atx_js_uri_split_fragment(const char *uri, char **fragment_out);
 
 /* jsonschema_regex.c: ECMA-262 patterns run on GRegex. */
-GRegex *atx_js_regex_compile(const char *ecma_pattern, GError **error);
+GRegex *atx_js_regex_compile(const char *ecma_pattern, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Returns 1 on a match, 0 on none, -1 when the match gave up (too complex). */
 int atx_js_regex_search(const GRegex *regex, const char *text, gsize length);
 

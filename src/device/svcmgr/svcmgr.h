@@ -85,7 +85,7 @@ typedef struct {
   gboolean system_is_user_manager;
 } AtxSvcMgrSystemdOptions;
 
-AtxSvcMgr *atx_svcmgr_systemd_new(const AtxSvcMgrSystemdOptions *options, GError **error);
+AtxSvcMgr *atx_svcmgr_systemd_new(const AtxSvcMgrSystemdOptions *options, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* --- simulation (svcmgr_sim.c) --- */
 typedef struct {
