@@ -179,8 +179,12 @@ remove_contents(int dirfd, const char *path, const char *first_name, GError **er
 {
   if (first_name) {
     atx_failpoint("unlink");
-    if (unlinkat(dirfd, first_name, 0) != 0 && errno != ENOENT)
-      return fail_errno(error, "cannot remove", first_name);
+    if (unlinkat(dirfd, first_name, 0) != 0 && errno != ENOENT) {
+      int saved = errno;
+      g_autofree char *first_path = g_build_filename(path, first_name, NULL);
+      errno = saved;
+      return fail_errno(error, "cannot remove", first_path);
+    }
   }
   int dup_fd = dup(dirfd);
   DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;

@@ -250,24 +250,26 @@ marker_clear(Marker *marker)
   g_clear_pointer(&marker->old_generation, g_free);
 }
 
-/* FALSE when there is no marker; a damaged marker is an error. */
+/* *present is FALSE when there is no marker; a damaged marker is an error. */
 static gboolean
-read_marker(const AtxStore *store, Marker *marker, GError **error)
+read_marker(const AtxStore *store, Marker *marker, gboolean *present, GError **error)
 {
-  if (!atx_fs_exists(store->marker))
-    return FALSE;
+  *present = atx_fs_exists(store->marker);
+  if (!*present)
+    return TRUE;
   json_error_t json_error;
   json_t *root = json_load_file(store->marker, 0, &json_error);
   const char *new_gen = json_string_value(json_object_get(root, "new"));
   const char *old_gen = json_string_value(json_object_get(root, "old"));
-  if (new_gen && old_gen) {
+  gboolean ok = new_gen && old_gen;
+  if (ok) {
     marker->new_generation = g_strdup(new_gen);
     marker->old_generation = g_strdup(old_gen);
   } else {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "damaged promotion marker %s", store->marker);
   }
   json_decref(root);
-  return TRUE;
+  return ok;
 }
 
 static gboolean
@@ -327,12 +329,9 @@ gboolean
 atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error)
 {
   Marker marker = { 0 };
-  GError *local = NULL;
-  gboolean in_flight = read_marker(store, &marker, &local);
-  if (local) {
-    g_propagate_error(error, local);
+  gboolean in_flight;
+  if (!read_marker(store, &marker, &in_flight, error))
     return FALSE;
-  }
   AtxRecoveryResult outcome = ATX_RECOVERY_CLEAN;
   gboolean ok;
   if (in_flight) {
