@@ -85,7 +85,7 @@ atx_store_open(const char *root, GError **error)
   store->lock_path = g_build_filename(store->root, ".config.lock", NULL);
   store->lock_fd = -1;
   if (g_mkdir_with_parents(store->root, 0755) != 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot create %s: %s", store->root, g_strerror(errno));
+    atx_set_errno_error(error, errno, "cannot create %s", store->root);
     return NULL;
   }
   struct stat st;
@@ -159,15 +159,13 @@ atx_store_lock(AtxStore *store, const char *holder, GError **error)
   }
   int fd = open(store->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot open %s: %s", store->lock_path, g_strerror(errno));
-    return FALSE;
+    return atx_set_errno_error(error, errno, "cannot open %s", store->lock_path);
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int saved = errno;
     close(fd);
     if (saved != EWOULDBLOCK) {
-      g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot lock %s: %s", store->lock_path, g_strerror(saved));
-      return FALSE;
+      return atx_set_errno_error(error, saved, "cannot lock %s", store->lock_path);
     }
     g_autofree char *other = read_holder(store->lock_path);
     g_set_error(error, ATX_ERROR, ATX_ERROR_BUSY, "the config store is locked by %s", other);
