@@ -13,7 +13,6 @@ void atx_json_pointer_append_index(GString *pointer, gsize index);
 
 /* Returns a new pointer: @base followed by @token, escaped. */
 char *atx_json_pointer_join(const char *base, const char *token);
-char *atx_json_pointer_join_index(const char *base, gsize index);
 
 /* Splits @pointer into its unescaped tokens. "" gives an empty array (the whole
  * document). Fails on a pointer that does not start with "/" or holds a "~" that

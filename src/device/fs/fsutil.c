@@ -11,24 +11,15 @@
 #include "core/base/error.h"
 #include "device/fs/failpoint.h"
 
-static guint64 fsync_count;
-
-guint64
-atx_fs_fsync_count(void)
-{
-  return fsync_count;
-}
-
 static gboolean
 fsync_fd(int fd, const char *path, GError **error)
 {
-  fsync_count++;
   if (fsync(fd) != 0)
     return atx_set_errno_error(error, errno, "cannot fsync %s", path);
   return TRUE;
 }
 
-gboolean
+static gboolean
 atx_fs_fsync_path(const char *path, GError **error)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -39,7 +30,7 @@ atx_fs_fsync_path(const char *path, GError **error)
   return ok;
 }
 
-gboolean
+static gboolean
 atx_fs_fsync_parent(const char *path, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname(path);
@@ -121,7 +112,6 @@ atx_fs_syncfs(const char *path, GError **error)
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return atx_set_errno_error(error, errno, "cannot open %s", path);
-  fsync_count++;
   gboolean ok = syncfs(fd) == 0 ||
                 atx_set_errno_error(error, errno, "cannot sync the filesystem of %s", path);
   close(fd);

@@ -77,7 +77,7 @@ atx_clock_system(void)
   return &clock;
 }
 
-const char *
+static const char *
 atx_job_state_name(AtxJobState state)
 {
   static const char *const names[] = {

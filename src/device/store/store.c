@@ -32,7 +32,8 @@ struct _AtxStore {
 
 /* What the pipeline writes is in core/render/rendered_files.h; everything
  * else in the config root is the operator's and is carried over. */
-gboolean
+/* Top-level names in a config tree that the pipeline writes. */
+static gboolean
 atx_store_owns(const char *name)
 {
   return atx_rendered_kind_owns(name) || g_str_equal(name, GENERATION_FILE);
@@ -115,27 +116,9 @@ atx_store_free(AtxStore *store)
 }
 
 const char *
-atx_store_root(const AtxStore *store)
-{
-  return store->root;
-}
-
-const char *
 atx_store_config_dir(const AtxStore *store)
 {
   return store->config;
-}
-
-const char *
-atx_store_candidate_dir(const AtxStore *store)
-{
-  return store->candidate;
-}
-
-const char *
-atx_store_rollback_dir(const AtxStore *store)
-{
-  return store->rollback;
 }
 
 static char *
