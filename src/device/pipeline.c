@@ -169,6 +169,7 @@ promote_and_activate(Apply *apply)
       apply->reapply ? atx_store_read_tree(atx_store_config_dir(store), &error) : NULL;
   if (apply->reapply && !old_tree) {
     discard_candidate(store);
+    g_prefix_error(&error, "reading the active config: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -179,6 +180,7 @@ promote_and_activate(Apply *apply)
     g_autoptr(GError) recovery_error = NULL;
     if (!atx_store_recover(store, NULL, &recovery_error))
       g_warning("recovery after a failed promotion: %s, ignoring", recovery_error->message);
+    g_prefix_error(&error, "promoting the candidate config: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -189,6 +191,7 @@ promote_and_activate(Apply *apply)
   }
   atx_job_event(apply->job, ATX_STEP_CLEANUP, "removing rollback state");
   if (!atx_store_commit(store, &error)) {
+    g_prefix_error(&error, "removing rollback state: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -222,6 +225,7 @@ run_locked(Apply *apply)
   AtxRecoveryResult recovered;
   g_autoptr(GError) error = NULL;
   if (!atx_store_recover(store, &recovered, &error)) {
+    g_prefix_error(&error, "recovering an interrupted promotion: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -240,6 +244,7 @@ run_locked(Apply *apply)
   }
   if (!write_candidate(apply, &error)) {
     discard_candidate(store);
+    g_prefix_error(&error, "writing the candidate config: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }

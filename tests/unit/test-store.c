@@ -393,6 +393,19 @@ test_read_tree_only_owned(Fixture *fixture, gconstpointer data)
   g_assert_false(g_hash_table_contains(tree, ".atomix-generation"));
 }
 
+/* The generation file removed first is named with its directory in errors. */
+static void
+test_remove_error_names_full_path(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *tree = path_in(fixture, "tree");
+  g_autofree char *first = g_build_filename(tree, ".atomix-generation", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(first, 0700), ==, 0); /* a directory: unlink fails */
+  g_autoptr(GError) error = NULL;
+  g_assert_false(atx_fs_remove_tree(tree, ".atomix-generation", &error));
+  g_assert_error(error, ATX_ERROR, ATX_ERROR_IO);
+  g_assert_nonnull(strstr(error->message, first));
+}
+
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -417,5 +430,6 @@ main(int argc, char **argv)
   ADD("/store/lock-is-exclusive", test_lock_is_exclusive);
   ADD("/store/lock-twice-is-busy", test_lock_twice_is_busy);
   ADD("/store/read-tree-only-owned", test_read_tree_only_owned);
+  ADD("/store/remove-error-names-full-path", test_remove_error_names_full_path);
   return g_test_run();
 }

@@ -79,7 +79,7 @@ atx_bundle_detect(const char *filename, GBytes *data)
   return ATX_BUNDLE_PLAIN;
 }
 
-const char *
+static const char *
 atx_bundle_format_label(AtxBundleFormat format)
 {
   switch (format) {

@@ -42,8 +42,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxBundle, atx_bundle_free)
 /* By name first (".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst"), then by
  * magic bytes. @filename may be NULL. */
 AtxBundleFormat atx_bundle_detect(const char *filename, GBytes *data);
-const char *atx_bundle_format_label(AtxBundleFormat format); /* ".tar.gz" ... */
 
 /* Reads @data as a bundle or a plain config.toml. @limits may be NULL. */
 AtxBundle *atx_bundle_read(GBytes *data, const char *filename, const AtxBundleLimits *limits,
-                           GError **error);
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;

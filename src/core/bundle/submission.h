@@ -28,4 +28,4 @@ gboolean atx_submission_is_valid(const AtxSubmission *submission);
 
 /* CLI rule for paths: "*.toml" is a config, a bundle must be recognisable by
  * name or content. Returns FALSE with a message for anything else. */
-gboolean atx_submission_path_supported(const char *path, GBytes *data, GError **error);
+gboolean atx_submission_path_supported(const char *path, GBytes *data, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -37,7 +37,7 @@ static const char *const known_keywords[] = {
   "contentMediaType", "contentSchema",
 };
 
-gpointer
+static gpointer
 atx_js_arena_alloc(AtxJsonSchema *schema, gsize size)
 {
   gpointer memory = g_malloc0(size);

@@ -26,8 +26,6 @@ gboolean atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t 
 gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Makes everything written on @path's filesystem durable (syncfs). */
 gboolean atx_fs_syncfs(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean atx_fs_fsync_path(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean atx_fs_fsync_parent(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Removes @path and everything below it; a missing path is not an error.
  * @first_name, when given, is removed before anything else: trees whose
@@ -41,5 +39,3 @@ gboolean atx_fs_exchange(const char *a, const char *b, GError **error) G_GNUC_WA
 gboolean atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gboolean atx_fs_exists(const char *path); /* lstat succeeds */
-/* Number of fsync and syncfs calls made by this process so far. */
-guint64 atx_fs_fsync_count(void);

@@ -32,7 +32,8 @@ struct _AtxStore {
 
 /* What the pipeline writes is in core/render/rendered_files.h; everything
  * else in the config root is the operator's and is carried over. */
-gboolean
+/* Top-level names in a config tree that the pipeline writes. */
+static gboolean
 atx_store_owns(const char *name)
 {
   return atx_rendered_kind_owns(name) || g_str_equal(name, GENERATION_FILE);
@@ -85,7 +86,7 @@ atx_store_open(const char *root, GError **error)
   store->lock_path = g_build_filename(store->root, ".config.lock", NULL);
   store->lock_fd = -1;
   if (g_mkdir_with_parents(store->root, 0755) != 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot create %s: %s", store->root, g_strerror(errno));
+    atx_set_errno_error(error, errno, "cannot create %s", store->root);
     return NULL;
   }
   struct stat st;
@@ -115,27 +116,9 @@ atx_store_free(AtxStore *store)
 }
 
 const char *
-atx_store_root(const AtxStore *store)
-{
-  return store->root;
-}
-
-const char *
 atx_store_config_dir(const AtxStore *store)
 {
   return store->config;
-}
-
-const char *
-atx_store_candidate_dir(const AtxStore *store)
-{
-  return store->candidate;
-}
-
-const char *
-atx_store_rollback_dir(const AtxStore *store)
-{
-  return store->rollback;
 }
 
 static char *
@@ -159,15 +142,13 @@ atx_store_lock(AtxStore *store, const char *holder, GError **error)
   }
   int fd = open(store->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot open %s: %s", store->lock_path, g_strerror(errno));
-    return FALSE;
+    return atx_set_errno_error(error, errno, "cannot open %s", store->lock_path);
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int saved = errno;
     close(fd);
     if (saved != EWOULDBLOCK) {
-      g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot lock %s: %s", store->lock_path, g_strerror(saved));
-      return FALSE;
+      return atx_set_errno_error(error, saved, "cannot lock %s", store->lock_path);
     }
     g_autofree char *other = read_holder(store->lock_path);
     g_set_error(error, ATX_ERROR, ATX_ERROR_BUSY, "the config store is locked by %s", other);
@@ -250,24 +231,26 @@ marker_clear(Marker *marker)
   g_clear_pointer(&marker->old_generation, g_free);
 }
 
-/* FALSE when there is no marker; a damaged marker is an error. */
+/* *present is FALSE when there is no marker; a damaged marker is an error. */
 static gboolean
-read_marker(const AtxStore *store, Marker *marker, GError **error)
+read_marker(const AtxStore *store, Marker *marker, gboolean *present, GError **error)
 {
-  if (!atx_fs_exists(store->marker))
-    return FALSE;
+  *present = atx_fs_exists(store->marker);
+  if (!*present)
+    return TRUE;
   json_error_t json_error;
   json_t *root = json_load_file(store->marker, 0, &json_error);
   const char *new_gen = json_string_value(json_object_get(root, "new"));
   const char *old_gen = json_string_value(json_object_get(root, "old"));
-  if (new_gen && old_gen) {
+  gboolean ok = new_gen && old_gen;
+  if (ok) {
     marker->new_generation = g_strdup(new_gen);
     marker->old_generation = g_strdup(old_gen);
   } else {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "damaged promotion marker %s", store->marker);
   }
   json_decref(root);
-  return TRUE;
+  return ok;
 }
 
 static gboolean
@@ -327,12 +310,9 @@ gboolean
 atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error)
 {
   Marker marker = { 0 };
-  GError *local = NULL;
-  gboolean in_flight = read_marker(store, &marker, &local);
-  if (local) {
-    g_propagate_error(error, local);
+  gboolean in_flight;
+  if (!read_marker(store, &marker, &in_flight, error))
     return FALSE;
-  }
   AtxRecoveryResult outcome = ATX_RECOVERY_CLEAN;
   gboolean ok;
   if (in_flight) {

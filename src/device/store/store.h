@@ -37,10 +37,7 @@ AtxStore *atx_store_open(const char *root, GError **error) G_GNUC_WARN_UNUSED_RE
 void atx_store_free(AtxStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxStore, atx_store_free)
 
-const char *atx_store_root(const AtxStore *store);
 const char *atx_store_config_dir(const AtxStore *store);
-const char *atx_store_candidate_dir(const AtxStore *store);
-const char *atx_store_rollback_dir(const AtxStore *store);
 
 /* Exclusive, non-blocking: fails with ATX_ERROR_BUSY naming the holder (the
  * text the holder passed, e.g. its job id) when someone else has it. */
@@ -75,6 +72,3 @@ gboolean atx_store_rollback(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_
 /* The owned content of a tree (path -> GBytes, files/ entries included) for
  * change planning; an absent tree gives an empty map. */
 GHashTable *atx_store_read_tree(const char *dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-/* Top-level names in a config tree that the pipeline writes. */
-gboolean atx_store_owns(const char *name);
