@@ -1,10 +1,9 @@
 #include "core/bundle/bundle.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <string.h>
 
 #include "core/base/error.h"
+#include "core/bundle/archive_dl.h"
 
 #define DEFAULT_MAX_UPLOAD (32u * 1024 * 1024)
 #define DEFAULT_MAX_DECOMPRESSED (256u * 1024 * 1024)
@@ -125,10 +124,10 @@ read_content(Reader *reader, struct archive *archive, const char *name, GBytes *
   g_autoptr(GByteArray) buffer = g_byte_array_new();
   guint8 chunk[64 * 1024];
   for (;;) {
-    la_ssize_t got = archive_read_data(archive, chunk, sizeof chunk);
+    la_ssize_t got = sym_archive_read_data(archive, chunk, sizeof chunk);
     if (got < 0) {
       g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "failed to read bundle member '%s': %s", name,
-                  archive_error_string(archive));
+                  sym_archive_error_string(archive));
       return FALSE;
     }
     if (got == 0)
@@ -214,8 +213,8 @@ check_tree_position(Reader *reader, const char *path, gboolean is_directory, GEr
 static gboolean
 member_type_allowed(struct archive_entry *entry, const char *name, GError **error)
 {
-  mode_t type = archive_entry_filetype(entry);
-  if (archive_entry_hardlink(entry) || (type != AE_IFREG && type != AE_IFDIR)) {
+  mode_t type = sym_archive_entry_filetype(entry);
+  if (sym_archive_entry_hardlink(entry) || (type != AE_IFREG && type != AE_IFDIR)) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED, "unsupported bundle member type: %s", name);
     return FALSE;
   }
@@ -273,7 +272,7 @@ read_member(Reader *reader, struct archive *archive, struct archive_entry *entry
 {
   if (!count_member(reader, error))
     return FALSE;
-  const char *name = archive_entry_pathname(entry);
+  const char *name = sym_archive_entry_pathname(entry);
   if (name && strlen(name) > MAX_MEMBER_PATH) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle member path exceeds %u byte limit", MAX_MEMBER_PATH);
     return FALSE;
@@ -285,7 +284,7 @@ read_member(Reader *reader, struct archive *archive, struct archive_entry *entry
   }
   if (!member_type_allowed(entry, name, error))
     return FALSE;
-  gboolean is_directory = archive_entry_filetype(entry) == AE_IFDIR;
+  gboolean is_directory = sym_archive_entry_filetype(entry) == AE_IFDIR;
   reader->total_bytes += 512; /* a header: keeps a flood of empty members bounded too */
   if (*path == '\0') {
     if (is_directory)
@@ -293,7 +292,7 @@ read_member(Reader *reader, struct archive *archive, struct archive_entry *entry
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "bundle member '.' must be a directory");
     return FALSE;
   }
-  return place_member(reader, archive, name, path, is_directory, archive_entry_size(entry), unsupported, error);
+  return place_member(reader, archive, name, path, is_directory, sym_archive_entry_size(entry), unsupported, error);
 }
 
 static void
@@ -313,34 +312,36 @@ apply_default_limits(AtxBundleLimits *limits, const AtxBundleLimits *given)
 static gboolean
 read_archive(Reader *reader, GBytes *data, AtxBundleFormat format, GPtrArray *unsupported, GError **error)
 {
-  struct archive *archive = archive_read_new();
+  if (!atx_archive_load(error))
+    return FALSE;
+  struct archive *archive = sym_archive_read_new();
   if (format == ATX_BUNDLE_TAR_GZIP)
-    archive_read_support_filter_gzip(archive);
+    sym_archive_read_support_filter_gzip(archive);
   else
-    archive_read_support_filter_zstd(archive);
-  archive_read_support_format_tar(archive);
+    sym_archive_read_support_filter_zstd(archive);
+  sym_archive_read_support_format_tar(archive);
   gsize len = 0;
   const void *bytes = g_bytes_get_data(data, &len);
   gboolean ok = TRUE;
-  if (archive_read_open_memory(archive, bytes, len) != ARCHIVE_OK) {
+  if (sym_archive_read_open_memory(archive, bytes, len) != ARCHIVE_OK) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "failed to decompress %s bundle: %s",
-                atx_bundle_format_label(format), archive_error_string(archive));
+                atx_bundle_format_label(format), sym_archive_error_string(archive));
     ok = FALSE;
   }
   struct archive_entry *entry;
   while (ok) {
-    int status = archive_read_next_header(archive, &entry);
+    int status = sym_archive_read_next_header(archive, &entry);
     if (status == ARCHIVE_EOF)
       break;
     if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
       g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "failed to read %s bundle: %s",
-                  atx_bundle_format_label(format), archive_error_string(archive));
+                  atx_bundle_format_label(format), sym_archive_error_string(archive));
       ok = FALSE;
       break;
     }
     ok = read_member(reader, archive, entry, unsupported, error);
   }
-  archive_read_free(archive);
+  sym_archive_read_free(archive);
   return ok;
 }
 
