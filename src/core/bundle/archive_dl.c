@@ -6,7 +6,6 @@ ATX_DLSYM_DEFINE(archive_read_support_filter_gzip);
 ATX_DLSYM_DEFINE(archive_read_support_filter_zstd);
 ATX_DLSYM_DEFINE(archive_read_support_format_tar);
 ATX_DLSYM_DEFINE(archive_read_open);
-ATX_DLSYM_DEFINE(archive_read_open_memory);
 ATX_DLSYM_DEFINE(archive_read_next_header);
 ATX_DLSYM_DEFINE(archive_read_data);
 ATX_DLSYM_DEFINE(archive_error_string);
@@ -22,7 +21,6 @@ static const AtxDlSymbol archive_symbols[] = {
   ATX_DLSYM_ARG(archive_read_support_filter_zstd),
   ATX_DLSYM_ARG(archive_read_support_format_tar),
   ATX_DLSYM_ARG(archive_read_open),
-  ATX_DLSYM_ARG(archive_read_open_memory),
   ATX_DLSYM_ARG(archive_read_next_header),
   ATX_DLSYM_ARG(archive_read_data),
   ATX_DLSYM_ARG(archive_error_string),

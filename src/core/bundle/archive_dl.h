@@ -16,7 +16,6 @@ ATX_DLSYM_PROTOTYPE(archive_read_support_filter_gzip);
 ATX_DLSYM_PROTOTYPE(archive_read_support_filter_zstd);
 ATX_DLSYM_PROTOTYPE(archive_read_support_format_tar);
 ATX_DLSYM_PROTOTYPE(archive_read_open);
-ATX_DLSYM_PROTOTYPE(archive_read_open_memory);
 ATX_DLSYM_PROTOTYPE(archive_read_next_header);
 ATX_DLSYM_PROTOTYPE(archive_read_data);
 ATX_DLSYM_PROTOTYPE(archive_error_string);
