@@ -624,6 +624,17 @@ test_corrupt_archive(void)
   g_assert_null(cut_bundle);
   g_assert_error(cut_error, ATX_ERROR, ATX_ERROR_INVALID);
 
+  /* Nothing at all (an empty GBytes has no data pointer), read either way. */
+  g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
+  g_autoptr(GError) empty_error = NULL;
+  g_autoptr(AtxBundle) empty_bundle = atx_bundle_read(empty, "b.tar.gz", NULL, &empty_error);
+  g_assert_null(empty_bundle);
+  g_assert_error(empty_error, ATX_ERROR, ATX_ERROR_INVALID);
+  g_autoptr(GError) empty_fd_error = NULL;
+  g_autoptr(AtxBundle) empty_streamed = read_through_fd(empty, "b.tar.gz", NULL, NULL, &empty_fd_error);
+  g_assert_null(empty_streamed);
+  g_assert_cmpstr(empty_fd_error->message, ==, empty_error->message);
+
   /* A name that promises gzip on bytes that are TOML. */
   g_autoptr(GBytes) toml = g_bytes_new_static(CONFIG_TOML, strlen(CONFIG_TOML));
   g_autoptr(GError) toml_error = NULL;

@@ -39,7 +39,8 @@ typedef struct {
 /* Where the compressed bytes come from: memory, or a file descriptor read in
  * CHUNK blocks (the first one already read, to detect the format). */
 typedef struct {
-  const guint8 *memory;
+  gboolean in_memory;
+  const guint8 *memory; /* NULL for an empty payload */
   gsize memory_len;
   int fd;
   guint8 *block;
@@ -380,7 +381,7 @@ static la_ssize_t
 source_read(struct archive *archive, void *data, const void **buffer)
 {
   Source *source = data;
-  if (source->memory) {
+  if (source->in_memory) {
     *buffer = source->memory;
     la_ssize_t len = (la_ssize_t) source->memory_len;
     source->memory_len = 0;
@@ -618,7 +619,7 @@ atx_bundle_read(GBytes *data, const char *filename, const AtxBundleLimits *given
   AtxBundleFormat format = atx_bundle_detect(filename, data);
   if (format == ATX_BUNDLE_PLAIN)
     return plain_bundle(data);
-  Source source = { .fd = -1, .max_upload = limits.max_upload_bytes };
+  Source source = { .in_memory = TRUE, .fd = -1, .max_upload = limits.max_upload_bytes };
   source.memory = g_bytes_get_data(data, &source.memory_len);
   Collector collector = { .files = g_ptr_array_new_with_free_func(bundle_file_free) };
   AtxBundle *bundle = read_bundle(&source, format, &limits, &collect_sink, &collector, error);

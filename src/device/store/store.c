@@ -27,7 +27,10 @@ struct _AtxStore {
   char *marker;
   char *lock_path;
   int lock_fd;
-  GChecksum *candidate_sum; /* generation of the candidate being written */
+  /* The entries of the candidate being written ("path\nmode\nsize\ndigest\n"),
+   * hashed in sorted order into its generation, so the order members arrive
+   * in does not matter. NULL when no candidate is being written. */
+  GPtrArray *candidate_sum;
 };
 
 /* What the pipeline writes is in core/render/rendered_files.h; everything
@@ -110,7 +113,7 @@ atx_store_free(AtxStore *store)
   g_free(store->rollback);
   g_free(store->marker);
   g_free(store->lock_path);
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
   g_free(store);
 }
 
@@ -356,15 +359,30 @@ atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error)
 /* One entry of a tree's generation: its path, mode, size and the SHA-256 of
  * its content, so content streamed in pieces sums like content in memory. */
 static void
-sum_entry_digest(GChecksum *sum, const char *path, guint mode, gsize len, const char *content_digest)
+sum_entry_digest(GPtrArray *sum, const char *path, guint mode, gsize len, const char *content_digest)
 {
-  g_autofree char *header = g_strdup_printf("%s\n%o\n%" G_GSIZE_FORMAT "\n%s\n", path, mode, len,
-                                            content_digest ? content_digest : "");
-  g_checksum_update(sum, (const guchar *) header, (gssize) strlen(header));
+  g_ptr_array_add(sum, g_strdup_printf("%s\n%o\n%" G_GSIZE_FORMAT "\n%s\n", path, mode, len,
+                                       content_digest ? content_digest : ""));
+}
+
+static gint
+compare_entries(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static char *
+generation_of(GPtrArray *entries)
+{
+  g_ptr_array_sort(entries, compare_entries);
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+  for (guint i = 0; i < entries->len; i++)
+    g_checksum_update(sum, g_ptr_array_index(entries, i), -1);
+  return g_strdup(g_checksum_get_string(sum));
 }
 
 static void
-sum_entry(GChecksum *sum, const char *path, guint mode, GBytes *content)
+sum_entry(GPtrArray *sum, const char *path, guint mode, GBytes *content)
 {
   if (!content) {
     sum_entry_digest(sum, path, mode, 0, NULL);
@@ -377,8 +395,8 @@ sum_entry(GChecksum *sum, const char *path, guint mode, GBytes *content)
 gboolean
 atx_store_candidate_begin(AtxStore *store, GError **error)
 {
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
-  store->candidate_sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
+  store->candidate_sum = g_ptr_array_new_with_free_func(g_free);
   return remove_tree(store->candidate, error) &&
          atx_fs_mkdir(store->candidate, 0755, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, error);
 }
@@ -589,10 +607,10 @@ atx_store_candidate_finish(AtxStore *store, GError **error)
   g_return_val_if_fail(store->candidate_sum, FALSE);
   if (!carry_unowned(store, error))
     return FALSE;
-  g_autofree char *generation = g_strdup(g_checksum_get_string(store->candidate_sum));
+  g_autofree char *generation = generation_of(store->candidate_sum);
   g_autoptr(GBytes) bytes = g_bytes_new(generation, strlen(generation));
   g_autofree char *path = g_build_filename(store->candidate, GENERATION_FILE, NULL);
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
   /* The generation comes last, so a candidate without one is known to be
    * incomplete. One syncfs makes the whole tree durable before promotion
    * points at it: far fewer flushes than one per file and directory. */
@@ -603,7 +621,7 @@ atx_store_candidate_finish(AtxStore *store, GError **error)
 gboolean
 atx_store_candidate_discard(AtxStore *store, GError **error)
 {
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
   return remove_tree(store->candidate, error);
 }
 
