@@ -493,6 +493,13 @@ test_limit_upload(void)
   AtxBundleLimits limits = { .max_upload_bytes = g_bytes_get_size(archive) - 1 };
   g_autofree char *message = g_strdup_printf("config upload exceeds %zu byte limit", limits.max_upload_bytes);
   assert_refused(archive, "b.tar.gz", &limits, ATX_ERROR_LIMIT, message);
+  /* Exactly at the limit is fine, also read from a file where the payload
+   * starts after other bytes. */
+  limits.max_upload_bytes = g_bytes_get_size(archive);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxBundle) at_limit = read_through_fd(archive, "b.tar.gz", &limits, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(at_limit);
 
   /* The upload limit holds for plain TOML as well. */
   g_autoptr(GBytes) toml = g_bytes_new_static(CONFIG_TOML, strlen(CONFIG_TOML));

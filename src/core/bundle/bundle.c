@@ -685,8 +685,11 @@ atx_bundle_read_fd(int fd, const char *filename, const AtxBundleLimits *given_li
 {
   AtxBundleLimits limits;
   apply_default_limits(&limits, given_limits);
+  /* A regular file's size refuses an oversized upload before any reading. */
   struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (guint64) st.st_size > limits.max_upload_bytes) {
+  off_t offset = lseek(fd, 0, SEEK_CUR);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && offset >= 0 && st.st_size > offset &&
+      (guint64) (st.st_size - offset) > limits.max_upload_bytes) {
     set_upload_limit_error(limits.max_upload_bytes, error);
     return NULL;
   }
