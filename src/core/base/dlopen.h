@@ -41,6 +41,6 @@ typedef struct {
 
 gboolean atx_dl_library_load(AtxDlLibrary *library, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* TRUE when @soname is mapped into this process already (by anyone). For the
- * tests and the start-up benchmark, which prove what a command does not load. */
+/* TRUE when @soname is mapped into this process already (by anyone). For
+ * tests, which prove what a command does not load. */
 gboolean atx_dl_library_is_mapped(const char *soname);
