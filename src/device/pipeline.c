@@ -54,6 +54,18 @@ app_user(const AtxPipeline *pipeline)
 }
 
 static gboolean
+write_bundle_files(Apply *apply, GError **error)
+{
+  const AtxPipeline *pipeline = apply->pipeline;
+  const AtxApplyRequest *request = apply->request;
+  announce_bundle_files(apply);
+  if (request->upload_path)
+    return atx_store_candidate_stream_bundle(pipeline->store, request->upload_path, apply->submission->bundle,
+                                             request->filename, pipeline->limits, app_user(pipeline), error);
+  return atx_store_candidate_write_bundle(pipeline->store, apply->submission->bundle, app_user(pipeline), error);
+}
+
+static gboolean
 write_candidate(Apply *apply, GError **error)
 {
   AtxStore *store = apply->pipeline->store;
@@ -68,11 +80,8 @@ write_candidate(Apply *apply, GError **error)
     announce_file(apply, file->path, &last);
     if (!atx_store_candidate_write(store, file, error))
       return FALSE;
-    if (i == 0 && apply->submission->bundle->has_files) {
-      announce_bundle_files(apply);
-      if (!atx_store_candidate_write_bundle(store, apply->submission->bundle, app_user(apply->pipeline), error))
-        return FALSE;
-    }
+    if (i == 0 && apply->submission->bundle->has_files && !write_bundle_files(apply, error))
+      return FALSE;
   }
   return atx_store_candidate_finish(store, error);
 }
@@ -237,7 +246,9 @@ run_locked(Apply *apply)
     return;
   }
   atx_job_event(apply->job, ATX_STEP_VALIDATE, "parsing config");
-  apply->submission = atx_submission_load(request->data, request->filename, apply->pipeline->limits);
+  apply->submission = request->upload_path
+                          ? atx_submission_load_file(request->upload_path, request->filename, apply->pipeline->limits)
+                          : atx_submission_load(request->data, request->filename, apply->pipeline->limits);
   if (!atx_submission_is_valid(apply->submission)) {
     fail_invalid(apply);
     return;

@@ -203,9 +203,9 @@ server_shutdown(Server *server)
   for (guint i = 0; i < server->listeners->len; i++)
     atx_listener_quiesce(g_ptr_array_index(server->listeners, i));
   g_ptr_array_set_size(server->listeners, 0);
-  g_autoptr(GError) error = NULL;
-  if (!atx_fs_remove_tree(server->upload_dir, NULL, &error))
-    g_warning("cannot remove %s: %s, ignoring", server->upload_dir, error->message);
+  /* The upload directory stays: a queued or running job still reads the
+   * upload it was handed and removes it when it ends (the device closes after
+   * this); whatever a crash leaves is removed at the next start. */
 }
 
 gboolean

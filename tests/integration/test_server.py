@@ -320,6 +320,9 @@ def test_good_bundle_accepted(api, daemon, example_config):
     assert response.status_code == 202, response.text
     assert api.wait_job(response.json()["job_id"])["state"] == "succeeded"
     assert (daemon.root / "config" / "files" / "index.html").exists()
+    # The job read the upload from disk (files/ streamed into the candidate)
+    # and removed it when it ended.
+    assert list((daemon.root / "uploads").iterdir()) == []
 
 
 def tar_gz_with_zeros(config, name, mebibytes):
@@ -340,10 +343,7 @@ def tar_gz_with_zeros(config, name, mebibytes):
 
 
 @pytest.mark.parametrize("case", ["traversal", "absolute", "symlink", "hardlink", "device", "fifo", "bomb",
-                                  "member-too-big", "too-many-members", "truncated",
-                                  pytest.param("duplicate", marks=pytest.mark.xfail(
-                                      strict=True, reason="refusing duplicate member paths is the bundle issue's "
-                                      "work; this turns into a failure (strict) once it lands: drop the mark"))])
+                                  "member-too-big", "too-many-members", "truncated", "duplicate"])
 def test_hostile_bundle_refused_422_nothing_written(api, daemon, example_config, case):
     good = file_member("config.toml", example_config)
     bundles = {

@@ -59,44 +59,93 @@ write_all(int fd, const guint8 *data, gsize len, const char *path, GError **erro
   return TRUE;
 }
 
-static gboolean
-fill_temp(int fd, const char *temp, GBytes *content, guint mode, uid_t owner, gid_t group,
-          gboolean durable, GError **error)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data(content, &len);
-  if (!write_all(fd, data, len, temp, error))
-    return FALSE;
-  if (fchmod(fd, mode) != 0)
-    return atx_set_errno_error(error, errno, "cannot chmod %s", temp);
-  if ((owner != (uid_t) -1 || group != (gid_t) -1) && fchown(fd, owner, group) != 0)
-    return atx_set_errno_error(error, errno, "cannot chown %s", temp);
-  return !durable || fsync_fd(fd, temp, error);
-}
+struct _AtxFsFileWriter {
+  char *path;
+  char *temp;
+  int fd;
+};
 
-static gboolean
-replace_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, gboolean durable,
-             GError **error)
+AtxFsFileWriter *
+atx_fs_file_writer_new(const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *base = g_path_get_basename(path);
   g_autofree char *temp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
   atx_failpoint("create-temp");
   int fd = g_mkstemp_full(temp, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return atx_set_errno_error(error, errno, "cannot create %s", temp);
-  gboolean ok = fill_temp(fd, temp, content, mode, owner, group, durable, error);
-  close(fd);
+  if (fd < 0) {
+    (void) atx_set_errno_error(error, errno, "cannot create %s", temp);
+    return NULL;
+  }
+  AtxFsFileWriter *writer = g_new0(AtxFsFileWriter, 1);
+  writer->path = g_strdup(path);
+  writer->temp = g_steal_pointer(&temp);
+  writer->fd = fd;
+  return writer;
+}
+
+gboolean
+atx_fs_file_writer_append(AtxFsFileWriter *writer, const void *data, gsize len, GError **error)
+{
+  g_return_val_if_fail(writer->fd >= 0, FALSE);
+  return write_all(writer->fd, data, len, writer->temp, error);
+}
+
+static gboolean
+finish_temp(AtxFsFileWriter *writer, guint mode, uid_t owner, gid_t group, gboolean durable, GError **error)
+{
+  if (fchmod(writer->fd, mode) != 0)
+    return atx_set_errno_error(error, errno, "cannot chmod %s", writer->temp);
+  if ((owner != (uid_t) -1 || group != (gid_t) -1) && fchown(writer->fd, owner, group) != 0)
+    return atx_set_errno_error(error, errno, "cannot chown %s", writer->temp);
+  return !durable || fsync_fd(writer->fd, writer->temp, error);
+}
+
+gboolean
+atx_fs_file_writer_commit(AtxFsFileWriter *writer, guint mode, uid_t owner, gid_t group, AtxFsSync sync,
+                          GError **error)
+{
+  g_return_val_if_fail(writer->fd >= 0, FALSE);
+  gboolean durable = sync == ATX_FS_SYNC_NOW;
+  gboolean ok = finish_temp(writer, mode, owner, group, durable, error);
+  close(writer->fd);
+  writer->fd = -1;
   if (ok) {
     atx_failpoint("rename-into-place");
-    ok = rename(temp, path) == 0 ||
-         atx_set_errno_error(error, errno, "cannot rename %s into %s", temp, path);
+    ok = rename(writer->temp, writer->path) == 0 || atx_set_errno_error(error, errno, "cannot rename %s into %s", writer->temp, writer->path);
   }
-  if (!ok) {
-    unlink(temp);
+  if (!ok)
+    return FALSE; /* atx_fs_file_writer_free removes the temp file */
+  g_clear_pointer(&writer->temp, g_free);
+  return !durable || atx_fs_fsync_parent(writer->path, error);
+}
+
+void
+atx_fs_file_writer_free(AtxFsFileWriter *writer)
+{
+  if (!writer)
+    return;
+  if (writer->fd >= 0)
+    close(writer->fd);
+  if (writer->temp)
+    (void) unlink(writer->temp);
+  g_free(writer->temp);
+  g_free(writer->path);
+  g_free(writer);
+}
+
+static gboolean
+replace_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, gboolean durable,
+             GError **error)
+{
+  g_autoptr(AtxFsFileWriter) writer = atx_fs_file_writer_new(path, error);
+  if (!writer)
     return FALSE;
-  }
-  return !durable || atx_fs_fsync_path(dir, error);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data(content, &len);
+  return atx_fs_file_writer_append(writer, data, len, error) &&
+         atx_fs_file_writer_commit(writer, mode, owner, group, durable ? ATX_FS_SYNC_NOW : ATX_FS_SYNC_LATER,
+                                   error);
 }
 
 gboolean

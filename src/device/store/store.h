@@ -52,12 +52,21 @@ gboolean atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **
 gboolean atx_store_is_provisioned(const AtxStore *store);
 
 /* Candidate writing, in this order: begin, write each rendered file, bundle
- * files, finish (carries unowned files over, stamps the generation, fsyncs). */
+ * files (from memory or streamed from the upload), finish (carries unowned
+ * files over, stamps the generation, fsyncs). */
 gboolean atx_store_candidate_begin(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_write(AtxStore *store, const AtxRenderedFile *file, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* @app_user owns files/ (it is bind-mounted into rootless containers). */
 gboolean atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bundle, const char *app_user,
                                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same for a bundle in the file @upload_path, read again member by
+ * member with memory bounded by one chunk (atx_bundle_read_fd) and written
+ * straight into the candidate. @validated is what atx_submission_load_file()
+ * made of that file: if its config.toml is not the one read now, the file
+ * changed after validation and nothing is applied. */
+gboolean atx_store_candidate_stream_bundle(AtxStore *store, const char *upload_path, const AtxBundle *validated,
+                                           const char *filename, const AtxBundleLimits *limits,
+                                           const char *app_user, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_finish(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_discard(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
