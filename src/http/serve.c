@@ -24,6 +24,7 @@ typedef struct {
   GMainLoop *loop;
   GMainContext *main_context;
   guint rebind_source;
+  gboolean socket_activated; /* the listeners are sockets systemd passed */
   char *narrow_error;      /* the last reason narrowing failed, logged once */
 } Server;
 
@@ -65,8 +66,46 @@ add_listener(Server *server, int fd, GError **error)
   return TRUE;
 }
 
-/* Listens on the gateway address only. Keeps the current listeners when it
- * cannot bind (the address may not be configured yet); FALSE then. */
+/* Opens the old addresses again after a failed move; the API must stay reachable. */
+static void
+reopen_listeners(Server *server, GStrv addresses)
+{
+  for (guint i = 0; addresses[i]; i++) {
+    g_autoptr(GError) error = NULL;
+    int fd = atx_listen_socket_open(addresses[i], &error);
+    if (fd < 0 || !add_listener(server, fd, &error))
+      g_warning("cannot listen on %s again: %s", addresses[i], error->message);
+  }
+}
+
+/* A wildcard listener (0.0.0.0 or [::] on the port) covers the gateway
+ * address, so the kernel refuses binding it until the old listeners are
+ * closed: closes them, binds, and on failure opens the old addresses again.
+ * Only for listeners the daemon opened itself: a socket systemd passed stays
+ * bound in the socket unit whatever the daemon closes (docs/platform.md). */
+static int
+listen_in_place_of_old(Server *server, const char *address, GError **error)
+{
+  if (server->socket_activated) {
+    g_prefix_error(error, "the port is held by systemd's socket unit (narrowing needs atomixd.service started "
+                          "without atomixd.socket): ");
+    return -1;
+  }
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+  for (guint i = 0; i < server->listeners->len; i++)
+    g_strv_builder_add(builder, atx_listener_address(g_ptr_array_index(server->listeners, i)));
+  g_auto(GStrv) old_addresses = g_strv_builder_end(builder);
+  g_ptr_array_set_size(server->listeners, 0);
+  g_clear_error(error);
+  int fd = atx_listen_socket_open(address, error);
+  if (fd < 0)
+    reopen_listeners(server, old_addresses);
+  return fd;
+}
+
+/* Listens on the gateway address only. Keeps (or restores) the current
+ * listeners when it cannot bind (the address may not be configured yet);
+ * FALSE then. */
 static gboolean
 narrow_to_gateway(Server *server)
 {
@@ -75,6 +114,8 @@ narrow_to_gateway(Server *server)
   if (address && g_strcmp0(address, server->narrowed_to) == 0)
     return TRUE;
   int fd = address ? atx_listen_socket_open(address, &error) : -1;
+  if (fd < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE) && server->listeners->len > 0)
+    fd = listen_in_place_of_old(server, address, &error);
   if (fd < 0) {
     narrowing_failed(server, error->message);
     return FALSE;
@@ -150,9 +191,9 @@ parse_port(const char *address, guint16 *port, GError **error)
   return TRUE;
 }
 
-/* Provisioned at start: the sockets systemd passed are not served. (The
- * socket unit itself must stop listening there too; that is the platform's
- * drop-in, reference §7.5.) */
+/* Provisioned at start: the sockets systemd passed are not served. (A socket
+ * unit itself keeps listening on them, which is why the shipped
+ * atomixd.service runs without one; docs/platform.md.) */
 static void
 close_passed_sockets(void)
 {
@@ -169,6 +210,7 @@ open_initial_listeners(Server *server, GError **error)
   for (int i = 0; i < passed; i++)
     if (!add_listener(server, SD_LISTEN_FDS_START + i, error))
       return FALSE;
+  server->socket_activated = passed > 0;
   if (passed > 0)
     return TRUE;
   const char *const default_listen[] = { "0.0.0.0:" G_STRINGIFY(ATX_BOOTSTRAP_PORT), NULL };
