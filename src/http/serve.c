@@ -80,17 +80,10 @@ reopen_listeners(Server *server, GStrv addresses)
 
 /* A wildcard listener (0.0.0.0 or [::] on the port) covers the gateway
  * address, so the kernel refuses binding it until the old listeners are
- * closed: closes them, binds, and on failure opens the old addresses again.
- * Only for listeners the daemon opened itself: a socket systemd passed stays
- * bound in the socket unit whatever the daemon closes (docs/platform.md). */
+ * closed: closes them, binds, and on failure opens the old addresses again. */
 static int
 listen_in_place_of_old(Server *server, const char *address, GError **error)
 {
-  if (server->socket_activated) {
-    g_prefix_error(error, "the port is held by systemd's socket unit (narrowing needs atomixd.service started "
-                          "without atomixd.socket): ");
-    return -1;
-  }
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
   for (guint i = 0; i < server->listeners->len; i++)
     g_strv_builder_add(builder, atx_listener_address(g_ptr_array_index(server->listeners, i)));
@@ -109,6 +102,12 @@ listen_in_place_of_old(Server *server, const char *address, GError **error)
 static gboolean
 narrow_to_gateway(Server *server)
 {
+  if (server->socket_activated) {
+    /* A socket unit keeps listening on its sockets whatever the daemon closes. */
+    narrowing_failed(server, "the listeners are systemd's sockets (LISTEN_FDS), which stay open in the socket "
+                             "unit; narrowing needs atomixd.service started without a socket unit");
+    return FALSE;
+  }
   g_autoptr(GError) error = NULL;
   g_autofree char *address = gateway_address(server, &error);
   if (address && g_strcmp0(address, server->narrowed_to) == 0)
@@ -191,26 +190,14 @@ parse_port(const char *address, guint16 *port, GError **error)
   return TRUE;
 }
 
-/* Provisioned at start: the sockets systemd passed are not served. (A socket
- * unit itself keeps listening on them, which is why the shipped
- * atomixd.service runs without one; docs/platform.md.) */
-static void
-close_passed_sockets(void)
-{
-  int passed = sd_listen_fds(TRUE);
-  for (int i = 0; i < passed; i++)
-    close(SD_LISTEN_FDS_START + i);
-}
-
-/* Before provisioning: every configured address (or systemd's sockets). */
+/* Before provisioning (or when socket-activated): every configured address,
+ * or systemd's sockets. */
 static gboolean
-open_initial_listeners(Server *server, GError **error)
+open_initial_listeners(Server *server, int passed, GError **error)
 {
-  int passed = server->options->socket_activation ? sd_listen_fds(TRUE) : 0;
   for (int i = 0; i < passed; i++)
     if (!add_listener(server, SD_LISTEN_FDS_START + i, error))
       return FALSE;
-  server->socket_activated = passed > 0;
   if (passed > 0)
     return TRUE;
   const char *const default_listen[] = { "0.0.0.0:" G_STRINGIFY(ATX_BOOTSTRAP_PORT), NULL };
@@ -265,11 +252,11 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   if (!prepare_upload_dir(&server, error))
     return FALSE;
   server.context.events = atx_event_hub_new(options->device);
+  int passed = options->socket_activation ? sd_listen_fds(TRUE) : 0;
+  server.socket_activated = passed > 0;
   gboolean ok = atx_device_is_provisioned(options->device) ? narrow_to_gateway(&server) : FALSE;
-  if (ok && options->socket_activation)
-    close_passed_sockets();
   if (!ok)
-    ok = open_initial_listeners(&server, error);
+    ok = open_initial_listeners(&server, passed, error);
   if (ok) {
     guint listener_id = atx_device_listen(options->device, on_job_event, &server);
     server.loop = g_main_loop_new(server.main_context, FALSE);
