@@ -8,6 +8,7 @@ typedef struct {
   GBytes *data;
   char *filename;
   gboolean allow_reapply;
+  char *expect_active_sha256;
 } Pending;
 
 struct _AtxDevice {
@@ -34,6 +35,7 @@ pending_free(Pending *pending)
   atx_job_unref(pending->job);
   g_bytes_unref(pending->data);
   g_free(pending->filename);
+  g_free(pending->expect_active_sha256);
   g_free(pending);
 }
 
@@ -54,6 +56,7 @@ run_pending(AtxDevice *device, Pending *pending)
     .data = pending->data,
     .filename = pending->filename,
     .allow_reapply = pending->allow_reapply,
+    .expect_active_sha256 = pending->expect_active_sha256,
   };
   (void) atx_pipeline_apply(&pipeline, pending->job, &request);
 }
@@ -180,6 +183,7 @@ atx_device_submit(AtxDevice *device, const char *kind, const AtxApplyRequest *re
       .data = g_bytes_ref(request->data),
       .filename = g_strdup(request->filename),
       .allow_reapply = request->allow_reapply,
+      .expect_active_sha256 = g_strdup(request->expect_active_sha256),
     };
     g_queue_push_tail(&device->queue, pending);
     g_cond_broadcast(&device->changed);

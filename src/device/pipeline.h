@@ -33,6 +33,11 @@ typedef struct {
   GBytes *data;           /* config.toml or bundle bytes */
   const char *filename;   /* the client's name for them; NULL = "config.toml" */
   gboolean allow_reapply; /* FALSE for unauthenticated first-boot submissions */
+  /* A partial edit, computed from the active config.toml with this lowercase
+   * hex SHA-256: the job fails, changing nothing, when under the store lock
+   * the active config is another one (a change landed in between). NULL =
+   * no such condition. */
+  const char *expect_active_sha256;
 } AtxApplyRequest;
 
 /* Runs @job (submitted) to its end in the calling thread. Returns TRUE when the

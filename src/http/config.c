@@ -101,9 +101,9 @@ atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *requ
   g_autoptr(AtxSubmission) submission = load_valid_upload(context, request, response, &filename, &bytes);
   if (!submission)
     return;
-  /* Unauthenticated: if the device got provisioned since admission, the job
-   * refuses to re-apply. */
-  AtxApplyRequest apply = { .data = bytes, .filename = filename, .allow_reapply = FALSE };
+  /* Unauthenticated (first boot): if the device got provisioned since
+   * admission, the job refuses to re-apply. */
+  AtxApplyRequest apply = { .data = bytes, .filename = filename, .allow_reapply = request->authenticated };
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxJob) job = atx_device_submit(context->device, "api", &apply, &error);
   if (!job) {

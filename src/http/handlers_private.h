@@ -13,3 +13,11 @@ void atx_http_jobs_list(const AtxHttpContext *context, const AtxHttpRequest *req
 void atx_http_jobs_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_jobs_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_openapi_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+
+/* Admission's part of authorisation (authorize.c): refuses a request that
+ * needs a signature and carries none, before its body is read. */
+gboolean atx_http_admit_auth(const AtxHttpContext *context, const AtxHttpRoute *route, const AtxHttpRequest *request,
+                             AtxHttpResponse *response);
+
+/* Partial edits (partial.c): PUT/DELETE/PATCH /api/config/{collection}[/{name}]. */
+void atx_http_config_edit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);

@@ -44,6 +44,7 @@ setup(void)
   g_assert_no_error(error);
   context.events = atx_event_hub_new(context.device);
   context.job_cache = atx_job_cache_new();
+  context.auth = atx_auth_new(NULL);
 }
 
 static const char *
