@@ -200,12 +200,14 @@ prepare_upload_dir(Server *server, GError **error)
 /* Whether admin-signers held a key at startup decides, for the life of the
  * process, that first-boot access is over (fail closed, reference §7.2). */
 static AtxAuth *
-new_auth(AtxDevice *device)
+new_auth(const AtxHttpServeOptions *options)
 {
+  AtxDevice *device = options->device;
   g_autofree char *path = g_build_filename(atx_store_config_dir(atx_device_store(device)), "admin-signers", NULL);
   g_autofree char *signers = NULL;
   (void) g_file_get_contents(path, &signers, NULL, NULL);
-  return atx_auth_new(&(AtxAuthOptions) { .signers_seen = atx_auth_signers_present(signers) });
+  return atx_auth_new(&(AtxAuthOptions) { .signers_seen = atx_auth_signers_present(signers),
+                                          .nonce_ttl_seconds = options->nonce_ttl_seconds });
 }
 
 static void
@@ -235,7 +237,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   if (!prepare_upload_dir(&server, error))
     return FALSE;
   server.context.events = atx_event_hub_new(options->device);
-  server.context.auth = new_auth(options->device);
+  server.context.auth = new_auth(options);
   gboolean ok = atx_device_is_provisioned(options->device) ? narrow_to_gateway(&server) : FALSE;
   if (ok && options->socket_activation)
     close_passed_sockets();
