@@ -73,8 +73,9 @@ def provisioning_config(example_config, keys):
     return (text[:start] + users + text[end:]).encode()
 
 
-def sign(key, method, path, body, nonce, bind_method=False):
-    """Headers of a request signed with the real ssh-keygen."""
+def sign(key, method, path, body, nonce, bind_method=False, claim=False):
+    """Headers of a request signed with the real ssh-keygen; v2 (and v1 with
+    @claim) also send what was signed, so a refusal names what differs."""
     digest = hashlib.sha256(body).hexdigest()
     if bind_method:
         message = f"atomixos-reapply-v2\nmethod:{method}\nnonce:{nonce}\npath:{path}\nsha256:{digest}\n"
@@ -83,7 +84,7 @@ def sign(key, method, path, body, nonce, bind_method=False):
     out = subprocess.run(["ssh-keygen", "-Y", "sign", "-n", NAMESPACE, "-f", str(key)], input=message.encode(),
                          capture_output=True, check=True, timeout=COMMAND_TIMEOUT)
     headers = {"X-AtomixOS-Nonce": nonce, "X-AtomixOS-Signature": base64.b64encode(out.stdout).decode()}
-    if bind_method:
+    if bind_method or claim:
         headers["X-AtomixOS-Signed-Message"] = base64.b64encode(message.encode()).decode()
     return headers
 
@@ -153,7 +154,7 @@ def snapshot(daemon, client):
     """What a refused request must not change."""
     config = (daemon.root / "config" / "config.toml").read_bytes()
     _, _, data = client.call("GET", "/api/jobs")
-    return config, [job["job_id"] for job in json.loads(data)["jobs"]]
+    return config, [job["id"] for job in json.loads(data)["jobs"]]
 
 
 def refused(expected_status, fragment, result):
@@ -216,7 +217,7 @@ def test_partial_edits_over_http_and_atomixctl_export_canonical_merge(device, ke
     url = f"http://{daemon.listen[0]}"
     original = tomllib.loads(exported(client, keys).decode())
     bob_key = public_key(keys["outsider"])
-    out = subprocess.run([str(atomixctl), "user", "set", "bob", "--ssh-key", bob_key, "--shell", "/bin/bash",
+    out = subprocess.run([str(atomixctl), "user", "set", "bob", "--ssh-key", bob_key, "--shell", "bash",
                           "--url", url, "--key", str(keys["ecdsa384"])], capture_output=True, text=True,
                          timeout=COMMAND_TIMEOUT)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -231,8 +232,8 @@ def test_partial_edits_over_http_and_atomixctl_export_canonical_merge(device, ke
     text = exported(client, keys)
     merged = tomllib.loads(text.decode())
     expected = json.loads(json.dumps(original))
-    expected["users"]["bob"] = {"isAdmin": False, "ssh_key": bob_key, "shell": "/bin/bash"} \
-        if "isAdmin" in merged["users"]["bob"] else {"ssh_key": bob_key, "shell": "/bin/bash"}
+    expected["users"]["bob"] = {"isAdmin": False, "ssh_key": bob_key, "shell": "bash"} \
+        if "isAdmin" in merged["users"]["bob"] else {"ssh_key": bob_key, "shell": "bash"}
     expected["network"]["dns_servers"] = ["9.9.9.9"]
     expected.setdefault("containers", {}).setdefault("volume", {})["cache"] = {"Volume": {"Label": "app=cache"}}
     assert merged == expected
@@ -294,14 +295,14 @@ def test_every_refusal_over_http_changes_nothing(device, keys):
     headers["X-AtomixOS-Signature"] = "!!not base64!!"
     refused(401, "invalid signature encoding", client.call("PUT", path, body, headers, "127.0.0.15"))
 
-    headers = sign(key, "PUT", path, body, client.nonce("127.0.0.16"))
-    refused(401, "body", client.call("PUT", path, body.replace(b"true", b"false"), headers, "127.0.0.16"))
+    headers = sign(key, "PUT", path, body, client.nonce("127.0.0.16"), claim=True)
+    refused(401, "the body is not the one that was signed", client.call("PUT", path, body.replace(b"true", b"false"), headers, "127.0.0.16"))
 
-    headers = sign(key, "PUT", path, body, client.nonce("127.0.0.17"))
-    refused(401, "path", client.call("PUT", "/api/config/users/mallory", body, headers, "127.0.0.17"))
+    headers = sign(key, "PUT", path, body, client.nonce("127.0.0.17"), claim=True)
+    refused(401, f"the signature is for path '{path}', not '/api/config/users/mallory'", client.call("PUT", "/api/config/users/mallory", body, headers, "127.0.0.17"))
 
     headers = sign(key, "PUT", path, b"", client.nonce("127.0.0.18"), bind_method=True)
-    refused(401, "method", client.call("DELETE", path, b"", headers, "127.0.0.18"))
+    refused(401, "the signature is for PUT, not DELETE", client.call("DELETE", path, b"", headers, "127.0.0.18"))
 
     headers = sign(keys["outsider"], "PUT", path, body, client.nonce("127.0.0.19"))
     refused(401, "not in admin-signers", client.call("PUT", path, body, headers, "127.0.0.19"))
@@ -356,10 +357,12 @@ def test_signature_for_one_path_replayed_on_another_and_body_swapped(device, key
     before = snapshot(daemon, client)
     body = json.dumps({"Volume": {"Label": "a=b"}}).encode()
     headers = sign(keys["rsa"], "PUT", "/api/config/container-volumes/one", body, client.nonce("127.0.0.43"))
-    refused(401, "path", client.call("PUT", "/api/config/container-volumes/two", body, headers, "127.0.0.43"))
+    refused(401, "does not match this request's nonce, path and body",
+            client.call("PUT", "/api/config/container-volumes/two", body, headers, "127.0.0.43"))
     headers = sign(keys["rsa"], "PUT", "/api/config/container-volumes/one", body, client.nonce("127.0.0.44"))
     swapped = json.dumps({"Volume": {"Label": "evil=1"}}).encode()
-    refused(401, "body", client.call("PUT", "/api/config/container-volumes/one", swapped, headers, "127.0.0.44"))
+    refused(401, "does not match this request's nonce, path and body",
+            client.call("PUT", "/api/config/container-volumes/one", swapped, headers, "127.0.0.44"))
     assert snapshot(daemon, client) == before
 
 
