@@ -196,6 +196,45 @@ test_close_interrupts_health_wait(Fixture *fixture, gconstpointer data)
   g_assert_false(atx_device_is_provisioned(fixture->device));
 }
 
+static AtxJob *
+submit_edit(Fixture *fixture, const char *toml, const char *base_toml, GError **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new(toml, strlen(toml));
+  g_autofree char *base = g_compute_checksum_for_string(G_CHECKSUM_SHA256, base_toml, -1);
+  AtxApplyRequest request = { .data = bytes, .filename = "config.toml", .allow_reapply = TRUE,
+                              .expect_active_sha256 = base };
+  return atx_device_submit(fixture->device, "partial", &request, error);
+}
+
+/* A partial edit computed from config A applies while A is active, and
+ * changes nothing when another change made B active in between. */
+static void
+test_edit_of_a_superseded_config_changes_nothing(Fixture *fixture, gconstpointer data)
+{
+  const char *one[] = { "web", NULL };
+  const char *two[] = { "web", "db", NULL };
+  const char *three[] = { "web", "cache", NULL };
+  g_autofree char *a = atx_test_config(one, NULL);
+  g_autofree char *b = atx_test_config(two, NULL);
+  g_autofree char *c = atx_test_config(three, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxJob) first = submit(fixture, a, &error);
+  g_assert_true(atx_device_wait(fixture->device, first));
+  g_autoptr(AtxJob) edit = submit_edit(fixture, b, a, &error);
+  g_assert_no_error(error);
+  g_assert_true(atx_device_wait(fixture->device, edit));
+  g_autoptr(AtxJob) stale = submit_edit(fixture, c, a, &error);
+  g_assert_no_error(error);
+  g_assert_false(atx_device_wait(fixture->device, stale));
+  json_t *failed = resource(stale);
+  g_assert_nonnull(strstr(field(failed, "error"), "the active config changed since this edit was checked"));
+  json_decref(failed);
+  g_autofree char *active = g_build_filename(fixture->root, "config", "config.toml", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(active, &text, NULL, NULL));
+  g_assert_cmpstr(text, ==, b);
+}
+
 static void
 test_open_refused_while_store_locked(Fixture *fixture, gconstpointer data)
 {
@@ -222,5 +261,6 @@ main(int argc, char **argv)
   ADD("/device/unhealthy-reapply-rolls-back", test_unhealthy_reapply_rolls_back);
   ADD("/device/close-interrupts-health-wait", test_close_interrupts_health_wait);
   ADD("/device/open-refused-while-store-locked", test_open_refused_while_store_locked);
+  ADD("/device/edit-of-a-superseded-config-changes-nothing", test_edit_of_a_superseded_config_changes_nothing);
   return g_test_run();
 }
