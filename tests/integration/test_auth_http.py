@@ -20,6 +20,7 @@ import time
 import tomllib
 
 import pytest
+from requests.structures import CaseInsensitiveDict
 
 from atomixd_server import Api, Daemon, OpenApi, free_port
 
@@ -89,8 +90,22 @@ def sign(key, method, path, body, nonce, bind_method=False, claim=False):
     return headers
 
 
+class Checked:
+    """What OpenApi.check reads of a response."""
+
+    def __init__(self, status, headers, data):
+        self.status_code = status
+        self.headers = CaseInsensitiveDict(headers)
+        self.text = data.decode("utf-8", "replace")
+        self.data = data
+
+    def json(self):
+        return json.loads(self.data)
+
+
 class Client:
-    """http.client from a chosen loopback source address; responses checked against the document."""
+    """http.client from a chosen loopback source address; every response is
+    checked against what the server's OpenAPI document declares for it."""
 
     def __init__(self, daemon, openapi):
         self.host, port = daemon.listen[0].split(":")
@@ -103,7 +118,9 @@ class Client:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             data = response.read()
-            return response.status, dict(response.getheaders()), data
+            headers = dict(response.getheaders())
+            self.openapi.check(method, path, Checked(response.status, headers, data))
+            return response.status, headers, data
         finally:
             connection.close()
 
@@ -201,6 +218,22 @@ def test_atomixctl_without_key_or_with_outsider_key_is_refused(device, keys, ato
                           str(keys["outsider"])], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
     assert out.returncode != 0 and "not in admin-signers" in out.stderr + out.stdout
     assert snapshot(daemon, client) == before
+
+
+def test_routes_of_class_none_need_no_signature_after_provisioning(device):
+    daemon, client = device
+    for path in ("/api/health", "/api/nonce", "/api/jobs", "/schema/openapi.json"):
+        assert client.call("GET", path, source="127.0.0.60")[0] == 200
+    _, _, data = client.call("GET", "/api/jobs")
+    job_id = json.loads(data)["jobs"][0]["id"]
+    assert client.call("GET", f"/api/jobs/{job_id}", source="127.0.0.60")[0] == 200
+    for method, path in (("GET", "/api/config/export"), ("POST", "/api/validate"), ("POST", "/api/config"),
+                         ("PUT", "/api/config/users/x"), ("DELETE", "/api/config/users/x"),
+                         ("PATCH", "/api/config/network"), ("PUT", "/api/config/containers/x"),
+                         ("DELETE", "/api/config/containers/x"), ("PUT", "/api/config/container-networks/x"),
+                         ("DELETE", "/api/config/container-networks/x"), ("PUT", "/api/config/container-volumes/x"),
+                         ("DELETE", "/api/config/container-volumes/x")):
+        refused(401, "authentication required", client.call(method, path, b"{}", source="127.0.0.61"))
 
 
 # --- item 2: partial edits -------------------------------------------------------------------
