@@ -24,6 +24,7 @@
 #define ADMIN_KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example"
 #define PROVISIONING_CONFIG \
   "version = 1\n[users.admin]\nisAdmin = true\nssh_key = \"" ADMIN_KEY "\"\n" \
+  "[activation]\nrequired = [\"web\"]\n" \
   "[containers.container.web]\nprivileged = false\n" \
   "[containers.container.web.Container]\nImage = \"docker.io/library/web:1\"\n"
 
