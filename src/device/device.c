@@ -9,6 +9,7 @@ typedef struct {
   char *filename;
   gboolean allow_reapply;
   char *expect_active_sha256;
+  gboolean keep_active_files;
 } Pending;
 
 struct _AtxDevice {
@@ -57,6 +58,7 @@ run_pending(AtxDevice *device, Pending *pending)
     .filename = pending->filename,
     .allow_reapply = pending->allow_reapply,
     .expect_active_sha256 = pending->expect_active_sha256,
+    .keep_active_files = pending->keep_active_files,
   };
   (void) atx_pipeline_apply(&pipeline, pending->job, &request);
 }
@@ -184,6 +186,7 @@ atx_device_submit(AtxDevice *device, const char *kind, const AtxApplyRequest *re
       .filename = g_strdup(request->filename),
       .allow_reapply = request->allow_reapply,
       .expect_active_sha256 = g_strdup(request->expect_active_sha256),
+      .keep_active_files = request->keep_active_files,
     };
     g_queue_push_tail(&device->queue, pending);
     g_cond_broadcast(&device->changed);

@@ -72,6 +72,9 @@ write_candidate(Apply *apply, GError **error)
       announce_bundle_files(apply);
       if (!atx_store_candidate_write_bundle(store, apply->submission->bundle, app_user(apply->pipeline), error))
         return FALSE;
+    } else if (i == 0 && apply->request->keep_active_files) {
+      if (!atx_store_candidate_keep_files(store, error))
+        return FALSE;
     }
   }
   return atx_store_candidate_finish(store, error);

@@ -38,6 +38,7 @@ typedef struct {
    * the active config is another one (a change landed in between). NULL =
    * no such condition. */
   const char *expect_active_sha256;
+  gboolean keep_active_files; /* a partial edit: the active files/ stay (plain TOML would drop them) */
 } AtxApplyRequest;
 
 /* Runs @job (submitted) to its end in the calling thread. Returns TRUE when the

@@ -80,6 +80,7 @@ submit_merged(const AtxHttpContext *context, char *merged, const char *base_sha2
     .filename = "config.toml",
     .allow_reapply = TRUE,
     .expect_active_sha256 = base_sha256,
+    .keep_active_files = TRUE,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxJob) job = atx_device_submit(context->device, "partial", &apply, &error);

@@ -202,12 +202,13 @@ submit_edit(Fixture *fixture, const char *toml, const char *base_toml, GError **
   g_autoptr(GBytes) bytes = g_bytes_new(toml, strlen(toml));
   g_autofree char *base = g_compute_checksum_for_string(G_CHECKSUM_SHA256, base_toml, -1);
   AtxApplyRequest request = { .data = bytes, .filename = "config.toml", .allow_reapply = TRUE,
-                              .expect_active_sha256 = base };
+                              .expect_active_sha256 = base, .keep_active_files = TRUE };
   return atx_device_submit(fixture->device, "partial", &request, error);
 }
 
-/* A partial edit computed from config A applies while A is active, and
- * changes nothing when another change made B active in between. */
+/* A partial edit computed from config A applies while A is active (keeping
+ * the active files/), and changes nothing when another change made B active
+ * in between. */
 static void
 test_edit_of_a_superseded_config_changes_nothing(Fixture *fixture, gconstpointer data)
 {
@@ -220,9 +221,17 @@ test_edit_of_a_superseded_config_changes_nothing(Fixture *fixture, gconstpointer
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxJob) first = submit(fixture, a, &error);
   g_assert_true(atx_device_wait(fixture->device, first));
+  /* What a bundle left in files/ survives the edit. */
+  g_autofree char *files = g_build_filename(fixture->root, "config", "files", NULL);
+  g_autofree char *blob = g_build_filename(files, "blob.txt", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(files, 0755), ==, 0);
+  g_assert_true(g_file_set_contents(blob, "bundle data\n", -1, NULL));
   g_autoptr(AtxJob) edit = submit_edit(fixture, b, a, &error);
   g_assert_no_error(error);
   g_assert_true(atx_device_wait(fixture->device, edit));
+  g_autofree char *kept = NULL;
+  g_assert_true(g_file_get_contents(blob, &kept, NULL, NULL));
+  g_assert_cmpstr(kept, ==, "bundle data\n");
   g_autoptr(AtxJob) stale = submit_edit(fixture, c, a, &error);
   g_assert_no_error(error);
   g_assert_false(atx_device_wait(fixture->device, stale));
