@@ -507,3 +507,44 @@ def test_first_boot_origin_policy_cross_site_refused_curl_accepted(atomixd, open
         assert wait_job(client, job["job_id"])["state"] == "succeeded"
     finally:
         daemon.stop()
+
+
+def test_every_atomixctl_edit_subcommand_signs_with_key(device, keys, atomixctl, tmp_path):
+    """atomixctl's edit verbs and validate --url over the real daemon, each with
+    --key (v1 and v2), each ending in the merged config exported."""
+    daemon, client = device
+    url = f"http://{daemon.listen[0]}"
+    (tmp_path / "c.json").write_text(json.dumps({"privileged": False,
+                                                 "Container": {"Image": "docker.io/library/db:1"}}))
+    (tmp_path / "n.toml").write_text('[Network]\nSubnet = "10.89.7.0/24"\n')
+    (tmp_path / "v.toml").write_text('[Volume]\nLabel = ["app=db"]\n')
+    (tmp_path / "p.json").write_text(json.dumps({"dns_search_domains": ["lan.example"]}))
+    steps = [
+        (["container", "set", "db", str(tmp_path / "c.json")], "ecdsa521", []),
+        (["container-network", "set", "backend", str(tmp_path / "n.toml")], "ecdsa256", ["--bind-method"]),
+        (["container-volume", "set", "dbdata", str(tmp_path / "v.toml")], "rsa", []),
+        (["network", "patch", str(tmp_path / "p.json")], "ed25519", ["--bind-method"]),
+    ]
+    for args, key_type, extra in steps:
+        out = subprocess.run([str(atomixctl)] + args + ["--url", url, "--key", str(keys[key_type])] + extra,
+                             capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        assert out.returncode == 0, (args, out.stdout + out.stderr)
+    merged = tomllib.loads(exported(client, keys).decode())
+    assert merged["containers"]["container"]["db"]["Container"]["Image"] == "docker.io/library/db:1"
+    assert merged["containers"]["network"]["backend"] == {"Network": {"Subnet": "10.89.7.0/24"}}
+    assert merged["containers"]["volume"]["dbdata"] == {"Volume": {"Label": ["app=db"]}}
+    assert merged["network"]["dns_search_domains"] == ["lan.example"]
+    config = tmp_path / "active.toml"
+    config.write_bytes(exported(client, keys))
+    out = subprocess.run([str(atomixctl), "validate", str(config), "--url", url, "--key", str(keys["ecdsa384"])],
+                         capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    for args in (["container", "rm", "db"], ["container-network", "rm", "backend"],
+                 ["container-volume", "rm", "dbdata"]):
+        out = subprocess.run([str(atomixctl)] + args + ["--url", url, "--key", str(keys["ed25519"])],
+                             capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        assert out.returncode == 0, (args, out.stdout + out.stderr)
+    merged = tomllib.loads(exported(client, keys).decode())
+    assert "db" not in merged["containers"]["container"]
+    assert "backend" not in merged["containers"].get("network", {})
+    assert "dbdata" not in merged["containers"].get("volume", {})
