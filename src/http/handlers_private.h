@@ -1,5 +1,6 @@
 /* The handlers the route table (routes.c) points at, one file per domain:
- * system.c, config.c, jobs.c, openapi.c. */
+ * system.c, config.c, partial.c, jobs.c, openapi.c; and authorize.c, the
+ * auth column of the table enforced. */
 #pragma once
 
 #include "http/http.h"
