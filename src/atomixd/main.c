@@ -33,6 +33,8 @@ static gboolean opt_system_is_user_manager;
 static char **opt_listen;
 static int opt_heartbeat_seconds;
 static int opt_rebind_delay_seconds = 10;
+static int opt_connection_timeout_seconds;
+static int opt_nonce_ttl_seconds;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
@@ -64,6 +66,10 @@ static const GOptionEntry serve_entries[] = {
     "Keepalive comment interval of event streams (default 15)", "N" },
   { "rebind-delay-seconds", 0, 0, G_OPTION_ARG_INT, &opt_rebind_delay_seconds,
     "After provisioning, keep the old addresses this long so clients see the job end (default 10)", "N" },
+  { "connection-timeout-seconds", 0, 0, G_OPTION_ARG_INT, &opt_connection_timeout_seconds,
+    "Close a connection idle this long, so slow clients cannot hold it (default 120)", "N" },
+  { "nonce-ttl-seconds", 0, 0, G_OPTION_ARG_INT, &opt_nonce_ttl_seconds,
+    "A nonce from GET /api/nonce expires after this (default 300)", "N" },
   { NULL },
 };
 
@@ -302,6 +308,8 @@ run_serve(const AtxCommand *self, int argc, char **argv)
     .socket_activation = TRUE,
     .heartbeat_seconds = (guint) MAX(opt_heartbeat_seconds, 0),
     .rebind_delay_seconds = (guint) MAX(opt_rebind_delay_seconds, 0),
+    .connection_timeout_seconds = (guint) MAX(opt_connection_timeout_seconds, 0),
+    .nonce_ttl_seconds = (guint) MAX(opt_nonce_ttl_seconds, 0),
   };
   if (!atx_http_serve(&options, &error)) {
     g_printerr("atomixd serve: %s\n", error->message);

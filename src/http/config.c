@@ -110,13 +110,13 @@ atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *requ
     atx_http_response_error(response, 500, "%s", error->message);
     return;
   }
-  /* Unauthenticated: if the device got provisioned since admission, the job
-   * refuses to re-apply. */
+  /* Unauthenticated (first boot): if the device got provisioned since
+   * admission, the job refuses to re-apply. */
   AtxApplyRequest apply = {
     .upload_path = upload,
     .remove_upload = TRUE,
     .filename = filename,
-    .allow_reapply = FALSE,
+    .allow_reapply = request->authenticated,
   };
   g_autoptr(AtxJob) job = atx_device_submit(context->device, "api", &apply, &error);
   if (!job) {
