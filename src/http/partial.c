@@ -82,17 +82,7 @@ submit_merged(const AtxHttpContext *context, char *merged, const char *base_sha2
     .expect_active_sha256 = base_sha256,
     .keep_active_files = TRUE,
   };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AtxJob) job = atx_device_submit(context->device, "partial", &apply, &error);
-  if (!job) {
-    guint status = g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY) ? 409 : 500;
-    atx_http_response_error(response, status, "%s", error->message);
-    return;
-  }
-  g_autofree char *url = g_strconcat("/api/jobs/", atx_job_id(job), NULL);
-  atx_http_response_json(response, 202, NULL,
-                         json_pack("{ss ss ss}", "job_id", atx_job_id(job), "state", "submitted", "job_url", url));
-  atx_http_response_add_header(response, "Location", url);
+  (void) atx_http_submit_job(context, "partial", &apply, response);
 }
 
 void
