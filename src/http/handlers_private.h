@@ -1,5 +1,5 @@
 /* The handlers the route table (routes.c) points at, one file per domain:
- * system.c, config.c, jobs.c, openapi.c. */
+ * system.c, config.c, jobs.c, openapi.c, ui.c. */
 #pragma once
 
 #include "http/http.h"
@@ -13,3 +13,13 @@ void atx_http_jobs_list(const AtxHttpContext *context, const AtxHttpRequest *req
 void atx_http_jobs_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_jobs_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_openapi_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_page(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_apply(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_job(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_job_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+
+/* The client's name for an upload (X-Config-Filename, a form's file name):
+ * trimmed, at most 255 characters of word characters, dash, dot and space;
+ * anything else becomes "config.toml". It only picks the format and names
+ * diagnostics. */
+char *atx_http_config_filename(const char *name_hint);

@@ -46,6 +46,38 @@ static const AtxHttpResponseSpec openapi_responses[] = {
   { 200, JSON, "OpenApiDocument", "This document" }, END,
 };
 
+/* The Boot UI (ui.c; reference §8). Its 404s mean "the device is
+ * provisioned" (or, for jobs, "not one you may see"). */
+#define HTML "text/html"
+#define UI_404 { 404, JSON, "ApiErrorResponseBody", "Not found: the device is provisioned (Boot UI closed)" }
+static const AtxHttpResponseSpec ui_page_responses[] = {
+  { 200, HTML, NULL, "The Boot UI page, with this process's CSRF token in its form" },
+  { 401, JSON, "ApiErrorResponseBody", "Refused by the first-boot Host/Origin/Referer policy" }, UI_404, END,
+};
+static const AtxHttpResponseSpec ui_apply_responses[] = {
+  { 202, HTML, NULL, "Accepted: the job's running fragment (data-job-id); follow /ui/jobs/{job_id}/events" },
+  { 400, HTML, NULL, "Not a well-formed multipart form, or no config in it" },
+  { 401, JSON, "ApiErrorResponseBody", "Refused by the first-boot Host/Origin/Referer policy" },
+  { 403, HTML, NULL, "Missing or wrong bootstrap_token (CSRF)" }, UI_404,
+  { 409, HTML, NULL, "Another job is submitted or running" }, ERR_413,
+  { 422, HTML, NULL, "Invalid config or bundle: every diagnostic with line and column, beside the pasted text" },
+  ERR_503, END,
+};
+static const AtxHttpResponseSpec ui_job_responses[] = {
+  { 200, HTML, NULL, "The job as a fragment; after provisioning, the end of the job that provisioned the device, "
+    "once" },
+  { 404, JSON, "ApiErrorResponseBody", "No such job, or not one the Boot UI may show any more" }, END,
+};
+static const AtxHttpResponseSpec ui_job_events_responses[] = {
+  { 200, "text/event-stream", NULL, "The job's events as for /api/jobs/{job_id}/events" },
+  { 400, JSON, "ApiErrorResponseBody", "A malformed Last-Event-ID" },
+  { 404, JSON, "ApiErrorResponseBody", "No such job, or not one the Boot UI may show any more" }, END,
+};
+static const AtxHttpParamSpec ui_origin_params[] = {
+  { "header", "Origin", "string", "Checked by the first-boot origin policy when present" },
+  { NULL },
+};
+
 static const AtxHttpParamSpec upload_params[] = {
   { "header", "X-Config-Filename", "string", "The client's file name: picks plain TOML or a bundle format" },
   { NULL },
@@ -82,6 +114,16 @@ static const AtxHttpRoute routes[] = {
     ATX_AUTH_NONE, ATX_BODY_NONE, jobs_events_params, jobs_events_responses, atx_http_jobs_events },
   { "GET", "/schema/openapi.json", "openapiGet", "system", "This OpenAPI document", ATX_AUTH_NONE,
     ATX_BODY_NONE, NULL, openapi_responses, atx_http_openapi_get },
+  /* The Boot UI: first boot only, enforced by its handlers (auth "none"
+   * here, so that a provisioned device answers 404, not 401). */
+  { "GET", "/", "uiPage", "ui", "The Boot UI page (first boot only)", ATX_AUTH_NONE, ATX_BODY_NONE,
+    ui_origin_params, ui_page_responses, atx_http_ui_page },
+  { "POST", "/apply", "uiApply", "ui", "Submit the Boot UI form: a config file, bundle or pasted config.toml",
+    ATX_AUTH_NONE, ATX_BODY_UPLOAD, ui_origin_params, ui_apply_responses, atx_http_ui_apply },
+  { "GET", "/ui/jobs/{job_id}", "uiJob", "ui", "A Boot UI job as an HTML fragment", ATX_AUTH_NONE, ATX_BODY_NONE,
+    NULL, ui_job_responses, atx_http_ui_job },
+  { "GET", "/ui/jobs/{job_id}/events", "uiJobEvents", "ui", "Follow a Boot UI job's events as Server-Sent Events",
+    ATX_AUTH_NONE, ATX_BODY_NONE, jobs_events_params, ui_job_events_responses, atx_http_ui_job_events },
 };
 
 const AtxHttpRoute *

@@ -44,6 +44,8 @@ setup(void)
   g_assert_no_error(error);
   context.events = atx_event_hub_new(context.device);
   context.job_cache = atx_job_cache_new();
+  context.ui = atx_boot_ui_new(&error);
+  g_assert_no_error(error);
 }
 
 static const char *
