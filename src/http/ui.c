@@ -199,13 +199,13 @@ append_annotated_source(GString *html, GBytes *source, json_t *diagnostics)
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
   g_string_append(html, "<pre class=\"source\">");
   for (guint n = 0; lines[n]; n++) {
-    if (!lines[n + 1] && lines[n][0] == '\0')
-      break; /* the text's final newline */
-    g_strchomp(lines[n]);
     gboolean marked = FALSE;
     size_t i;
     json_t *diag;
     json_array_foreach(diagnostics, i, diag) marked |= json_integer_value(json_object_get(diag, "line")) == n + 1;
+    if (!lines[n + 1] && lines[n][0] == '\0' && !marked)
+      break; /* the text's final newline, unless a diagnostic points at the end */
+    g_strchomp(lines[n]);
     g_string_append_printf(html, "<span class=\"line%s\" data-line=\"%u\"><span class=\"ln\">%4u</span> ",
                            marked ? " has-diag" : "", n + 1, n + 1);
     append_escaped(html, lines[n]);
