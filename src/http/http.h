@@ -85,7 +85,6 @@ void atx_job_cache_free(AtxJobCache *cache);
 typedef struct _AtxBootUi AtxBootUi;
 AtxBootUi *atx_boot_ui_new(GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void atx_boot_ui_free(AtxBootUi *ui);
-const char *atx_boot_ui_csrf_token(const AtxBootUi *ui);
 
 typedef struct {
   AtxDevice *device;

@@ -24,10 +24,13 @@ extern const char atx_boot_ui_page_html[];
 #define MAX_LOG_EVENTS 40
 #define NOT_AVAILABLE "not found: the Boot UI is only available before the device is provisioned"
 
+/* One job slot is enough: jobs run one at a time, and once one provisions
+ * the device POST /apply is closed, so the last job submitted through it is
+ * the only one whose end may still be shown after provisioning. */
 struct _AtxBootUi {
   char *csrf_token;
   GMutex lock;
-  GHashTable *jobs; /* ids of jobs submitted through POST /apply whose end was not shown yet */
+  char *job_id; /* the last job submitted through POST /apply, until its end was shown after provisioning */
 };
 
 AtxBootUi *
@@ -41,7 +44,6 @@ atx_boot_ui_new(GError **error)
   AtxBootUi *ui = g_new0(AtxBootUi, 1);
   ui->csrf_token = g_steal_pointer(&token);
   g_mutex_init(&ui->lock);
-  ui->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   return ui;
 }
 
@@ -50,16 +52,10 @@ atx_boot_ui_free(AtxBootUi *ui)
 {
   if (!ui)
     return;
-  g_hash_table_unref(ui->jobs);
+  g_free(ui->job_id);
   g_mutex_clear(&ui->lock);
   g_free(ui->csrf_token);
   g_free(ui);
-}
-
-const char *
-atx_boot_ui_csrf_token(const AtxBootUi *ui)
-{
-  return ui->csrf_token;
 }
 
 /* Provisioned for the UI (reference §7.1): config.toml or admin-signers. */
@@ -347,9 +343,9 @@ job_visible(const AtxHttpContext *context, AtxJob *job, gboolean consume)
     return FALSE;
   gboolean closed = ui_closed(context);
   g_mutex_lock(&context->ui->lock);
-  gboolean listed = g_hash_table_contains(context->ui->jobs, atx_job_id(job));
+  gboolean listed = g_strcmp0(context->ui->job_id, atx_job_id(job)) == 0;
   if (listed && closed && consume)
-    g_hash_table_remove(context->ui->jobs, atx_job_id(job));
+    g_clear_pointer(&context->ui->job_id, g_free);
   g_mutex_unlock(&context->ui->lock);
   return !closed || listed;
 }
@@ -398,7 +394,7 @@ form_source(GPtrArray *parts, GBytes **bytes_out, char **filename_out)
   return FALSE;
 }
 
-/* The form's parts; FALSE with the 400 answered. */
+/* The form's parts; NULL with the 400 (or 500) answered. */
 static GPtrArray *
 read_form(const AtxHttpRequest *request, AtxHttpResponse *response)
 {
@@ -407,7 +403,11 @@ read_form(const AtxHttpRequest *request, AtxHttpResponse *response)
   g_autoptr(GBytes) body = NULL;
   if (boundary && request->body_path) {
     g_autoptr(GMappedFile) file = g_mapped_file_new(request->body_path, FALSE, &error);
-    body = file ? g_mapped_file_get_bytes(file) : NULL;
+    if (!file) {
+      respond_message(response, 500, "failed", error->message);
+      return NULL;
+    }
+    body = g_mapped_file_get_bytes(file);
   } else if (boundary) {
     body = g_bytes_new(NULL, 0);
   }
@@ -421,7 +421,8 @@ static void
 remember_job(const AtxHttpContext *context, AtxJob *job)
 {
   g_mutex_lock(&context->ui->lock);
-  g_hash_table_add(context->ui->jobs, g_strdup(atx_job_id(job)));
+  g_free(context->ui->job_id);
+  context->ui->job_id = g_strdup(atx_job_id(job));
   g_mutex_unlock(&context->ui->lock);
 }
 
