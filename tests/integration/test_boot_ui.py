@@ -45,10 +45,10 @@ def atomixd(build_dir):
 def start_daemon(atomixd, tmp_path):
     started = []
 
-    def start(name="root"):
+    def start(name="root", extra=()):
         root = tmp_path / name
         root.mkdir()
-        daemon = Daemon(atomixd, root, [f"127.0.0.1:{free_port()}"])
+        daemon = Daemon(atomixd, root, [f"127.0.0.1:{free_port()}"], extra)
         started.append(daemon)
         return daemon.start()
 
@@ -221,6 +221,34 @@ def test_valid_paste_runs_the_pipeline_and_the_end_is_shown_once(daemon, config_
     assert all(w.replace('"', "&quot;").replace("'", "&#39;") in end.text for w in warnings)
     assert requests.get(f"{daemon.url}/ui/jobs/{job_id}", timeout=10).status_code == 404
     assert requests.get(f"{daemon.url}/ui/jobs/{job_id}/events", timeout=10).status_code == 404
+
+
+def test_failed_job_shows_error_and_rollback_and_the_page_stays(start_daemon, example_config):
+    daemon = start_daemon(extra=["--sim-fail", "myapp.service"])
+    token = token_of(requests.get(daemon.url + "/", timeout=10).text)
+    response = apply(daemon.url, token, config=example_config)
+    assert response.status_code == 202, response.text
+    job_id = re.search(r'data-job-id="([^"]+)"', response.text).group(1)
+    job = wait_job(daemon.url, job_id)
+    assert job["state"] == "failed"
+    end = requests.get(f"{daemon.url}/ui/jobs/{job_id}", timeout=10)
+    assert end.status_code == 200 and 'data-state="failed"' in end.text
+    assert "Configuration failed." in end.text
+    assert f"<strong>Rollback status:</strong> {job['rollback_status']}" in end.text
+    # Not provisioned: the page is still there and the job can be read again.
+    assert requests.get(daemon.url + "/", timeout=10).status_code == 200
+    assert requests.get(f"{daemon.url}/ui/jobs/{job_id}", timeout=10).status_code == 200
+
+
+def test_busy_device_answers_409_fragment(start_daemon, example_config):
+    daemon = start_daemon(extra=["--sim-delay-ms", "300"])
+    token = token_of(requests.get(daemon.url + "/", timeout=10).text)
+    first = apply(daemon.url, token, config=example_config)
+    assert first.status_code == 202
+    second = apply(daemon.url, token, config=example_config)
+    assert second.status_code == 409 and 'data-state="failed"' in second.text
+    job_id = re.search(r'data-job-id="([^"]+)"', first.text).group(1)
+    assert wait_job(daemon.url, job_id, timeout=120)["state"] == "succeeded"
 
 
 def test_after_provisioning_api_jobs_are_not_shown_by_the_ui(daemon, example_config):
