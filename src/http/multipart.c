@@ -103,8 +103,6 @@ parse_part_headers(const char *head, gsize len, AtxFormPart *part, GError **erro
 static const char *
 after_first_delimiter(const char *data, gsize size, const char *delimiter, gsize delimiter_len)
 {
-  if (!data)
-    return NULL;
   if (size >= delimiter_len - 2 && memcmp(data, delimiter + 2, delimiter_len - 2) == 0)
     return data + delimiter_len - 2;
   const char *found = memmem(data, size, delimiter, delimiter_len);
@@ -155,8 +153,9 @@ atx_multipart_parse(GBytes *body, const char *boundary, GError **error)
   const char *data = g_bytes_get_data(body, &size);
   g_autofree char *delimiter = g_strconcat("\r\n--", boundary, NULL);
   gsize delimiter_len = strlen(delimiter);
-  const char *end = data + size;
-  const char *p = after_first_delimiter(data, size, delimiter, delimiter_len);
+  /* An empty body may have no buffer at all (an empty mapped file). */
+  const char *p = data ? after_first_delimiter(data, size, delimiter, delimiter_len) : NULL;
+  const char *end = data ? data + size : NULL;
   if (!p) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "the form body has no part delimited by its boundary");
     return NULL;

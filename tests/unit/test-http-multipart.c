@@ -80,6 +80,15 @@ test_preamble_and_empty_file(void)
 }
 
 static void
+test_empty_body_without_buffer(void)
+{
+  g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_assert_null(atx_multipart_parse(empty, "XyZ", &error));
+  g_assert_nonnull(error);
+}
+
+static void
 test_malformed_refused(void)
 {
   g_autoptr(GString) many = g_string_new(NULL);
@@ -114,5 +123,6 @@ main(int argc, char **argv)
   g_test_add_func("/http/multipart/browser-form", test_browser_form);
   g_test_add_func("/http/multipart/preamble-and-empty-file", test_preamble_and_empty_file);
   g_test_add_func("/http/multipart/malformed-refused", test_malformed_refused);
+  g_test_add_func("/http/multipart/empty-body-without-buffer", test_empty_body_without_buffer);
   return g_test_run();
 }
