@@ -28,6 +28,7 @@ static char *opt_user_shell;
 static char *opt_rootful_dir;
 static char *opt_rootless_dir;
 static char *opt_app_user;
+static gboolean opt_no_restart;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
@@ -76,6 +77,8 @@ static const GOptionEntry quadlet_entries[] = {
   { "rootless-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootless_dir,
     "Rootless Quadlet directory (default ~APP_USER/.config/containers/systemd)", "DIR" },
   { "app-user", 0, 0, G_OPTION_ARG_STRING, &opt_app_user, "Owner of the rootless units (default " ATX_APP_USER ")", "USER" },
+  { "no-restart", 0, 0, G_OPTION_ARG_NONE, &opt_no_restart,
+    "Copy, stop stale units and reload, but leave changed units to the caller (activation restarts them)", NULL },
   { NULL },
 };
 
@@ -205,7 +208,7 @@ atx_cmd_sync_quadlet(const AtxCommand *self, int argc, char **argv)
   }
   AtxQuadletSync options = {
     .root = root_dir(), .rootful_dir = opt_rootful_dir, .rootless_dir = opt_rootless_dir,
-    .app_user = opt_app_user, .svcmgr = svcmgr,
+    .app_user = opt_app_user, .svcmgr = svcmgr, .no_restart = opt_no_restart,
   };
   g_autoptr(GPtrArray) log = NULL;
   gboolean ok = atx_sync_quadlet(&options, &log, &error);

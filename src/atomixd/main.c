@@ -1,6 +1,10 @@
 /* atomixd: the device side. Argument parsing only; the work is in src/device. */
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomixd/apply_cmds.h"
 #include "cli/command.h"
@@ -182,19 +186,36 @@ print_outcome(AtxJob *job)
   json_decref(resource);
 }
 
-static GBytes *
-read_source(const char *path, GError **error)
+/* The source is read twice by the job (validated, then streamed into the
+ * candidate), never whole into memory: it must be a regular file. Only its
+ * first bytes are read here, to tell a bundle from a config by content. */
+static gboolean
+check_source(const char *path, GError **error)
 {
-  char *data = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(path, &data, &len, error))
-    return NULL;
-  GBytes *bytes = g_bytes_new_take(data, len);
-  if (!atx_submission_path_supported(path, bytes, error)) {
-    g_bytes_unref(bytes);
-    return NULL;
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    int saved = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read %s: %s", path, g_strerror(saved));
+    return FALSE;
   }
-  return bytes;
+  if (!S_ISREG(st.st_mode)) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s is not a regular file", path);
+    return FALSE;
+  }
+  guint8 head[4] = { 0 };
+  gssize got = -1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd >= 0) {
+    got = read(fd, head, sizeof head);
+    close(fd);
+  }
+  if (got < 0) {
+    int saved = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read %s: %s", path, g_strerror(saved));
+    return FALSE;
+  }
+  g_autoptr(GBytes) bytes = g_bytes_new(head, (gsize) got);
+  return atx_submission_path_supported(path, bytes, error);
 }
 
 static int
@@ -203,14 +224,13 @@ run_import(const AtxCommand *self, int argc, char **argv)
   if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, root_entries, manager_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) source = read_source(argv[1], &error);
-  g_autoptr(AtxDevice) device = source ? open_device(TRUE, &error) : NULL;
+  g_autoptr(AtxDevice) device = check_source(argv[1], &error) ? open_device(TRUE, &error) : NULL;
   if (!device) {
     g_printerr("atomixd import: %s\n", error->message);
     return open_failure_status(error);
   }
   g_autofree char *filename = g_path_get_basename(argv[1]);
-  AtxApplyRequest request = { .data = source, .filename = filename, .allow_reapply = TRUE };
+  AtxApplyRequest request = { .upload_path = argv[1], .filename = filename, .allow_reapply = TRUE };
   guint listener = atx_device_listen(device, print_event, NULL);
   g_autoptr(AtxJob) job = atx_device_submit(device, "import", &request, &error);
   if (!job) {

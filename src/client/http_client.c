@@ -1,8 +1,8 @@
 #include "client/http_client.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
+#include "client/curl_dl.h"
 #include "core/base/error.h"
 
 typedef struct {
@@ -78,15 +78,17 @@ build_headers(const AtxHttpRequest *request, GError **error)
     return NULL;
   }
   /* An empty "Expect:" keeps curl from waiting for 100-continue on uploads. */
-  struct curl_slist *list = curl_slist_append(NULL, "Expect:");
+  struct curl_slist *list = sym_curl_slist_append(NULL, "Expect:");
   for (guint i = 0; i < headers->len; i++)
-    list = curl_slist_append(list, g_ptr_array_index(headers, i));
+    list = sym_curl_slist_append(list, g_ptr_array_index(headers, i));
   return list;
 }
 
 AtxHttpResponse *
 atx_http_request(const AtxHttpRequest *request, GError **error)
 {
+  if (!atx_curl_load(error))
+    return NULL;
   g_autofree char *url = g_strconcat(request->base_url, request->path, NULL);
   g_autoptr(GError) sign_error = NULL;
   struct curl_slist *headers = build_headers(request, &sign_error);
@@ -94,52 +96,52 @@ atx_http_request(const AtxHttpRequest *request, GError **error)
     g_propagate_error(error, g_steal_pointer(&sign_error));
     return NULL;
   }
-  CURL *curl = curl_easy_init();
+  CURL *curl = sym_curl_easy_init();
   if (curl == NULL) {
-    curl_slist_free_all(headers);
+    sym_curl_slist_free_all(headers);
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "cannot initialise libcurl");
     return NULL;
   }
   Transfer transfer = {.request = request, .body = g_byte_array_new()};
   char curl_message[CURL_ERROR_SIZE] = "";
-  (void)curl_easy_setopt(curl, CURLOPT_URL, url);
-  (void)curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
-  (void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  (void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
-  (void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  (void)curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  (void)curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  (void)curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_message);
-  (void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  (void)curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  (void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_URL, url);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_message);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  (void)sym_curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
   if (request->idle_timeout_seconds > 0) {
-    (void)curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    (void)curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, request->idle_timeout_seconds);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, request->idle_timeout_seconds);
   }
   if (request->on_tick != NULL) {
-    (void)curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    (void)curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-    (void)curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   }
   if (request->body != NULL) {
     gsize len = 0;
     const void *data = g_bytes_get_data(request->body, &len);
-    (void)curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data);
-    (void)curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data);
+    (void)sym_curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
   }
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc = sym_curl_easy_perform(curl);
   AtxHttpResponse *response = NULL;
   if (transfer.chunk_error != NULL) {
     g_propagate_error(error, g_steal_pointer(&transfer.chunk_error));
   } else if (rc != CURLE_OK) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "%s %s: %s", request->method, url,
-                *curl_message ? curl_message : curl_easy_strerror(rc));
+                *curl_message ? curl_message : sym_curl_easy_strerror(rc));
   } else {
     const char *content_type = NULL;
     response = g_new0(AtxHttpResponse, 1);
-    (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
-    (void)curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
+    (void)sym_curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+    (void)sym_curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
     response->content_type = g_strdup(content_type);
     response->location = g_steal_pointer(&transfer.location);
     response->body = g_byte_array_free_to_bytes(g_steal_pointer(&transfer.body));
@@ -147,7 +149,7 @@ atx_http_request(const AtxHttpRequest *request, GError **error)
   if (transfer.body != NULL)
     g_byte_array_unref(transfer.body);
   g_free(transfer.location);
-  curl_easy_cleanup(curl);
-  curl_slist_free_all(headers);
+  sym_curl_easy_cleanup(curl);
+  sym_curl_slist_free_all(headers);
   return response;
 }

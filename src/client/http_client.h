@@ -1,6 +1,6 @@
 /* The one module of atomixctl that talks to libcurl: every HTTP request of the
- * client goes through here, so loading libcurl with dlopen later changes this file
- * only.
+ * client goes through here. libcurl is loaded on the first request
+ * (curl_dl.h); when it is missing the request fails naming the package.
  *
  * Blocking, one request per call, no shared state (each call has its own curl
  * easy handle). A signer callback, when set, is called once per request with the

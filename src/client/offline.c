@@ -1,6 +1,7 @@
 #include "client/offline.h"
 
 #include "core/base/defaults.h"
+#include "core/base/error.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -74,22 +75,13 @@ atx_cmd_schema(void)
 }
 
 static gboolean
-fail_errno(GError **error, const char *what, const char *path)
-{
-  int saved = errno;
-  g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot %s %s: %s", what, path,
-              g_strerror(saved));
-  return FALSE;
-}
-
-static gboolean
 write_file(const char *root, const char *relative, guint dir_mode, guint mode, GBytes *content,
            GError **error)
 {
   g_autofree char *path = g_build_filename(root, relative, NULL);
   g_autofree char *parent = g_path_get_dirname(path);
   if (g_mkdir_with_parents(parent, (int) dir_mode) != 0)
-    return fail_errno(error, "create", parent);
+    return atx_set_errno_error(error, errno, "cannot create %s", parent);
   gsize len = 0;
   const char *data = g_bytes_get_data(content, &len);
   if (!g_file_set_contents_full(path, data ? data : "", (gssize) len, G_FILE_SET_CONTENTS_NONE,
@@ -97,7 +89,7 @@ write_file(const char *root, const char *relative, guint dir_mode, guint mode, G
     return FALSE;
   /* The umask applied at creation; the device's modes are exact. */
   if (g_chmod(path, (int) mode) != 0)
-    return fail_errno(error, "chmod", path);
+    return atx_set_errno_error(error, errno, "cannot chmod %s", path);
   return TRUE;
 }
 
@@ -108,13 +100,13 @@ write_bundle_files(const char *out_dir, const AtxBundle *bundle, GError **error)
     return TRUE;
   g_autofree char *files_root = g_build_filename(out_dir, "files", NULL);
   if (g_mkdir_with_parents(files_root, 0700) != 0 || g_chmod(files_root, 0700) != 0)
-    return fail_errno(error, "create", files_root);
+    return atx_set_errno_error(error, errno, "cannot create %s", files_root);
   for (guint i = 0; i < bundle->files->len; i++) {
     const AtxBundleFile *file = g_ptr_array_index(bundle->files, i);
     g_autofree char *path = g_build_filename(files_root, file->path, NULL);
     if (file->is_directory) {
       if (g_mkdir_with_parents(path, 0700) != 0)
-        return fail_errno(error, "create", path);
+        return atx_set_errno_error(error, errno, "cannot create %s", path);
     } else if (!write_file(files_root, file->path, 0700, 0600, file->content, error)) {
       return FALSE;
     }

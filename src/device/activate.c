@@ -94,17 +94,21 @@ policy_integer(json_t *policy, const char *key, gint64 min, gint64 max, gint64 *
   return TRUE;
 }
 
-static json_t *
-read_json(const char *dir, const char *name, GError **error)
+/* *out is NULL when @dir has no @name. */
+static gboolean
+read_json(const char *dir, const char *name, json_t **out, GError **error)
 {
+  *out = NULL;
   g_autofree char *path = g_build_filename(dir, name, NULL);
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
-    return NULL;
+    return TRUE;
   json_error_t json_error;
-  json_t *json = json_load_file(path, 0, &json_error);
-  if (!json)
+  *out = json_load_file(path, 0, &json_error);
+  if (!*out) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "invalid activation policy: %s: %s", path, json_error.text);
-  return json;
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Trees rendered by older versions only have health-required.json: a plain
@@ -112,20 +116,22 @@ read_json(const char *dir, const char *name, GError **error)
 static json_t *
 read_policy_document(const char *dir, gboolean *strict, GError **error)
 {
-  GError *local = NULL;
-  json_t *policy = read_json(dir, "activation-policy.json", &local);
+  json_t *policy;
+  if (!read_json(dir, "activation-policy.json", &policy, error))
+    return NULL;
   *strict = policy != NULL;
-  if (local || policy) {
-    if (policy && !json_is_object(policy)) {
+  if (policy) {
+    if (!json_is_object(policy)) {
       g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "activation policy must be an object");
       json_decref(policy);
       return NULL;
     }
-    if (local)
-      g_propagate_error(error, local);
     return policy;
   }
-  json_t *legacy = read_json(dir, "health-required.json", NULL);
+  g_autoptr(GError) legacy_error = NULL;
+  json_t *legacy;
+  if (!read_json(dir, "health-required.json", &legacy, &legacy_error))
+    g_warning("%s, ignoring", legacy_error->message);
   json_t *document = json_object();
   if (json_is_array(legacy))
     json_object_set(document, "required", legacy);

@@ -1,11 +1,16 @@
 #include "device/device.h"
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "core/base/defaults.h"
 #include "core/base/error.h"
 
 typedef struct {
   AtxJob *job;
   GBytes *data;
+  char *upload_path;
+  gboolean remove_upload;
   char *filename;
   gboolean allow_reapply;
 } Pending;
@@ -32,7 +37,10 @@ static void
 pending_free(Pending *pending)
 {
   atx_job_unref(pending->job);
-  g_bytes_unref(pending->data);
+  g_clear_pointer(&pending->data, g_bytes_unref);
+  if (pending->remove_upload && pending->upload_path && unlink(pending->upload_path) != 0 && errno != ENOENT)
+    g_warning("cannot remove the upload %s: %s, ignoring", pending->upload_path, g_strerror(errno));
+  g_free(pending->upload_path);
   g_free(pending->filename);
   g_free(pending);
 }
@@ -52,6 +60,7 @@ run_pending(AtxDevice *device, Pending *pending)
   };
   AtxApplyRequest request = {
     .data = pending->data,
+    .upload_path = pending->upload_path,
     .filename = pending->filename,
     .allow_reapply = pending->allow_reapply,
   };
@@ -177,7 +186,9 @@ atx_device_submit(AtxDevice *device, const char *kind, const AtxApplyRequest *re
     Pending *pending = g_new0(Pending, 1);
     *pending = (Pending) {
       .job = atx_job_ref(job),
-      .data = g_bytes_ref(request->data),
+      .data = request->data ? g_bytes_ref(request->data) : NULL,
+      .upload_path = g_strdup(request->upload_path),
+      .remove_upload = request->remove_upload,
       .filename = g_strdup(request->filename),
       .allow_reapply = request->allow_reapply,
     };

@@ -54,7 +54,8 @@ AtxStore *atx_device_store(AtxDevice *device);
 AtxSvcMgr *atx_device_svcmgr(AtxDevice *device);
 gboolean atx_device_is_provisioned(AtxDevice *device);
 
-/* Queues @request (copied; its bytes are referenced) as a new job of @kind
+/* Queues @request (copied; its bytes are referenced, its upload file must
+ * stay in place until the job has ended) as a new job of @kind
  * ("import", "api", "ui", "partial") and returns it at once, state submitted.
  * Fails with ATX_ERROR_BUSY, message naming the job that is submitted or
  * running, when there is one, and with ATX_ERROR_BUSY when the device is

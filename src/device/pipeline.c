@@ -54,6 +54,18 @@ app_user(const AtxPipeline *pipeline)
 }
 
 static gboolean
+write_bundle_files(Apply *apply, GError **error)
+{
+  const AtxPipeline *pipeline = apply->pipeline;
+  const AtxApplyRequest *request = apply->request;
+  announce_bundle_files(apply);
+  if (request->upload_path)
+    return atx_store_candidate_stream_bundle(pipeline->store, request->upload_path, apply->submission->bundle,
+                                             request->filename, pipeline->limits, app_user(pipeline), error);
+  return atx_store_candidate_write_bundle(pipeline->store, apply->submission->bundle, app_user(pipeline), error);
+}
+
+static gboolean
 write_candidate(Apply *apply, GError **error)
 {
   AtxStore *store = apply->pipeline->store;
@@ -68,11 +80,8 @@ write_candidate(Apply *apply, GError **error)
     announce_file(apply, file->path, &last);
     if (!atx_store_candidate_write(store, file, error))
       return FALSE;
-    if (i == 0 && apply->submission->bundle->has_files) {
-      announce_bundle_files(apply);
-      if (!atx_store_candidate_write_bundle(store, apply->submission->bundle, app_user(apply->pipeline), error))
-        return FALSE;
-    }
+    if (i == 0 && apply->submission->bundle->has_files && !write_bundle_files(apply, error))
+      return FALSE;
   }
   return atx_store_candidate_finish(store, error);
 }
@@ -169,6 +178,7 @@ promote_and_activate(Apply *apply)
       apply->reapply ? atx_store_read_tree(atx_store_config_dir(store), &error) : NULL;
   if (apply->reapply && !old_tree) {
     discard_candidate(store);
+    g_prefix_error(&error, "reading the active config: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -179,6 +189,7 @@ promote_and_activate(Apply *apply)
     g_autoptr(GError) recovery_error = NULL;
     if (!atx_store_recover(store, NULL, &recovery_error))
       g_warning("recovery after a failed promotion: %s, ignoring", recovery_error->message);
+    g_prefix_error(&error, "promoting the candidate config: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -189,6 +200,7 @@ promote_and_activate(Apply *apply)
   }
   atx_job_event(apply->job, ATX_STEP_CLEANUP, "removing rollback state");
   if (!atx_store_commit(store, &error)) {
+    g_prefix_error(&error, "removing rollback state: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -222,6 +234,7 @@ run_locked(Apply *apply)
   AtxRecoveryResult recovered;
   g_autoptr(GError) error = NULL;
   if (!atx_store_recover(store, &recovered, &error)) {
+    g_prefix_error(&error, "recovering an interrupted promotion: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }
@@ -233,13 +246,16 @@ run_locked(Apply *apply)
     return;
   }
   atx_job_event(apply->job, ATX_STEP_VALIDATE, "parsing config");
-  apply->submission = atx_submission_load(request->data, request->filename, apply->pipeline->limits);
+  apply->submission = request->upload_path
+                          ? atx_submission_load_file(request->upload_path, request->filename, apply->pipeline->limits)
+                          : atx_submission_load(request->data, request->filename, apply->pipeline->limits);
   if (!atx_submission_is_valid(apply->submission)) {
     fail_invalid(apply);
     return;
   }
   if (!write_candidate(apply, &error)) {
     discard_candidate(store);
+    g_prefix_error(&error, "writing the candidate config: ");
     atx_job_fail(apply->job, error->message, NULL, NULL);
     return;
   }

@@ -29,9 +29,16 @@ typedef struct {
   GCancellable *cancellable;
 } AtxPipeline;
 
+/* The payload is either in memory (@data) or in a file (@upload_path), which
+ * is read twice with bounded memory: validated, then its files/ members
+ * inflated straight into the candidate tree. The file must not change while
+ * the job runs (a changed config.toml fails the job); the caller removes it
+ * afterwards, unless it handed the file over to the device (@remove_upload). */
 typedef struct {
-  GBytes *data;           /* config.toml or bundle bytes */
-  const char *filename;   /* the client's name for them; NULL = "config.toml" */
+  GBytes *data;            /* config.toml or bundle bytes; NULL with @upload_path */
+  const char *upload_path; /* the payload in a file; NULL with @data */
+  gboolean remove_upload;  /* the device removes @upload_path when the job ends (it owns the file) */
+  const char *filename;    /* the client's name for it; NULL = "config.toml" */
   gboolean allow_reapply; /* FALSE for unauthenticated first-boot submissions */
 } AtxApplyRequest;
 

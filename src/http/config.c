@@ -1,4 +1,7 @@
 /* POST /api/config, POST /api/validate and GET /api/config/export. */
+#include <errno.h>
+#include <unistd.h>
+
 #include "core/base/error.h"
 #include "core/bundle/submission.h"
 #include "core/render/render.h"
@@ -29,26 +32,34 @@ upload_filename(const AtxHttpRequest *request)
   return atx_http_config_filename(request->header(request->header_data, "X-Config-Filename"));
 }
 
-/* The one function that reads an uploaded body. The file is mapped, so the
- * body is paged in, never copied onto the heap. */
+/* The one function that reads an uploaded body: streamed from its file with
+ * memory bounded by config.toml's size, whatever the bundle's size. */
 static AtxSubmission *
-load_upload(const AtxHttpContext *context, const AtxHttpRequest *request, const char *filename, GBytes **bytes_out,
-            GError **error)
+load_upload(const AtxHttpContext *context, const AtxHttpRequest *request, const char *filename)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  if (request->body_path) {
-    g_autoptr(GMappedFile) file = g_mapped_file_new(request->body_path, FALSE, error);
-    if (!file) {
-      g_prefix_error(error, "cannot read the uploaded body: ");
-      return NULL;
-    }
-    bytes = g_mapped_file_get_bytes(file);
-  } else {
-    bytes = g_bytes_new(NULL, 0);
+  if (request->body_path)
+    return atx_submission_load_file(request->body_path, filename, context->limits);
+  g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
+  return atx_submission_load(empty, filename, context->limits);
+}
+
+/* The listener removes the body file once the handler returns; the job reads
+ * it again later (files/ is inflated straight into the candidate), so it gets
+ * its own name for the file, which the device removes when the job ends. */
+static char *
+hand_over_upload(const AtxHttpRequest *request, GError **error)
+{
+  if (!request->body_path) {
+    /* Only an empty body has no file, and an empty config never validates. */
+    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "the upload has no body file");
+    return NULL;
   }
-  AtxSubmission *submission = atx_submission_load(bytes, filename, context->limits);
-  *bytes_out = g_steal_pointer(&bytes);
-  return submission;
+  g_autofree char *path = g_strconcat(request->body_path, ".job", NULL);
+  if (link(request->body_path, path) != 0) {
+    (void) atx_set_errno_error(error, errno, "cannot keep the upload %s for its job", path);
+    return NULL;
+  }
+  return g_steal_pointer(&path);
 }
 
 /* 422 application/problem+json (RFC 9457) with every diagnostic. */
@@ -76,22 +87,15 @@ respond_invalid(AtxHttpResponse *response, const AtxSubmission *submission)
 /* Loads the upload, answering 422 (or 500) itself; NULL then. */
 static AtxSubmission *
 load_valid_upload(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response,
-                  char **filename_out, GBytes **bytes_out)
+                  char **filename_out)
 {
   g_autofree char *filename = upload_filename(request);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(AtxSubmission) submission = load_upload(context, request, filename, &bytes, &error);
-  if (!submission) {
-    atx_http_response_error(response, 500, "%s", error->message);
-    return NULL;
-  }
+  g_autoptr(AtxSubmission) submission = load_upload(context, request, filename);
   if (!atx_submission_is_valid(submission)) {
     respond_invalid(response, submission);
     return NULL;
   }
   *filename_out = g_steal_pointer(&filename);
-  *bytes_out = g_steal_pointer(&bytes);
   return g_steal_pointer(&submission);
 }
 
@@ -99,16 +103,26 @@ void
 atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response)
 {
   g_autofree char *filename = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(AtxSubmission) submission = load_valid_upload(context, request, response, &filename, &bytes);
+  g_autoptr(AtxSubmission) submission = load_valid_upload(context, request, response, &filename);
   if (!submission)
     return;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *upload = hand_over_upload(request, &error);
+  if (!upload) {
+    atx_http_response_error(response, 500, "%s", error->message);
+    return;
+  }
   /* Unauthenticated: if the device got provisioned since admission, the job
    * refuses to re-apply. */
-  AtxApplyRequest apply = { .data = bytes, .filename = filename, .allow_reapply = FALSE };
-  g_autoptr(GError) error = NULL;
+  AtxApplyRequest apply = {
+    .upload_path = upload,
+    .remove_upload = TRUE,
+    .filename = filename,
+    .allow_reapply = FALSE,
+  };
   g_autoptr(AtxJob) job = atx_device_submit(context->device, "api", &apply, &error);
   if (!job) {
+    (void) unlink(upload);
     guint status = g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY) ? 409 : 500;
     atx_http_response_error(response, status, "%s", error->message);
     return;
@@ -123,8 +137,7 @@ void
 atx_http_config_validate(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response)
 {
   g_autofree char *filename = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(AtxSubmission) submission = load_valid_upload(context, request, response, &filename, &bytes);
+  g_autoptr(AtxSubmission) submission = load_valid_upload(context, request, response, &filename);
   if (!submission)
     return;
   AtxRenderOptions options = { .config_dir = atx_store_config_dir(atx_device_store(context->device)) };

@@ -24,6 +24,7 @@ typedef struct {
   GMainLoop *loop;
   GMainContext *main_context;
   guint rebind_source;
+  gboolean socket_activated; /* the listeners are sockets systemd passed */
   char *narrow_error;      /* the last reason narrowing failed, logged once */
 } Server;
 
@@ -65,16 +66,55 @@ add_listener(Server *server, int fd, GError **error)
   return TRUE;
 }
 
-/* Listens on the gateway address only. Keeps the current listeners when it
- * cannot bind (the address may not be configured yet); FALSE then. */
+/* Opens the old addresses again after a failed move; the API must stay reachable. */
+static void
+reopen_listeners(Server *server, GStrv addresses)
+{
+  for (guint i = 0; addresses[i]; i++) {
+    g_autoptr(GError) error = NULL;
+    int fd = atx_listen_socket_open(addresses[i], &error);
+    if (fd < 0 || !add_listener(server, fd, &error))
+      g_warning("cannot listen on %s again: %s", addresses[i], error->message);
+  }
+}
+
+/* A wildcard listener (0.0.0.0 or [::] on the port) covers the gateway
+ * address, so the kernel refuses binding it until the old listeners are
+ * closed: closes them, binds, and on failure opens the old addresses again. */
+static int
+listen_in_place_of_old(Server *server, const char *address, GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+  for (guint i = 0; i < server->listeners->len; i++)
+    g_strv_builder_add(builder, atx_listener_address(g_ptr_array_index(server->listeners, i)));
+  g_auto(GStrv) old_addresses = g_strv_builder_end(builder);
+  g_ptr_array_set_size(server->listeners, 0);
+  g_clear_error(error);
+  int fd = atx_listen_socket_open(address, error);
+  if (fd < 0)
+    reopen_listeners(server, old_addresses);
+  return fd;
+}
+
+/* Listens on the gateway address only. Keeps (or restores) the current
+ * listeners when it cannot bind (the address may not be configured yet);
+ * FALSE then. */
 static gboolean
 narrow_to_gateway(Server *server)
 {
+  if (server->socket_activated) {
+    /* A socket unit keeps listening on its sockets whatever the daemon closes. */
+    narrowing_failed(server, "the listeners are systemd's sockets (LISTEN_FDS), which stay open in the socket "
+                             "unit; narrowing needs atomixd.service started without a socket unit");
+    return FALSE;
+  }
   g_autoptr(GError) error = NULL;
   g_autofree char *address = gateway_address(server, &error);
   if (address && g_strcmp0(address, server->narrowed_to) == 0)
     return TRUE;
   int fd = address ? atx_listen_socket_open(address, &error) : -1;
+  if (fd < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE) && server->listeners->len > 0)
+    fd = listen_in_place_of_old(server, address, &error);
   if (fd < 0) {
     narrowing_failed(server, error->message);
     return FALSE;
@@ -150,22 +190,11 @@ parse_port(const char *address, guint16 *port, GError **error)
   return TRUE;
 }
 
-/* Provisioned at start: the sockets systemd passed are not served. (The
- * socket unit itself must stop listening there too; that is the platform's
- * drop-in, reference §7.5.) */
-static void
-close_passed_sockets(void)
-{
-  int passed = sd_listen_fds(TRUE);
-  for (int i = 0; i < passed; i++)
-    close(SD_LISTEN_FDS_START + i);
-}
-
-/* Before provisioning: every configured address (or systemd's sockets). */
+/* Before provisioning (or when socket-activated): every configured address,
+ * or systemd's sockets. */
 static gboolean
-open_initial_listeners(Server *server, GError **error)
+open_initial_listeners(Server *server, int passed, GError **error)
 {
-  int passed = server->options->socket_activation ? sd_listen_fds(TRUE) : 0;
   for (int i = 0; i < passed; i++)
     if (!add_listener(server, SD_LISTEN_FDS_START + i, error))
       return FALSE;
@@ -203,9 +232,9 @@ server_shutdown(Server *server)
   for (guint i = 0; i < server->listeners->len; i++)
     atx_listener_quiesce(g_ptr_array_index(server->listeners, i));
   g_ptr_array_set_size(server->listeners, 0);
-  g_autoptr(GError) error = NULL;
-  if (!atx_fs_remove_tree(server->upload_dir, NULL, &error))
-    g_warning("cannot remove %s: %s, ignoring", server->upload_dir, error->message);
+  /* The upload directory stays: a queued or running job still reads the
+   * upload it was handed and removes it when it ends (the device closes after
+   * this); whatever a crash leaves is removed at the next start. */
 }
 
 gboolean
@@ -227,11 +256,11 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
     return FALSE;
   }
   server.context.events = atx_event_hub_new(options->device);
+  int passed = options->socket_activation ? sd_listen_fds(TRUE) : 0;
+  server.socket_activated = passed > 0;
   gboolean ok = atx_device_is_provisioned(options->device) ? narrow_to_gateway(&server) : FALSE;
-  if (ok && options->socket_activation)
-    close_passed_sockets();
   if (!ok)
-    ok = open_initial_listeners(&server, error);
+    ok = open_initial_listeners(&server, passed, error);
   if (ok) {
     guint listener_id = atx_device_listen(options->device, on_job_event, &server);
     server.loop = g_main_loop_new(server.main_context, FALSE);

@@ -5,8 +5,12 @@
  * address (or the sockets systemd passed, LISTEN_FDS). Once the device is
  * provisioned — at start, or rebind_delay_seconds after a job succeeds — it
  * listens on the LAN gateway address of config/lan-settings.json (same port)
- * only, closing the others without a restart; when that address cannot be
- * bound yet, the old listeners stay and the bind is retried every heartbeat.
+ * only, closing the others without a restart (a wildcard listener on the
+ * port is closed before that bind, and reopened when it fails); when that
+ * address cannot be bound yet, the old listeners stay and the bind is retried
+ * every heartbeat. Sockets systemd passed are never narrowed (the socket unit
+ * keeps listening on them whatever the daemon closes): the server keeps
+ * serving them and logs why; the shipped units have no socket unit.
  *
  * Uploads are streamed to ROOT/uploads/ while they arrive and removed when
  * the request ends, however it ends.

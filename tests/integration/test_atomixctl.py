@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 
+from conftest import COMMAND_TIMEOUT
+
 ADMIN_KEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example"
 )
@@ -420,3 +422,60 @@ def test_command_help(run_atomixctl, command):
     result = run_atomixctl(command, "--help")
     assert result.returncode == 0
     assert f"atomixctl {command}" in result.stdout
+
+
+# ---- libraries loaded on first use ----------------------------------------------
+
+
+def loaded_libraries(atomixctl, *args, env=None):
+    """(CompletedProcess, sonames the dynamic loader opened) for one atomixctl run."""
+    run_env = dict(os.environ, LD_DEBUG="libs", **(env or {}))
+    result = subprocess.run([str(atomixctl), *map(str, args)], capture_output=True, text=True,
+                            timeout=COMMAND_TIMEOUT, env=run_env, check=False)
+    opened = set(re.findall(r"find library=(\S+?) \[", result.stderr))
+    return result, opened
+
+
+def test_validate_of_a_config_loads_neither_libarchive_nor_libcurl(atomixctl, source_dir):
+    result, opened = loaded_libraries(atomixctl, "validate", source_dir / "examples" / "config.toml")
+    assert result.returncode == 0, result.stderr
+    assert "libjansson.so.4" in opened, opened  # the trace works at all
+    assert not [name for name in opened if "archive" in name or "curl" in name], sorted(opened)
+    help_result, help_opened = loaded_libraries(atomixctl, "--help")
+    assert help_result.returncode == 0
+    assert not [name for name in help_opened if "archive" in name or "curl" in name], sorted(help_opened)
+
+
+def test_validate_of_a_bundle_loads_libarchive_on_first_use(atomixctl, make_bundle, source_dir, tmp_path):
+    archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / "b.tar.gz")
+    result, opened = loaded_libraries(atomixctl, "validate", archive)
+    assert result.returncode == 0, result.stderr
+    assert "libarchive.so.13" in opened, sorted(opened)
+    assert not [name for name in opened if "curl" in name], sorted(opened)
+
+
+def test_missing_libarchive_is_a_clear_error_naming_the_package(run_atomixctl, atomixctl, make_bundle, source_dir,
+                                                                 tmp_path):
+    archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / "b.tar.gz")
+    result = subprocess.run([str(atomixctl), "validate", "--json", str(archive)], capture_output=True, text=True,
+                            timeout=COMMAND_TIMEOUT, check=False,
+                            env=dict(os.environ, ATOMIX_TEST_LIBARCHIVE_SONAME="libarchive-absent.so.13"))
+    assert result.returncode == 1, result.stderr
+    [diag] = json.loads(result.stdout)["diagnostics"]
+    assert diag["code"] == "bundle.invalid"
+    assert diag["message"].startswith("libarchive-absent.so.13 is not available (")
+    assert diag["message"].endswith("; install the Debian package libarchive13 to read .tar.gz/.tar.zst bundles")
+    # A plain config.toml never needs it.
+    plain = subprocess.run([str(atomixctl), "validate", str(source_dir / "examples" / "config.toml")],
+                           capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False,
+                           env=dict(os.environ, ATOMIX_TEST_LIBARCHIVE_SONAME="libarchive-absent.so.13"))
+    assert plain.returncode == 0, plain.stderr
+
+
+def test_missing_libcurl_is_a_clear_error_naming_the_package(atomixctl):
+    result = subprocess.run([str(atomixctl), "export", "--url", "http://127.0.0.1:9"], capture_output=True,
+                            text=True, timeout=COMMAND_TIMEOUT, check=False,
+                            env=dict(os.environ, ATOMIX_TEST_LIBCURL_SONAME="libcurl-absent.so.4"))
+    assert result.returncode == 2, result.stderr
+    assert "libcurl-absent.so.4 is not available (" in result.stderr
+    assert "; install the Debian package libcurl4 to talk to a device over HTTP" in result.stderr

@@ -42,11 +42,20 @@ def verify(root, name):
 
 def test_every_unit_verifies(unit_root, source_dir):
     names = units(source_dir)
-    assert {"atomixd.socket", "atomixd.service", "atomix-recover.service", "atomix-apply-firewall.service",
+    assert {"atomixd.service", "atomix-recover.service", "atomix-apply-firewall.service",
             "atomix-apply-lan.service", "atomix-apply-users.service", "atomix-sync-quadlet.service",
             "atomix-ssh-wan.path", "atomix-openvpn-recovery.service", "atomix-confirm-health.service"} <= set(names)
     problems = [(name, *verify(unit_root, name)) for name in names]
     assert [p for p in problems if p[1] != 0 or p[2]] == []
+
+
+def test_api_binds_its_own_listeners(source_dir):
+    """No socket unit may hold the bootstrap port: it would keep 0.0.0.0:8080 open
+    after the daemon narrowed to the LAN gateway and block that bind
+    (test_platform_bootstrap_api.py shows the narrowing in namespaces)."""
+    assert not [n for n in units(source_dir) if n.endswith(".socket")]
+    service = (source_dir / "data" / "systemd" / "atomixd.service").read_text()
+    assert "Type=notify" in service and ".socket" not in service.split("[Service]")[0].split("\n[Unit]")[-1]
 
 
 def test_verify_catches_a_broken_unit(unit_root):

@@ -405,6 +405,16 @@ test_check_required(Fixture *fixture, gconstpointer data)
   g_assert_cmpstr(g_ptr_array_index(down, 0), ==, "db.service (rootless): failed (exit-code, status 1)");
 }
 
+/* An out-of-range state is "unknown", not a read past the table. */
+static void
+test_unit_state_names_bounded(void)
+{
+  g_assert_cmpstr(atx_unit_state_name(ATX_UNIT_ACTIVE), ==, "active");
+  g_assert_cmpstr(atx_unit_state_name(ATX_UNIT_UNKNOWN), ==, "unknown");
+  g_assert_cmpstr(atx_unit_state_name((AtxUnitState) 99), ==, "unknown");
+  g_assert_cmpstr(atx_unit_state_name((AtxUnitState) -1), ==, "unknown");
+}
+
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -423,5 +433,6 @@ main(int argc, char **argv)
   ADD("/activate/allow-degraded", test_allow_degraded);
   ADD("/activate/check-required", test_check_required);
   ADD("/activate/cancel-wakes-waits", test_cancel_wakes_waits);
+  g_test_add_func("/activate/unit-state-names-bounded", test_unit_state_names_bounded);
   return g_test_run();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "core/bundle/bundle.h"
 #include "core/base/error.h"
@@ -127,7 +128,84 @@ assert_content(GBytes *bytes, const char *expected)
   g_assert_cmpstr(text, ==, expected);
 }
 
-/* Reads @data and expects it to be refused with @code and exactly @message. */
+/* What a streaming read handed its sink, as text: "d PATH", "f PATH SIZE
+ * CHUNKS" lines, so a test compares the whole sequence at once. */
+typedef struct {
+  GString *log;
+  char *current;
+  gsize size, chunks, largest_chunk;
+  const char *fail_on; /* file_begin of this path fails */
+} Recorder;
+
+static gboolean
+record_directory(const char *path, gpointer user_data, GError **error)
+{
+  Recorder *recorder = user_data;
+  g_string_append_printf(recorder->log, "d %s\n", path);
+  return TRUE;
+}
+
+static gboolean
+record_file_begin(const char *path, gpointer user_data, GError **error)
+{
+  Recorder *recorder = user_data;
+  if (recorder->fail_on && g_str_equal(path, recorder->fail_on)) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "disk full writing %s", path);
+    return FALSE;
+  }
+  g_free(recorder->current);
+  recorder->current = g_strdup(path);
+  recorder->size = recorder->chunks = 0;
+  return TRUE;
+}
+
+static gboolean
+record_file_data(const void *data, gsize len, gpointer user_data, GError **error)
+{
+  Recorder *recorder = user_data;
+  recorder->size += len;
+  recorder->chunks++;
+  recorder->largest_chunk = MAX(recorder->largest_chunk, len);
+  return TRUE;
+}
+
+static gboolean
+record_file_end(gpointer user_data, GError **error)
+{
+  Recorder *recorder = user_data;
+  g_string_append_printf(recorder->log, "f %s %zu %zu\n", recorder->current, recorder->size, recorder->chunks);
+  return TRUE;
+}
+
+static const AtxBundleSink record_sink = {
+  .directory = record_directory,
+  .file_begin = record_file_begin,
+  .file_data = record_file_data,
+  .file_end = record_file_end,
+};
+
+/* atx_bundle_read_fd() on @data, from a file at a non-zero offset (the
+ * reader starts where the descriptor is). */
+static AtxBundle *
+read_through_fd(GBytes *data, const char *filename, const AtxBundleLimits *limits, Recorder *recorder,
+                GError **error)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp("atomix-test-bundle.XXXXXX", &path, NULL);
+  g_assert_cmpint(fd, >=, 0);
+  g_assert_cmpint(g_unlink(path), ==, 0);
+  gsize len = 0;
+  const char *bytes = g_bytes_get_data(data, &len);
+  g_assert_cmpint(write(fd, "skip", 4), ==, 4);
+  g_assert_cmpint(write(fd, bytes, len), ==, (gssize) len);
+  g_assert_cmpint(lseek(fd, 4, SEEK_SET), ==, 4);
+  AtxBundle *bundle = atx_bundle_read_fd(fd, filename, limits, recorder ? &record_sink : NULL, recorder, error);
+  close(fd);
+  return bundle;
+}
+
+/* Reads @data and expects it to be refused with @code and exactly @message,
+ * in memory and streamed from a file alike. */
 static void
 assert_refused(GBytes *data, const char *filename, const AtxBundleLimits *limits, gint code, const char *message)
 {
@@ -136,6 +214,11 @@ assert_refused(GBytes *data, const char *filename, const AtxBundleLimits *limits
   g_assert_null(bundle);
   g_assert_error(error, ATX_ERROR, code);
   g_assert_cmpstr(error->message, ==, message);
+  g_autoptr(GError) fd_error = NULL;
+  g_autoptr(AtxBundle) streamed = read_through_fd(data, filename, limits, NULL, &fd_error);
+  g_assert_null(streamed);
+  g_assert_error(fd_error, ATX_ERROR, code);
+  g_assert_cmpstr(fd_error->message, ==, message);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -297,18 +380,28 @@ test_no_files_dir(void)
   g_assert_cmpuint(with_empty->files->len, ==, 0);
 }
 
+/* tar lets the last of two same-named members win: a reviewer reading the
+ * first config.toml would approve what the device never applies. Every
+ * repeated member path is refused by name, however it is spelled. */
 static void
-test_duplicate_members_last_wins(void)
+test_duplicate_members_refused(void)
 {
-  g_autoptr(GBytes) data = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, "first", 0 },
-                                { "files/a.txt", REG, "old", 0 }, { "config.toml", REG, CONFIG_TOML, 0 },
-                                { "files/a.txt", REG, "new", 0 });
+  g_autoptr(GBytes) config_twice = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, "first", 0 },
+                                        { "files/a.txt", REG, "old", 0 }, { "./config.toml", REG, CONFIG_TOML, 0 });
+  assert_refused(config_twice, "b.tar.gz", NULL, ATX_ERROR_INVALID, "bundle member 'config.toml' appears more than once");
+  g_autoptr(GBytes) file_twice = MAKE(ATX_BUNDLE_TAR_ZSTD, { "config.toml", REG, CONFIG_TOML, 0 },
+                                      { "files/web/a.txt", REG, "old", 0 }, { "files//web/./a.txt", REG, "new", 0 });
+  assert_refused(file_twice, "b.tar.zst", NULL, ATX_ERROR_INVALID,
+                 "bundle member 'files/web/a.txt' appears more than once");
+  g_autoptr(GBytes) dir_twice = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 },
+                                     { "files/", DIR_, NULL, 0 }, { "files", DIR_, NULL, 0 });
+  assert_refused(dir_twice, "b.tar.gz", NULL, ATX_ERROR_INVALID, "bundle member 'files' appears more than once");
+  /* The streaming reader refuses the same, before anything reaches its sink
+   * for the second copy. */
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxBundle) bundle = atx_bundle_read(data, "b.tar.gz", NULL, &error);
-  g_assert_no_error(error);
-  assert_content(bundle->config_toml, CONFIG_TOML);
-  g_assert_cmpuint(bundle->files->len, ==, 1);
-  assert_content(find_file(bundle, "a.txt")->content, "new");
+  g_autoptr(AtxBundle) streamed = read_through_fd(file_twice, "b.tar.zst", NULL, NULL, &error);
+  g_assert_null(streamed);
+  g_assert_cmpstr(error->message, ==, "bundle member 'files/web/a.txt' appears more than once");
 }
 
 /* ---- limits ---- */
@@ -400,6 +493,13 @@ test_limit_upload(void)
   AtxBundleLimits limits = { .max_upload_bytes = g_bytes_get_size(archive) - 1 };
   g_autofree char *message = g_strdup_printf("config upload exceeds %zu byte limit", limits.max_upload_bytes);
   assert_refused(archive, "b.tar.gz", &limits, ATX_ERROR_LIMIT, message);
+  /* Exactly at the limit is fine, also read from a file where the payload
+   * starts after other bytes. */
+  limits.max_upload_bytes = g_bytes_get_size(archive);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxBundle) at_limit = read_through_fd(archive, "b.tar.gz", &limits, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(at_limit);
 
   /* The upload limit holds for plain TOML as well. */
   g_autoptr(GBytes) toml = g_bytes_new_static(CONFIG_TOML, strlen(CONFIG_TOML));
@@ -531,12 +631,105 @@ test_corrupt_archive(void)
   g_assert_null(cut_bundle);
   g_assert_error(cut_error, ATX_ERROR, ATX_ERROR_INVALID);
 
+  /* Nothing at all (an empty GBytes has no data pointer), read either way. */
+  g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
+  g_autoptr(GError) empty_error = NULL;
+  g_autoptr(AtxBundle) empty_bundle = atx_bundle_read(empty, "b.tar.gz", NULL, &empty_error);
+  g_assert_null(empty_bundle);
+  g_assert_error(empty_error, ATX_ERROR, ATX_ERROR_INVALID);
+  g_autoptr(GError) empty_fd_error = NULL;
+  g_autoptr(AtxBundle) empty_streamed = read_through_fd(empty, "b.tar.gz", NULL, NULL, &empty_fd_error);
+  g_assert_null(empty_streamed);
+  g_assert_cmpstr(empty_fd_error->message, ==, empty_error->message);
+
   /* A name that promises gzip on bytes that are TOML. */
   g_autoptr(GBytes) toml = g_bytes_new_static(CONFIG_TOML, strlen(CONFIG_TOML));
   g_autoptr(GError) toml_error = NULL;
   g_autoptr(AtxBundle) toml_bundle = atx_bundle_read(toml, "b.tgz", NULL, &toml_error);
   g_assert_null(toml_bundle);
   g_assert_error(toml_error, ATX_ERROR, ATX_ERROR_INVALID);
+}
+
+/* ---- streaming from a file descriptor ---- */
+
+/* Members reach the sink in archive order as they are inflated, in chunks
+ * of at most 64 KiB; implied directories come before their first child and
+ * once; nothing but config.toml is kept. */
+static void
+test_stream_hands_members_to_the_sink(void)
+{
+  g_autoptr(GBytes) data = MAKE(ATX_BUNDLE_TAR_ZSTD, { "files/web/big.bin", REG, NULL, 1000000 },
+                                { "config.toml", REG, CONFIG_TOML, 0 }, { "files/web/", DIR_, NULL, 0 },
+                                { "files/web/css/site.css", REG, "body{}", 0 }, { "files/empty", DIR_, NULL, 0 },
+                                { "files/none.txt", REG, NULL, 0 });
+  Recorder recorder = { .log = g_string_new(NULL) };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxBundle) bundle = read_through_fd(data, "b.tar.zst", NULL, &recorder, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(recorder.log->str, ==,
+                  "d web\n"
+                  "f web/big.bin 1000000 16\n"
+                  "d web/css\n"
+                  "f web/css/site.css 6 1\n"
+                  "d empty\n"
+                  "f none.txt 0 0\n");
+  g_assert_cmpuint(recorder.largest_chunk, ==, 64 * 1024);
+  g_assert_true(bundle->has_files);
+  g_assert_null(bundle->files);
+  assert_content(bundle->config_toml, CONFIG_TOML);
+  g_string_free(recorder.log, TRUE);
+  g_free(recorder.current);
+}
+
+static void
+test_stream_sink_failure_stops_the_read(void)
+{
+  g_autoptr(GBytes) data = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 },
+                                { "files/a", REG, "a", 0 }, { "files/b", REG, "b", 0 }, { "files/c", REG, "c", 0 });
+  Recorder recorder = { .log = g_string_new(NULL), .fail_on = "b" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxBundle) bundle = read_through_fd(data, "b.tar.gz", NULL, &recorder, &error);
+  g_assert_null(bundle);
+  g_assert_error(error, ATX_ERROR, ATX_ERROR_IO);
+  g_assert_cmpstr(error->message, ==, "disk full writing b");
+  g_assert_cmpstr(recorder.log->str, ==, "f a 1 1\n");
+  g_string_free(recorder.log, TRUE);
+  g_free(recorder.current);
+}
+
+/* A pipe has no size to check up front: the limit holds while reading. */
+static void
+test_stream_upload_limit_on_a_pipe(void)
+{
+  g_autoptr(GBytes) data = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 },
+                                { "files/noise", REG, NULL, 200000 });
+  int fds[2];
+  g_assert_cmpint(pipe(fds), ==, 0);
+  gsize len = 0;
+  const char *bytes = g_bytes_get_data(data, &len);
+  g_assert_cmpuint(len, <, 4096); /* fits the pipe's buffer: no writer thread needed */
+  g_assert_cmpint(write(fds[1], bytes, len), ==, (gssize) len);
+  close(fds[1]);
+  AtxBundleLimits limits = { .max_upload_bytes = len - 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxBundle) bundle = atx_bundle_read_fd(fds[0], "b.tar.gz", &limits, NULL, NULL, &error);
+  close(fds[0]);
+  g_assert_null(bundle);
+  g_autofree char *message = g_strdup_printf("config upload exceeds %zu byte limit", len - 1);
+  g_assert_error(error, ATX_ERROR, ATX_ERROR_LIMIT);
+  g_assert_cmpstr(error->message, ==, message);
+}
+
+static void
+test_stream_plain_toml(void)
+{
+  g_autoptr(GBytes) toml = g_bytes_new_static(CONFIG_TOML, strlen(CONFIG_TOML));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxBundle) bundle = read_through_fd(toml, "config.toml", NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(bundle->format, ==, ATX_BUNDLE_PLAIN);
+  assert_content(bundle->config_toml, CONFIG_TOML);
+  g_assert_false(bundle->has_files);
 }
 
 /* ---- submissions: the same refusals as diagnostics ---- */
@@ -605,7 +798,7 @@ main(int argc, char **argv)
   g_test_add_func("/bundle/tar-zst", test_tar_zst);
   g_test_add_func("/bundle/tar-command", test_tar_command);
   g_test_add_func("/bundle/no-files-dir", test_no_files_dir);
-  g_test_add_func("/bundle/duplicates-last-wins", test_duplicate_members_last_wins);
+  g_test_add_func("/bundle/refuse/duplicate-members", test_duplicate_members_refused);
   g_test_add_func("/bundle/limit/members", test_limit_members);
   g_test_add_func("/bundle/limit/member-size", test_limit_member_size);
   g_test_add_func("/bundle/limit/implied-directories", test_limit_members_counts_implied_directories);
@@ -622,6 +815,10 @@ main(int argc, char **argv)
   g_test_add_func("/bundle/refuse/dot-not-directory", test_dot_must_be_directory);
   g_test_add_func("/bundle/refuse/file-directory-conflict", test_file_and_directory_conflict);
   g_test_add_func("/bundle/refuse/corrupt", test_corrupt_archive);
+  g_test_add_func("/bundle/stream/sink", test_stream_hands_members_to_the_sink);
+  g_test_add_func("/bundle/stream/sink-failure", test_stream_sink_failure_stops_the_read);
+  g_test_add_func("/bundle/stream/upload-limit-pipe", test_stream_upload_limit_on_a_pipe);
+  g_test_add_func("/bundle/stream/plain-toml", test_stream_plain_toml);
   g_test_add_func("/bundle/submission", test_submission_diagnostics);
   g_test_add_func("/bundle/path-supported", test_path_supported);
   return g_test_run();

@@ -2,6 +2,7 @@
  * with the simulated service manager in a scratch root, single flight, a
  * rollback, listeners, and shutdown while a job waits for health. */
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #include "core/base/error.h"
 #include "device/device.h"
@@ -196,6 +197,28 @@ test_close_interrupts_health_wait(Fixture *fixture, gconstpointer data)
   g_assert_false(atx_device_is_provisioned(fixture->device));
 }
 
+/* A failure while writing the candidate names the step and the file: an
+ * operator's FIFO in the config root cannot be carried over. */
+static void
+test_write_failure_names_step_and_file(Fixture *fixture, gconstpointer data)
+{
+  const char *apps[] = { "web", NULL };
+  g_autofree char *toml = atx_test_config(apps, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxJob) first = submit(fixture, toml, &error);
+  g_assert_true(atx_device_wait(fixture->device, first));
+  g_autofree char *fifo = g_build_filename(fixture->root, "config", "operator.fifo", NULL);
+  g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+
+  g_autoptr(AtxJob) second = submit(fixture, toml, &error);
+  g_assert_no_error(error);
+  g_assert_false(atx_device_wait(fixture->device, second));
+  json_t *failed = resource(second);
+  g_assert_true(g_str_has_prefix(field(failed, "error"), "writing the candidate config: "));
+  g_assert_nonnull(strstr(field(failed, "error"), fifo));
+  json_decref(failed);
+}
+
 static void
 test_open_refused_while_store_locked(Fixture *fixture, gconstpointer data)
 {
@@ -221,6 +244,7 @@ main(int argc, char **argv)
   ADD("/device/invalid-and-busy", test_invalid_and_busy);
   ADD("/device/unhealthy-reapply-rolls-back", test_unhealthy_reapply_rolls_back);
   ADD("/device/close-interrupts-health-wait", test_close_interrupts_health_wait);
+  ADD("/device/write-failure-names-step-and-file", test_write_failure_names_step_and_file);
   ADD("/device/open-refused-while-store-locked", test_open_refused_while_store_locked);
   return g_test_run();
 }

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string.h>
+
 #include "core/base/error.h"
+#include "core/bundle/submission.h"
 #include "device/fs/fsutil.h"
 #include "device/store/store.h"
 #include "testutil.h"
@@ -393,6 +396,110 @@ test_read_tree_only_owned(Fixture *fixture, gconstpointer data)
   g_assert_false(g_hash_table_contains(tree, ".atomix-generation"));
 }
 
+/* The generation file removed first is named with its directory in errors. */
+static void
+test_remove_error_names_full_path(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *tree = path_in(fixture, "tree");
+  g_autofree char *first = g_build_filename(tree, ".atomix-generation", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(first, 0700), ==, 0); /* a directory: unlink fails */
+  g_autoptr(GError) error = NULL;
+  g_assert_false(atx_fs_remove_tree(tree, ".atomix-generation", &error));
+  g_assert_error(error, ATX_ERROR, ATX_ERROR_IO);
+  g_assert_nonnull(strstr(error->message, first));
+}
+
+/* A bundle made by the tar command, as operators make them: @config as
+ * config.toml, files/web/index.html and files/web/big.bin (300 KiB). */
+static char *
+make_bundle_file(const Fixture *fixture, const char *name, const char *config)
+{
+  write_text(fixture, "src/config.toml", config, 0644);
+  write_text(fixture, "src/files/web/index.html", "<p>hi</p>", 0644);
+  g_autofree char *big = g_strnfill(300 * 1024, 'b');
+  write_text(fixture, "src/files/web/big.bin", big, 0644);
+  g_autofree char *src = path_in(fixture, "src");
+  char *out = path_in(fixture, name);
+  const char *argv[] = { "tar", "--create", "--gzip", "--file", out, "-C", src, "config.toml", "files", NULL };
+  gint status = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  return out;
+}
+
+static char *
+generation_after_bundle(Fixture *fixture, const char *bundle_path, gboolean stream)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxSubmission) submission = NULL;
+  if (stream) {
+    submission = atx_submission_load_file(bundle_path, "b.tar.gz", NULL);
+    g_assert_null(submission->bundle->files);
+  } else {
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(bundle_path, &data, &len, NULL));
+    g_autoptr(GBytes) bytes = g_bytes_new(data, len);
+    submission = atx_submission_load(bytes, "b.tar.gz", NULL);
+  }
+  g_assert_true(atx_submission_is_valid(submission));
+  g_assert_true(atx_store_candidate_begin(fixture->store, &error));
+  gboolean ok = stream ? atx_store_candidate_stream_bundle(fixture->store, bundle_path, submission->bundle,
+                                                           "b.tar.gz", NULL, g_get_user_name(), &error)
+                       : atx_store_candidate_write_bundle(fixture->store, submission->bundle, g_get_user_name(), &error);
+  g_assert_no_error(error);
+  g_assert_true(ok);
+  g_assert_true(atx_store_candidate_finish(fixture->store, &error));
+  return read_text(fixture, "config-candidate/.atomix-generation");
+}
+
+/* files/ streamed from the upload lands exactly like files/ from memory:
+ * same content, modes and generation. */
+static void
+test_stream_bundle_matches_memory(Fixture *fixture, gconstpointer data)
+{
+  const char *apps[] = { "web", NULL };
+  g_autofree char *config = atx_test_config(apps, NULL);
+  g_autofree char *bundle = make_bundle_file(fixture, "b.tar.gz", config);
+  g_autofree char *from_memory = generation_after_bundle(fixture, bundle, FALSE);
+  g_autofree char *streamed = generation_after_bundle(fixture, bundle, TRUE);
+  g_assert_cmpstr(streamed, ==, from_memory);
+  g_autofree char *index = read_text(fixture, "config-candidate/files/web/index.html");
+  g_assert_cmpstr(index, ==, "<p>hi</p>");
+  g_autofree char *big = read_text(fixture, "config-candidate/files/web/big.bin");
+  g_assert_cmpuint(strlen(big), ==, 300 * 1024);
+  struct stat st;
+  g_autofree char *dir = path_in(fixture, "config-candidate/files/web");
+  g_autofree char *file = path_in(fixture, "config-candidate/files/web/big.bin");
+  g_assert_cmpint(stat(dir, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 07777, ==, 0700);
+  g_assert_cmpint(stat(file, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+}
+
+/* The upload is read twice; if it changed in between, what was validated is
+ * not what would be applied: refused. */
+static void
+test_stream_bundle_refuses_a_changed_upload(Fixture *fixture, gconstpointer data)
+{
+  const char *apps[] = { "web", NULL };
+  g_autofree char *config = atx_test_config(apps, NULL);
+  g_autofree char *bundle = make_bundle_file(fixture, "b.tar.gz", config);
+  g_autoptr(AtxSubmission) submission = atx_submission_load_file(bundle, "b.tar.gz", NULL);
+  g_assert_true(atx_submission_is_valid(submission));
+  g_autofree char *changed = g_strconcat(config, "# edited\n", NULL);
+  g_autofree char *again = make_bundle_file(fixture, "b.tar.gz", changed);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(atx_store_candidate_begin(fixture->store, &error));
+  g_assert_false(atx_store_candidate_stream_bundle(fixture->store, bundle, submission->bundle, "b.tar.gz", NULL,
+                                                   g_get_user_name(), &error));
+  g_autofree char *expected = g_strdup_printf("%s changed after it was validated: its config.toml is not the one checked",
+                                              bundle);
+  g_assert_cmpstr(error->message, ==, expected);
+}
+
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -417,5 +524,8 @@ main(int argc, char **argv)
   ADD("/store/lock-is-exclusive", test_lock_is_exclusive);
   ADD("/store/lock-twice-is-busy", test_lock_twice_is_busy);
   ADD("/store/read-tree-only-owned", test_read_tree_only_owned);
+  ADD("/store/remove-error-names-full-path", test_remove_error_names_full_path);
+  ADD("/store/stream-bundle-matches-memory", test_stream_bundle_matches_memory);
+  ADD("/store/stream-bundle-refuses-changed-upload", test_stream_bundle_refuses_a_changed_upload);
   return g_test_run();
 }

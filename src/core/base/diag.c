@@ -163,7 +163,7 @@ atx_diag_list_sort(AtxDiagList *list)
     g_ptr_array_sort(list->items, compare_position);
 }
 
-const char *
+static const char *
 atx_severity_to_string(AtxSeverity severity)
 {
   return severity == ATX_SEVERITY_ERROR ? "error" : "warning";
@@ -196,7 +196,7 @@ atx_diag_list_format_text(const AtxDiagList *list, const char *filename)
   return g_string_free(out, FALSE);
 }
 
-json_t *
+static json_t *
 atx_diag_to_json(const AtxDiag *diag)
 {
   json_t *obj = json_object();

@@ -62,15 +62,12 @@ gboolean atx_diag_list_contains(const AtxDiagList *list, const char *code, const
 /* Orders by position (unknown positions last), keeping discovery order for ties. */
 void atx_diag_list_sort(AtxDiagList *list);
 
-const char *atx_severity_to_string(AtxSeverity severity);
-
 /* "config.toml:12:14: error[lan.dhcp_range_outside_subnet]: message\n", plus an
  * indented "  hint: ..." line when there is a hint. Without a known position the
  * pointer stands in: "config.toml: error[code]: message (at /network/ntp)". */
 char *atx_diag_format_text(const AtxDiag *diag, const char *filename);
 char *atx_diag_list_format_text(const AtxDiagList *list, const char *filename);
 
-/* {"code","severity","pointer","line","column","message","hint"}; line, column and
- * hint are omitted when unknown, as the API omits every absent field. */
-json_t *atx_diag_to_json(const AtxDiag *diag);
+/* Each diagnostic as {"code","severity","pointer","line","column","message","hint"};
+ * line, column and hint are omitted when unknown, as the API omits every absent field. */
 json_t *atx_diag_list_to_json(const AtxDiagList *list);

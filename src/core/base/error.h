@@ -16,3 +16,8 @@ typedef enum {
   ATX_ERROR_IO,            /* a system call failed; the message names the path */
   ATX_ERROR_UNSUPPORTED,   /* input uses something we refuse rather than ignore */
 } AtxErrorCode;
+
+/* Sets @error to ATX_ERROR_IO with "<format>: <strerror(@errsv)>" and returns
+ * FALSE, so a failed system call reads `return atx_set_errno_error(error, errno,
+ * "cannot open %s", path);`. The message must name the path. */
+gboolean atx_set_errno_error(GError **error, int errsv, const char *format, ...) G_GNUC_PRINTF(3, 4);

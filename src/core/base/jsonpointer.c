@@ -36,14 +36,6 @@ atx_json_pointer_join(const char *base, const char *token)
   return g_string_free(s, FALSE);
 }
 
-char *
-atx_json_pointer_join_index(const char *base, gsize index)
-{
-  GString *s = g_string_new(base ? base : "");
-  atx_json_pointer_append_index(s, index);
-  return g_string_free(s, FALSE);
-}
-
 static gboolean
 unescape_token(const char *start, gsize len, GString *out)
 {

@@ -13,12 +13,11 @@ void atx_json_pointer_append_index(GString *pointer, gsize index);
 
 /* Returns a new pointer: @base followed by @token, escaped. */
 char *atx_json_pointer_join(const char *base, const char *token);
-char *atx_json_pointer_join_index(const char *base, gsize index);
 
 /* Splits @pointer into its unescaped tokens. "" gives an empty array (the whole
  * document). Fails on a pointer that does not start with "/" or holds a "~" that
  * is not "~0" or "~1". */
-GStrv atx_json_pointer_split(const char *pointer, GError **error);
+GStrv atx_json_pointer_split(const char *pointer, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Parses an array index token: digits only, no leading zero, fits in gsize. */
 gboolean atx_json_pointer_parse_index(const char *token, gsize *index_out);

@@ -375,15 +375,6 @@ atx_dns_name_normalize(const char *text, char **normalized_out, char **why_out)
 }
 
 gboolean
-atx_text_has_control(const char *text)
-{
-  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
-    if (*p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
-
-gboolean
 atx_text_has_space_or_control(const char *text)
 {
   guchar high = 0;

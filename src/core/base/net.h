@@ -59,7 +59,6 @@ gboolean atx_dns_name_check(const char *text, gsize len, const char **start_out,
 
 /* TRUE when @text has a character below 0x20, DEL, or any whitespace. */
 gboolean atx_text_has_space_or_control(const char *text);
-gboolean atx_text_has_control(const char *text);
 
 typedef enum {
   ATX_URL_OK,

@@ -13,12 +13,6 @@ static const char *const supported_types[] = {
   NULL,
 };
 
-gboolean
-atx_ssh_key_type_supported(const char *type)
-{
-  return g_strv_contains((const char *const *) supported_types, type);
-}
-
 const char *
 atx_ssh_key_supported_types_text(void)
 {

@@ -32,6 +32,5 @@ AtxSshKeyProblem atx_ssh_key_parse(const char *text, AtxSshKey **key_out);
  * @text. */
 AtxSshKeyProblem atx_ssh_key_check(const char *text, const char **line_out, gsize *line_len_out);
 
-gboolean atx_ssh_key_type_supported(const char *type);
 /* "ecdsa-sha2-nistp256, ..., ssh-rsa" for messages. */
 const char *atx_ssh_key_supported_types_text(void);

@@ -1,6 +1,9 @@
 #include "core/bundle/submission.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/base/error.h"
 
@@ -30,16 +33,24 @@ submission_new(const char *shown, const char *suffix)
   return submission;
 }
 
-AtxSubmission *
-atx_submission_load(GBytes *data, const char *filename, const AtxBundleLimits *limits)
+static const char *
+diag_code(const GError *error)
+{
+  if (g_error_matches(error, ATX_ERROR, ATX_ERROR_LIMIT))
+    return "bundle.limit";
+  if (g_error_matches(error, ATX_ERROR, ATX_ERROR_IO))
+    return "bundle.io";
+  return "bundle.invalid";
+}
+
+/* Takes @bundle (NULL when @error says why it could not be read). */
+static AtxSubmission *
+submission_from_bundle(const char *filename, AtxBundle *bundle, const GError *error)
 {
   const char *shown = filename && *filename ? filename : "config.toml";
-  g_autoptr(GError) error = NULL;
-  AtxBundle *bundle = atx_bundle_read(data, filename, limits, &error);
   if (!bundle) {
     AtxSubmission *submission = submission_new(shown, "");
-    const char *code = g_error_matches(error, ATX_ERROR, ATX_ERROR_LIMIT) ? "bundle.limit" : "bundle.invalid";
-    atx_diag_list_add_at(submission->diags, ATX_SEVERITY_ERROR, code, "", 0, 0, "%s", error->message);
+    atx_diag_list_add_at(submission->diags, ATX_SEVERITY_ERROR, diag_code(error), "", 0, 0, "%s", error->message);
     return submission;
   }
   AtxSubmission *submission = submission_new(shown, bundle->format == ATX_BUNDLE_PLAIN ? "" : ":config.toml");
@@ -47,6 +58,30 @@ atx_submission_load(GBytes *data, const char *filename, const AtxBundleLimits *l
   submission->config = atx_config_load(submission->bundle->config_toml, submission->diags);
   atx_diag_list_sort(submission->diags);
   return submission;
+}
+
+AtxSubmission *
+atx_submission_load(GBytes *data, const char *filename, const AtxBundleLimits *limits)
+{
+  g_autoptr(GError) error = NULL;
+  AtxBundle *bundle = atx_bundle_read(data, filename, limits, &error);
+  return submission_from_bundle(filename, bundle, error);
+}
+
+AtxSubmission *
+atx_submission_load_file(const char *path, const char *filename, const AtxBundleLimits *limits)
+{
+  g_autoptr(GError) error = NULL;
+  AtxBundle *bundle = NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error(&error, ATX_ERROR, ATX_ERROR_IO, "cannot open %s: %s", path, g_strerror(saved));
+  } else {
+    bundle = atx_bundle_read_fd(fd, filename, limits, NULL, NULL, &error);
+    close(fd);
+  }
+  return submission_from_bundle(filename, bundle, error);
 }
 
 gboolean

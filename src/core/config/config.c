@@ -324,7 +324,13 @@ atx_config_load(GBytes *source, AtxDiagList *diags)
 const char *
 atx_quadlet_kind_suffix(AtxQuadletKind kind)
 {
-  static const char *const suffixes[] = { ".container", ".network", ".volume", ".build" };
+  static const char *const suffixes[] = {
+    [ATX_QUADLET_CONTAINER] = ".container",
+    [ATX_QUADLET_NETWORK] = ".network",
+    [ATX_QUADLET_VOLUME] = ".volume",
+    [ATX_QUADLET_BUILD] = ".build",
+  };
+  g_return_val_if_fail((guint) kind < G_N_ELEMENTS(suffixes), "");
   return suffixes[kind];
 }
 
@@ -338,8 +344,13 @@ const char *
 atx_quadlet_service_suffix(AtxQuadletKind kind)
 {
   /* Quadlet names the service of "x.network" "x-network.service", and so on. */
-  static const char *const suffixes[] = { ".service", "-network.service", "-volume.service",
-                                          "-build.service" };
+  static const char *const suffixes[] = {
+    [ATX_QUADLET_CONTAINER] = ".service",
+    [ATX_QUADLET_NETWORK] = "-network.service",
+    [ATX_QUADLET_VOLUME] = "-volume.service",
+    [ATX_QUADLET_BUILD] = "-build.service",
+  };
+  g_return_val_if_fail((guint) kind < G_N_ELEMENTS(suffixes), "");
   return suffixes[kind];
 }
 

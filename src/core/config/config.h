@@ -133,10 +133,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxConfig, atx_config_free)
  * @diags, whose locator is set to the parsed document for the duration of the
  * call; positions are resolved before it returns. Returns the model when there
  * is no error diagnostic, else NULL. */
-AtxConfig *atx_config_load(GBytes *source, AtxDiagList *diags);
+AtxConfig *atx_config_load(GBytes *source, AtxDiagList *diags) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Stages 2-3 on an already parsed document (used by partial edits). */
-AtxConfig *atx_config_load_document(const AtxTomlDoc *doc, GBytes *source, AtxDiagList *diags);
+AtxConfig *atx_config_load_document(const AtxTomlDoc *doc, GBytes *source,
+                                    AtxDiagList *diags) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The compiled-in schemas/config.schema.json text. */
 const char *atx_config_schema_text(void);

@@ -85,8 +85,6 @@ char *atx_cfg_strdup(AtxConfigBuild *build, const char *text);
 char *atx_cfg_strconcat(AtxConfigBuild *build, const char *head, const char *tail);
 /* A copy without surrounding whitespace (as g_strstrip()). */
 char *atx_cfg_strdup_trimmed(AtxConfigBuild *build, const char *text);
-/* A lower-cased copy of the @len bytes at @text (as g_ascii_strdown()). */
-char *atx_cfg_strdown(AtxConfigBuild *build, const char *text, gsize len);
 /* atx_ipv4_format()'s text, and with "/prefix". */
 char *atx_cfg_ipv4_text(AtxConfigBuild *build, guint32 addr);
 char *atx_cfg_ipv4_cidr_text(AtxConfigBuild *build, guint32 addr, guint prefix);
@@ -125,9 +123,6 @@ char *atx_cfg_dns_name(AtxConfigBuild *build, const char *text, const char *code
 /* Reports why @text is not a DNS name. */
 void atx_cfg_report_dns_name(AtxConfigBuild *build, const char *text, const char *code, const AtxCfgPath *at);
 gboolean atx_cfg_list_contains(const GPtrArray *strings, const char *text);
-
-/* The JSON Pointer of @path ("/a/b" + "c" and "/a/b" + 3, escaped). */
-char *atx_cfg_path_pointer(const AtxCfgPath *path);
 
 /* A JSON Pointer written step by step, for the many pointers that share a
  * prefix (every directive of a section): push a step, use the text, pop back

@@ -105,7 +105,8 @@ atx_cfg_strdup_trimmed(AtxConfigBuild *build, const char *text)
   return atx_cfg_strndup(build, start, (gsize) (end - start));
 }
 
-char *
+/* A lower-cased copy of the @len bytes at @text (as g_ascii_strdown()). */
+static char *
 atx_cfg_strdown(AtxConfigBuild *build, const char *text, gsize len)
 {
   char *copy = atx_cfg_strndup(build, text, len);
@@ -230,7 +231,8 @@ path_pointer_write(char *buffer, gsize len, const AtxCfgPath *path)
   return buffer;
 }
 
-char *
+/* The JSON Pointer of @path ("/a/b" + "c" and "/a/b" + 3, escaped). */
+static char *
 atx_cfg_path_pointer(const AtxCfgPath *path)
 {
   gsize len = path_pointer_length(path);

@@ -65,18 +65,20 @@ typedef struct _AtxJsonSchema AtxJsonSchema;
 
 /* Compiles @schema (not modified; a reference is kept). @base_uri names the
  * document when it has no $id; may be NULL. */
-AtxJsonSchema *atx_json_schema_compile(json_t *schema, const char *base_uri, GError **error);
+AtxJsonSchema *atx_json_schema_compile(json_t *schema, const char *base_uri,
+                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Adds another document that $ref may point to by its URI (for example the test
  * suite's remotes). Must be called before the first validation. The document is
  * compiled when a reference first needs it, so errors in it (an unsupported
  * keyword, a bad reference) are reported by the call that makes it needed.
  * After a failure the schema must only be freed. */
 gboolean atx_json_schema_add_resource(AtxJsonSchema *schema, const char *uri, json_t *document,
-                                      GError **error);
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Fails with ATX_JSON_SCHEMA_ERROR_BAD_REFERENCE naming the first $ref whose
  * document was never added. Compilation cannot report those (the document may
  * still be added); validating through such a reference is an error. */
-gboolean atx_json_schema_check_references(const AtxJsonSchema *schema, GError **error);
+gboolean atx_json_schema_check_references(const AtxJsonSchema *schema,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void atx_json_schema_free(AtxJsonSchema *schema);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxJsonSchema, atx_json_schema_free)
 

@@ -20,6 +20,11 @@ typedef struct {
   GString *pointer;     /* from the document root to the schema being compiled */
   const char *base_uri; /* absolute, no fragment */
   AtxJsResource *resource;
+  /* The schema object being compiled and a signature of its keys
+   * (keyword_bit): compilation asks each object for ~70 keywords it mostly
+   * lacks, and one bit test answers most of those without a hash lookup. */
+  const json_t *keys_of;
+  guint64 key_bits;
 } Compiler;
 
 static gboolean compile_schema(Compiler *c, const json_t *json, AtxJsNode **out, GError **error);
@@ -37,7 +42,38 @@ static const char *const known_keywords[] = {
   "contentMediaType", "contentSchema",
 };
 
-gpointer
+/* A bit chosen by the first byte and the length: for a literal @name the
+ * compiler folds it to a constant. Two keywords may share a bit; that only
+ * costs the hash lookup the bit would have saved. */
+static inline guint64
+keyword_bit(const char *name)
+{
+  return G_GUINT64_CONSTANT(1) << ((((guint) (guchar) name[0]) * 7u + (guint) strlen(name)) & 63u);
+}
+
+/* json_object_get() for a keyword of a schema object. */
+static inline const json_t *
+keyword_value(const Compiler *c, const json_t *json, const char *name)
+{
+  if (json == c->keys_of && !(c->key_bits & keyword_bit(name)))
+    return NULL;
+  return json_object_get(json, name);
+}
+
+static gboolean
+is_known_keyword(const char *key)
+{
+  static GHashTable *known = NULL;
+  if (g_once_init_enter(&known)) {
+    GHashTable *table = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < G_N_ELEMENTS(known_keywords); i++)
+      g_hash_table_add(table, (gpointer) known_keywords[i]);
+    g_once_init_leave(&known, table);
+  }
+  return g_hash_table_contains(known, key);
+}
+
+static gpointer
 atx_js_arena_alloc(AtxJsonSchema *schema, gsize size)
 {
   gpointer memory = g_malloc0(size);
@@ -106,24 +142,25 @@ check_known_keywords(Compiler *c, const json_t *json, GError **error)
 {
   const char *key;
   const json_t *value;
+  c->keys_of = NULL;
+  c->key_bits = 0;
   json_object_foreach ((json_t *) json, key, value) {
-    gboolean known = FALSE;
-    for (guint i = 0; i < G_N_ELEMENTS(known_keywords) && !known; i++)
-      known = strcmp(key, known_keywords[i]) == 0;
-    if (!known) {
+    c->key_bits |= keyword_bit(key);
+    if (!is_known_keyword(key)) {
       g_autofree char *where = location(c, key);
       g_set_error(error, ATX_JSON_SCHEMA_ERROR, ATX_JSON_SCHEMA_ERROR_UNSUPPORTED_KEYWORD,
                   "unsupported keyword \"%s\" at %s", key, where);
       return FALSE;
     }
   }
+  c->keys_of = json;
   return TRUE;
 }
 
 static gboolean
 check_dialect(Compiler *c, const json_t *json, GError **error)
 {
-  const json_t *dialect = json_object_get(json, "$schema");
+  const json_t *dialect = keyword_value(c, json, "$schema");
   if (!dialect)
     return TRUE;
   if (!json_is_string(dialect))
@@ -155,7 +192,7 @@ new_resource(AtxJsonSchema *schema, const char *uri, const json_t *json)
 static gboolean
 enter_resource(Compiler *c, const json_t *json, GError **error)
 {
-  const json_t *id = json_object_get(json, "$id");
+  const json_t *id = keyword_value(c, json, "$id");
   if (!id)
     return TRUE;
   if (!json_is_string(id))
@@ -188,7 +225,7 @@ valid_anchor_name(const char *name)
 static gboolean
 register_anchor(Compiler *c, const json_t *json, const char *keyword, AtxJsNode *node, GError **error)
 {
-  const json_t *anchor = json_object_get(json, keyword);
+  const json_t *anchor = keyword_value(c, json, keyword);
   if (!anchor)
     return TRUE;
   if (!json_is_string(anchor) || !valid_anchor_name(json_string_value(anchor)))
@@ -245,7 +282,7 @@ read_type_name(Compiler *c, const json_t *name, guint *types, GError **error)
 static gboolean
 compile_type(Compiler *c, const json_t *json, GArray *keywords, AtxJsNode *node, GError **error)
 {
-  const json_t *type = json_object_get(json, "type");
+  const json_t *type = keyword_value(c, json, "type");
   node->number_noun = "number";
   if (!type)
     return TRUE;
@@ -268,13 +305,13 @@ compile_type(Compiler *c, const json_t *json, GArray *keywords, AtxJsNode *node,
 static gboolean
 compile_values(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *values = json_object_get(json, "enum");
+  const json_t *values = keyword_value(c, json, "enum");
   if (values) {
     if (!json_is_array(values))
       return invalid(c, error, "enum", "expected an array");
     add_keyword(keywords, KW_ENUM, "enum")->u.value = values;
   }
-  const json_t *constant = json_object_get(json, "const");
+  const json_t *constant = keyword_value(c, json, "const");
   if (constant)
     add_keyword(keywords, KW_CONST, "const")->u.value = constant;
   return TRUE;
@@ -291,7 +328,7 @@ compile_numeric(Compiler *c, const json_t *json, GArray *keywords, GError **erro
     { "minimum", KW_MINIMUM }, { "exclusiveMinimum", KW_EXCLUSIVE_MINIMUM },
   };
   for (guint i = 0; i < G_N_ELEMENTS(limits); i++) {
-    const json_t *value = json_object_get(json, limits[i].name);
+    const json_t *value = keyword_value(c, json, limits[i].name);
     if (!value)
       continue;
     if (!json_is_number(value))
@@ -317,7 +354,7 @@ compile_counts(Compiler *c, const json_t *json, GArray *keywords, GError **error
     { "maxProperties", KW_MAX_PROPERTIES }, { "minProperties", KW_MIN_PROPERTIES },
   };
   for (guint i = 0; i < G_N_ELEMENTS(counts); i++) {
-    const json_t *value = json_object_get(json, counts[i].name);
+    const json_t *value = keyword_value(c, json, counts[i].name);
     gsize count;
     if (!value)
       continue;
@@ -351,7 +388,7 @@ compile_pattern(Compiler *c, const json_t *source, const char *keyword, AtxJsPat
 static gboolean
 compile_string(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *pattern = json_object_get(json, "pattern");
+  const json_t *pattern = keyword_value(c, json, "pattern");
   if (!pattern)
     return TRUE;
   AtxJsPattern compiled;
@@ -385,7 +422,7 @@ read_names(Compiler *c, const json_t *array, const char *keyword, GError **error
 static gboolean
 compile_required(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *required = json_object_get(json, "required");
+  const json_t *required = keyword_value(c, json, "required");
   if (!required)
     return TRUE;
   const char *const *names = read_names(c, required, "required", error);
@@ -398,7 +435,7 @@ compile_required(Compiler *c, const json_t *json, GArray *keywords, GError **err
 static gboolean
 compile_dependent_required(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *dependent = json_object_get(json, "dependentRequired");
+  const json_t *dependent = keyword_value(c, json, "dependentRequired");
   if (!dependent)
     return TRUE;
   if (!json_is_object(dependent))
@@ -475,9 +512,9 @@ compile_pattern_properties(Compiler *c, const json_t *patterns, AtxJsKeyword *ke
 static gboolean
 compile_properties(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *named = json_object_get(json, "properties");
-  const json_t *patterns = json_object_get(json, "patternProperties");
-  const json_t *additional = json_object_get(json, "additionalProperties");
+  const json_t *named = keyword_value(c, json, "properties");
+  const json_t *patterns = keyword_value(c, json, "patternProperties");
+  const json_t *additional = keyword_value(c, json, "additionalProperties");
   if (!named && !patterns && !additional)
     return TRUE;
   AtxJsKeyword keyword = { .kind = KW_PROPERTIES, .name = "properties" };
@@ -499,7 +536,7 @@ static gboolean
 compile_single(Compiler *c, const json_t *json, GArray *keywords, AtxJsKeywordKind kind, const char *name,
                GError **error)
 {
-  const json_t *value = json_object_get(json, name);
+  const json_t *value = keyword_value(c, json, name);
   if (!value)
     return TRUE;
   AtxJsChild child;
@@ -512,7 +549,7 @@ compile_single(Compiler *c, const json_t *json, GArray *keywords, AtxJsKeywordKi
 static gboolean
 compile_dependent_schemas(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *dependent = json_object_get(json, "dependentSchemas");
+  const json_t *dependent = keyword_value(c, json, "dependentSchemas");
   if (!dependent)
     return TRUE;
   if (!json_is_object(dependent))
@@ -553,8 +590,8 @@ compile_schema_array(Compiler *c, const json_t *array, const char *name, AtxJsCh
 static gboolean
 compile_items(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *prefix = json_object_get(json, "prefixItems");
-  const json_t *rest = json_object_get(json, "items");
+  const json_t *prefix = keyword_value(c, json, "prefixItems");
+  const json_t *rest = keyword_value(c, json, "items");
   if (!prefix && !rest)
     return TRUE;
   AtxJsKeyword keyword = { .kind = KW_ITEMS, .name = "items" };
@@ -573,13 +610,13 @@ compile_items(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 static gboolean
 compile_contains(Compiler *c, const json_t *json, GArray *keywords, GError **error)
 {
-  const json_t *min = json_object_get(json, "minContains");
-  const json_t *max = json_object_get(json, "maxContains");
+  const json_t *min = keyword_value(c, json, "minContains");
+  const json_t *max = keyword_value(c, json, "maxContains");
   gsize min_count = 1, max_count = G_MAXSIZE;
   if ((min && !read_count(c, min, "minContains", &min_count, error)) ||
       (max && !read_count(c, max, "maxContains", &max_count, error)))
     return FALSE;
-  const json_t *contains = json_object_get(json, "contains");
+  const json_t *contains = keyword_value(c, json, "contains");
   if (!contains)
     return TRUE; /* minContains and maxContains alone have no effect */
   AtxJsKeyword keyword = { .kind = KW_CONTAINS, .name = "contains" };
@@ -599,7 +636,7 @@ compile_combinators(Compiler *c, const json_t *json, GArray *keywords, GError **
     AtxJsKeywordKind kind;
   } combinators[] = { { "allOf", KW_ALL_OF }, { "anyOf", KW_ANY_OF }, { "oneOf", KW_ONE_OF } };
   for (guint i = 0; i < G_N_ELEMENTS(combinators); i++) {
-    const json_t *value = json_object_get(json, combinators[i].name);
+    const json_t *value = keyword_value(c, json, combinators[i].name);
     AtxJsKeyword keyword = { .kind = combinators[i].kind, .name = combinators[i].name };
     if (!value)
       continue;
@@ -613,7 +650,7 @@ compile_combinators(Compiler *c, const json_t *json, GArray *keywords, GError **
 static gboolean
 compile_optional_child(Compiler *c, const json_t *json, const char *name, AtxJsChild **out, GError **error)
 {
-  const json_t *value = json_object_get(json, name);
+  const json_t *value = keyword_value(c, json, name);
   *out = NULL;
   if (!value)
     return TRUE;
@@ -643,7 +680,7 @@ static gboolean
 compile_reference(Compiler *c, const json_t *json, GArray *keywords, AtxJsKeywordKind kind, const char *name,
                   GError **error)
 {
-  const json_t *value = json_object_get(json, name);
+  const json_t *value = keyword_value(c, json, name);
   if (!value)
     return TRUE;
   if (!json_is_string(value))
@@ -664,7 +701,7 @@ compile_reference(Compiler *c, const json_t *json, GArray *keywords, AtxJsKeywor
 static gboolean
 compile_unapplied(Compiler *c, const json_t *json, GError **error)
 {
-  const json_t *defs = json_object_get(json, "$defs");
+  const json_t *defs = keyword_value(c, json, "$defs");
   if (defs) {
     if (!json_is_object(defs))
       return invalid(c, error, "$defs", "expected an object of schemas");
@@ -689,19 +726,19 @@ check_plain_values(Compiler *c, const json_t *json, GError **error)
                                          "contentMediaType" };
   static const char *const booleans[] = { "deprecated", "readOnly", "writeOnly", "uniqueItems" };
   for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
-    const json_t *value = json_object_get(json, strings[i]);
+    const json_t *value = keyword_value(c, json, strings[i]);
     if (value && !json_is_string(value))
       return invalid(c, error, strings[i], "expected a string");
   }
   for (guint i = 0; i < G_N_ELEMENTS(booleans); i++) {
-    const json_t *value = json_object_get(json, booleans[i]);
+    const json_t *value = keyword_value(c, json, booleans[i]);
     if (value && !json_is_boolean(value))
       return invalid(c, error, booleans[i], "expected true or false");
   }
-  const json_t *examples = json_object_get(json, "examples");
+  const json_t *examples = keyword_value(c, json, "examples");
   if (examples && !json_is_array(examples))
     return invalid(c, error, "examples", "expected an array");
-  const json_t *vocabulary = json_object_get(json, "$vocabulary");
+  const json_t *vocabulary = keyword_value(c, json, "$vocabulary");
   if (vocabulary && !json_is_object(vocabulary))
     return invalid(c, error, "$vocabulary", "expected an object");
   return TRUE;
@@ -721,7 +758,7 @@ compile_keywords(Compiler *c, const json_t *json, AtxJsNode *node, GArray *keywo
       !compile_reference(c, json, keywords, KW_DYNAMIC_REF, "$dynamicRef", error) ||
       !compile_combinators(c, json, keywords, error) || !compile_conditional(c, json, keywords, error))
     return FALSE;
-  if (json_is_true(json_object_get(json, "uniqueItems")))
+  if (json_is_true(keyword_value(c, json, "uniqueItems")))
     add_keyword(keywords, KW_UNIQUE_ITEMS, "uniqueItems");
   /* unevaluated* read the annotations of every keyword above, so they run last. */
   guint before = keywords->len;
@@ -783,6 +820,8 @@ compile_schema(Compiler *c, const json_t *json, AtxJsNode **out, GError **error)
     ok = compile_object(c, json, node, error);
   c->base_uri = saved.base_uri;
   c->resource = saved.resource;
+  c->keys_of = saved.keys_of;
+  c->key_bits = saved.key_bits;
   return ok;
 }
 

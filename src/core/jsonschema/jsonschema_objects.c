@@ -16,7 +16,7 @@ plural(gsize count)
   return count == 1 ? "" : "s";
 }
 
-const AtxJsNamedChild *
+static const AtxJsNamedChild *
 atx_js_property_lookup(const AtxJsPropertyTable *table, const char *name, gsize len)
 {
   if (!table->slots)

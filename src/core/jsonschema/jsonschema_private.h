@@ -209,19 +209,19 @@ struct _AtxJsonSchema {
 };
 
 /* jsonschema_compile.c */
-gpointer atx_js_arena_alloc(AtxJsonSchema *schema, gsize size);
 const char *atx_js_arena_strdup(AtxJsonSchema *schema, const char *text);
 gboolean atx_js_compile_document(AtxJsonSchema *schema, const json_t *document, const char *uri,
-                             AtxJsNode **root_out, GError **error);
+                             AtxJsNode **root_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Compiles @json, found at @pointer inside @resource, as a schema. @document
  * names the document in messages (NULL for the main one). */
 gboolean atx_js_compile_at(AtxJsonSchema *schema, const json_t *json, AtxJsResource *resource,
-                           const char *document, const char *pointer, AtxJsNode **out, GError **error);
+                           const char *document, const char *pointer, AtxJsNode **out,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* jsonschema_resolve.c: binds every pending $ref whose document is known,
  * compiling added documents on first use. Refs into unknown documents stay
  * pending without error. */
-gboolean atx_js_resolve_pending(AtxJsonSchema *schema, GError **error);
+gboolean atx_js_resolve_pending(AtxJsonSchema *schema, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* jsonschema_uri.c: RFC 3986 reference resolution. */
 char *atx_js_uri_resolve(const char *base, const char *reference);
@@ -230,7 +230,7 @@ char *atx_js_uri_resolve(const char *base, const char *reference);
 char *atx_js_uri_split_fragment(const char *uri, char **fragment_out);
 
 /* jsonschema_regex.c: ECMA-262 patterns run on GRegex. */
-GRegex *atx_js_regex_compile(const char *ecma_pattern, GError **error);
+GRegex *atx_js_regex_compile(const char *ecma_pattern, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Returns 1 on a match, 0 on none, -1 when the match gave up (too complex). */
 int atx_js_regex_search(const GRegex *regex, const char *text, gsize length);
 
@@ -270,8 +270,6 @@ atx_js_value_init(AtxJsValue *value, const AtxJsonInstanceClass *klass, gconstpo
   value->kind = klass->kind(handle);
 }
 
-/* A schema value (enum member, const) seen through atx_json_instance_class(). */
-void atx_js_value_from_json(AtxJsValue *value, const json_t *json);
 
 AtxJsKind atx_js_real_kind(const AtxJsValue *value);
 
@@ -305,8 +303,6 @@ guint atx_js_hash(const AtxJsValue *value);
 char *atx_js_format_number(const json_t *number);
 char *atx_js_format_value(const json_t *value);
 gsize atx_js_utf8_length(const char *text, gsize bytes);
-/* A hash of every byte, for strings as values. */
-guint atx_js_name_hash(const char *name, gsize len);
 
 /* The hash AtxJsPropertyTable uses: the length and three bytes tell property
  * names apart well enough, and it costs the same for any length. */
@@ -468,4 +464,3 @@ gboolean atx_js_validate_keyword(AtxJsCtx *ctx, const AtxJsKeyword *keyword, con
                                  const AtxJsValue *instance, AtxJsAnnotations *annotations);
 gboolean atx_js_check_object_keyword(AtxJsCtx *ctx, const AtxJsKeyword *keyword, const AtxJsValue *instance,
                                      AtxJsAnnotations *annotations);
-const AtxJsNamedChild *atx_js_property_lookup(const AtxJsPropertyTable *table, const char *name, gsize len);

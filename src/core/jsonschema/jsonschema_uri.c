@@ -13,6 +13,16 @@ typedef struct {
   char *fragment;  /* NULL when absent */
 } UriParts;
 
+static char *
+join_prefix(const char *prefix, gsize prefix_len, const char *suffix)
+{
+  gsize suffix_len = strlen(suffix);
+  char *out = g_malloc(prefix_len + suffix_len + 1);
+  memcpy(out, prefix, prefix_len);
+  memcpy(out + prefix_len, suffix, suffix_len + 1);
+  return out;
+}
+
 static void
 uri_parts_clear(UriParts *parts)
 {
@@ -141,6 +151,13 @@ resolve_path_and_query(const UriParts *base, const UriParts *ref, UriParts *targ
 char *
 atx_js_uri_resolve(const char *base, const char *reference)
 {
+  /* A same-document reference ("#/$defs/x", most $refs): RFC 3986 keeps the
+   * base's scheme, authority, path and query as written and takes the
+   * fragment, so the result is the base up to its '#' plus the reference. */
+  if (reference[0] == '#') {
+    gsize base_len = strcspn(base, "#");
+    return join_prefix(base, base_len, reference);
+  }
   g_auto(UriParts) b = { 0 };
   g_auto(UriParts) r = { 0 };
   g_auto(UriParts) t = { 0 };

@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void
+/* A schema value (enum member, const) seen through atx_json_instance_class(). */
+static void
 atx_js_value_from_json(AtxJsValue *value, const json_t *json)
 {
   atx_js_value_init(value, atx_json_instance_class(), json);
@@ -201,7 +202,8 @@ atx_js_equal_json(const AtxJsValue *a, const json_t *b)
   return atx_js_equal(a, &other);
 }
 
-guint
+/* A hash of every byte, for strings as values. */
+static guint
 atx_js_name_hash(const char *name, gsize len)
 {
   guint h = 5381;

@@ -124,19 +124,23 @@ plan_appliers(AtxChangePlan *plan, gboolean initial)
   }
 }
 
-static json_t *
-load_json(GHashTable *tree, const char *path, GError **error)
+/* *out is NULL when the tree has no @path. */
+static gboolean
+load_json(GHashTable *tree, const char *path, json_t **out, GError **error)
 {
+  *out = NULL;
   GBytes *bytes = tree ? g_hash_table_lookup(tree, path) : NULL;
   if (!bytes)
-    return NULL;
+    return TRUE;
   gsize len = 0;
   const char *data = g_bytes_get_data(bytes, &len);
   json_error_t json_error;
-  json_t *json = json_loadb(data, len, 0, &json_error);
-  if (!json)
+  *out = json_loadb(data, len, 0, &json_error);
+  if (!*out) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "invalid %s: %s", path, json_error.text);
-  return json;
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Units of a tree's quadlet-runtime.json; an absent file means no units. */
@@ -313,12 +317,9 @@ atx_change_plan_compute(GHashTable *old_tree, GHashTable *new_tree, const char *
     if (!old_units)
       old_units = g_ptr_array_new_with_free_func((GDestroyNotify) atx_runtime_unit_free);
   }
-  GError *local = NULL;
-  json_t *policy = load_json(new_tree, "activation-policy.json", &local);
-  if (local) {
-    g_propagate_error(error, local);
+  json_t *policy;
+  if (!load_json(new_tree, "activation-policy.json", &policy, error))
     return NULL;
-  }
   plan_units(plan, new_tree, new_units, old_units, json_object_get(policy, "restart"), files_dir);
   json_decref(policy);
   return g_steal_pointer(&plan);

@@ -44,7 +44,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxChangePlan, atx_change_plan_free)
  * path as rendered into units ("/data/config/files"). Fails when the new tree's
  * quadlet-runtime.json or activation-policy.json is unreadable. */
 AtxChangePlan *atx_change_plan_compute(GHashTable *old_tree, GHashTable *new_tree,
-                                       const char *files_dir, GError **error);
+                                       const char *files_dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The applier units and the files they consume: core/render/rendered_files.h. */
 

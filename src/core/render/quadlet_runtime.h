@@ -19,7 +19,7 @@ void atx_runtime_unit_free(AtxRuntimeUnit *unit);
 
 /* Units in file order (AtxRuntimeUnit*). A filename must be a bare name with a
  * Quadlet suffix; anything else is refused. */
-GPtrArray *atx_runtime_units_parse(GBytes *json_text, GError **error);
+GPtrArray *atx_runtime_units_parse(GBytes *json_text, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The unit with @service in @mode, or NULL. */
 const AtxRuntimeUnit *atx_runtime_units_find(GPtrArray *units, const char *service, AtxRunMode mode);

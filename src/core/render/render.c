@@ -10,7 +10,7 @@ typedef struct RenderBlock RenderBlock;
 
 typedef struct {
   AtxRenderedFile file;
-  RenderBlock *block; /* NULL for a file made by atx_rendered_file_new() */
+  RenderBlock *block;
 } RenderedFile;
 
 struct RenderBlock {
@@ -36,22 +36,7 @@ atx_rendered_file_free(AtxRenderedFile *file)
     return;
   RenderedFile *rendered = (RenderedFile *) file;
   g_clear_pointer(&file->content, g_bytes_unref);
-  if (rendered->block)
-    render_block_release(rendered->block);
-  else
-    g_free(rendered); /* file->path lives in the same allocation */
-}
-
-AtxRenderedFile *
-atx_rendered_file_new(const char *path, guint mode, GBytes *content)
-{
-  gsize path_size = strlen(path) + 1;
-  RenderedFile *rendered = g_malloc(sizeof *rendered + path_size);
-  rendered->file.path = memcpy(rendered + 1, path, path_size);
-  rendered->file.mode = mode;
-  rendered->file.content = content;
-  rendered->block = NULL;
-  return &rendered->file;
+  render_block_release(rendered->block);
 }
 
 GString *

@@ -45,7 +45,6 @@ void atx_render_activation(const AtxConfig *config, const AtxRenderOptions *opti
 void atx_render_quadlet(const AtxConfig *config, const AtxRenderOptions *options, AtxRenderOut *out);
 
 /* Shared by the renderers. */
-AtxRenderedFile *atx_rendered_file_new(const char *path, guint mode, GBytes *content);
 /* Starts the next file's content, at the end of out->text; the JSON variant
  * returns the writer on it. */
 GString *atx_render_begin_text(AtxRenderOut *out);

@@ -77,7 +77,7 @@ typedef struct _AtxTomlValue AtxTomlValue; /* owned by its document */
  * returns NULL, sets @error (message without position) and, if @where is given,
  * the position of the problem. @limits may be NULL for the defaults. */
 AtxTomlDoc *atx_toml_parse(const char *data, gsize len, const AtxTomlLimits *limits,
-                           AtxTomlPosition *where, GError **error);
+                           AtxTomlPosition *where, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void atx_toml_doc_free(AtxTomlDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxTomlDoc, atx_toml_doc_free)
 

@@ -78,7 +78,8 @@ count_position(const char *from, const char *at, guint *line, guint *column, con
   }
 }
 
-void
+/* Position of any byte, even one behind newlines not counted yet. */
+static void
 atx_toml_lexer_position(AtxTomlLexer *lx, const char *at, guint *line, guint *column)
 {
   const char *from = lx->begin, *line_start = lx->begin;

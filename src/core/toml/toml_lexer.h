@@ -73,8 +73,6 @@ gboolean atx_toml_lexer_fail(AtxTomlLexer *lx, const char *at, AtxTomlErrorCode 
 /* The same, for a place already turned into a position (key parts). */
 gboolean atx_toml_lexer_fail_at(AtxTomlLexer *lx, guint line, guint column, AtxTomlErrorCode code,
                                 const char *format, ...) G_GNUC_PRINTF(5, 6);
-/* Position of any byte, even one behind newlines not counted yet. */
-void atx_toml_lexer_position(AtxTomlLexer *lx, const char *at, guint *line, guint *column);
 void atx_toml_lexer_here_slow(AtxTomlLexer *lx, guint *line, guint *column);
 
 /* Position of lx->p, whose line has been started (atx_toml_lexer_start_line):

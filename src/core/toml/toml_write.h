@@ -21,4 +21,4 @@
 /* Fails for what TOML cannot hold: a root that is not an object, null, or an
  * opaque value of unknown type; and for nesting deeper than the TOML parser
  * could ever produce (ATX_TOML_MAX_DEPTH_CAP). */
-char *atx_toml_write(const json_t *document, GError **error);
+char *atx_toml_write(const json_t *document, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -181,9 +181,11 @@ rootless_home(const char *app_user, char **dir_out, uid_t *uid, gid_t *gid, GErr
   return TRUE;
 }
 
-/* Stops stale services, reloads, then restarts changed ones: .build first. */
+/* Stops stale services, reloads, then restarts changed ones (.build first)
+ * unless @no_restart. */
 static void
-run_units(AtxSvcMgr *svcmgr, Target *target, AtxRunMode mode, GPtrArray *log, GPtrArray *failed)
+run_units(AtxSvcMgr *svcmgr, Target *target, AtxRunMode mode, gboolean no_restart, GPtrArray *log,
+          GPtrArray *failed)
 {
   const char *mode_name = atx_run_mode_name(mode);
   for (guint i = 0; i < target->stale->len; i++) {
@@ -197,6 +199,12 @@ run_units(AtxSvcMgr *svcmgr, Target *target, AtxRunMode mode, GPtrArray *log, GP
   g_autoptr(GError) reload_error = NULL;
   if (!atx_svcmgr_daemon_reload(svcmgr, mode, &reload_error)) {
     g_ptr_array_add(failed, g_strdup_printf("daemon-reload (%s): %s", mode_name, reload_error->message));
+    return;
+  }
+  if (no_restart) {
+    for (guint i = 0; i < target->changed->len; i++)
+      g_ptr_array_add(log, g_strdup_printf("changed %s (%s), not restarted (--no-restart)",
+                                           (const char *) target->changed->pdata[i], mode_name));
     return;
   }
   for (int builds = 1; builds >= 0; builds--) {
@@ -282,7 +290,7 @@ atx_sync_quadlet(const AtxQuadletSync *options, GPtrArray **log_out, GError **er
   gboolean ok = sync_all(options, units, targets, log, error);
   for (AtxRunMode mode = ATX_MODE_ROOTFUL; ok && mode <= ATX_MODE_ROOTLESS; mode++)
     if (targets[mode].dir && (targets[mode].changed->len || targets[mode].stale->len))
-      run_units(options->svcmgr, &targets[mode], mode, log, failed);
+      run_units(options->svcmgr, &targets[mode], mode, options->no_restart, log, failed);
   target_clear(&targets[0]);
   target_clear(&targets[1]);
   if (ok && failed->len) {

@@ -9,7 +9,12 @@
  * services stopped; files not in the manifest are never touched. Then each
  * manager is reloaded and only the services whose files changed are restarted
  * (.build units first). A failing restart does not stop the others; the run
- * then fails with an error naming every failed unit. */
+ * then fails with an error naming every failed unit.
+ *
+ * no_restart leaves the changed services to the caller: activation restarts
+ * atomix-sync-quadlet.service and then restarts what its change plan says and
+ * judges their health, so the unit it restarts syncs with no_restart (one
+ * change, one restart); boot and manual runs restart here. */
 #pragma once
 
 #include <glib.h>
@@ -24,6 +29,7 @@ typedef struct {
   const char *rootless_dir; /* NULL: ~APP_USER/.config/containers/systemd */
   const char *app_user;     /* NULL: appsvc; owns the rootless directory */
   AtxSvcMgr *svcmgr;
+  gboolean no_restart;      /* copy, stop stale, reload; changed services are the caller's */
 } AtxQuadletSync;
 
 /* @log_out (optional): one line per file copied/removed and unit stopped/restarted. */

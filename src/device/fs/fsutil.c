@@ -11,43 +11,26 @@
 #include "core/base/error.h"
 #include "device/fs/failpoint.h"
 
-static guint64 fsync_count;
-
-guint64
-atx_fs_fsync_count(void)
-{
-  return fsync_count;
-}
-
-static gboolean
-fail_errno(GError **error, const char *what, const char *path)
-{
-  int saved = errno;
-  g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "%s %s: %s", what, path, g_strerror(saved));
-  return FALSE;
-}
-
 static gboolean
 fsync_fd(int fd, const char *path, GError **error)
 {
-  fsync_count++;
   if (fsync(fd) != 0)
-    return fail_errno(error, "cannot fsync", path);
+    return atx_set_errno_error(error, errno, "cannot fsync %s", path);
   return TRUE;
 }
 
-gboolean
+static gboolean
 atx_fs_fsync_path(const char *path, GError **error)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
-    return fail_errno(error, "cannot open", path);
+    return atx_set_errno_error(error, errno, "cannot open %s", path);
   gboolean ok = fsync_fd(fd, path, error);
   close(fd);
   return ok;
 }
 
-gboolean
+static gboolean
 atx_fs_fsync_parent(const char *path, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname(path);
@@ -69,50 +52,100 @@ write_all(int fd, const guint8 *data, gsize len, const char *path, GError **erro
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      return fail_errno(error, "cannot write", path);
+      return atx_set_errno_error(error, errno, "cannot write %s", path);
     data += n;
     len -= (gsize) n;
   }
   return TRUE;
 }
 
-static gboolean
-fill_temp(int fd, const char *temp, GBytes *content, guint mode, uid_t owner, gid_t group,
-          gboolean durable, GError **error)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data(content, &len);
-  if (!write_all(fd, data, len, temp, error))
-    return FALSE;
-  if (fchmod(fd, mode) != 0)
-    return fail_errno(error, "cannot chmod", temp);
-  if ((owner != (uid_t) -1 || group != (gid_t) -1) && fchown(fd, owner, group) != 0)
-    return fail_errno(error, "cannot chown", temp);
-  return !durable || fsync_fd(fd, temp, error);
-}
+struct _AtxFsFileWriter {
+  char *path;
+  char *temp;
+  int fd;
+};
 
-static gboolean
-replace_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, gboolean durable,
-             GError **error)
+AtxFsFileWriter *
+atx_fs_file_writer_new(const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *base = g_path_get_basename(path);
   g_autofree char *temp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
   atx_failpoint("create-temp");
   int fd = g_mkstemp_full(temp, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return fail_errno(error, "cannot create", temp);
-  gboolean ok = fill_temp(fd, temp, content, mode, owner, group, durable, error);
-  close(fd);
+  if (fd < 0) {
+    (void) atx_set_errno_error(error, errno, "cannot create %s", temp);
+    return NULL;
+  }
+  AtxFsFileWriter *writer = g_new0(AtxFsFileWriter, 1);
+  writer->path = g_strdup(path);
+  writer->temp = g_steal_pointer(&temp);
+  writer->fd = fd;
+  return writer;
+}
+
+gboolean
+atx_fs_file_writer_append(AtxFsFileWriter *writer, const void *data, gsize len, GError **error)
+{
+  g_return_val_if_fail(writer->fd >= 0, FALSE);
+  return write_all(writer->fd, data, len, writer->temp, error);
+}
+
+static gboolean
+finish_temp(AtxFsFileWriter *writer, guint mode, uid_t owner, gid_t group, gboolean durable, GError **error)
+{
+  if (fchmod(writer->fd, mode) != 0)
+    return atx_set_errno_error(error, errno, "cannot chmod %s", writer->temp);
+  if ((owner != (uid_t) -1 || group != (gid_t) -1) && fchown(writer->fd, owner, group) != 0)
+    return atx_set_errno_error(error, errno, "cannot chown %s", writer->temp);
+  return !durable || fsync_fd(writer->fd, writer->temp, error);
+}
+
+gboolean
+atx_fs_file_writer_commit(AtxFsFileWriter *writer, guint mode, uid_t owner, gid_t group, AtxFsSync sync,
+                          GError **error)
+{
+  g_return_val_if_fail(writer->fd >= 0, FALSE);
+  gboolean durable = sync == ATX_FS_SYNC_NOW;
+  gboolean ok = finish_temp(writer, mode, owner, group, durable, error);
+  close(writer->fd);
+  writer->fd = -1;
   if (ok) {
     atx_failpoint("rename-into-place");
-    ok = rename(temp, path) == 0 || fail_errno(error, "cannot rename into", path);
+    ok = rename(writer->temp, writer->path) == 0 || atx_set_errno_error(error, errno, "cannot rename %s into %s", writer->temp, writer->path);
   }
-  if (!ok) {
-    unlink(temp);
+  if (!ok)
+    return FALSE; /* atx_fs_file_writer_free removes the temp file */
+  g_clear_pointer(&writer->temp, g_free);
+  return !durable || atx_fs_fsync_parent(writer->path, error);
+}
+
+void
+atx_fs_file_writer_free(AtxFsFileWriter *writer)
+{
+  if (!writer)
+    return;
+  if (writer->fd >= 0)
+    close(writer->fd);
+  if (writer->temp)
+    (void) unlink(writer->temp);
+  g_free(writer->temp);
+  g_free(writer->path);
+  g_free(writer);
+}
+
+static gboolean
+replace_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group, gboolean durable,
+             GError **error)
+{
+  g_autoptr(AtxFsFileWriter) writer = atx_fs_file_writer_new(path, error);
+  if (!writer)
     return FALSE;
-  }
-  return !durable || atx_fs_fsync_path(dir, error);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data(content, &len);
+  return atx_fs_file_writer_append(writer, data, len, error) &&
+         atx_fs_file_writer_commit(writer, mode, owner, group, durable ? ATX_FS_SYNC_NOW : ATX_FS_SYNC_LATER,
+                                   error);
 }
 
 gboolean
@@ -127,9 +160,9 @@ atx_fs_syncfs(const char *path, GError **error)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return fail_errno(error, "cannot open", path);
-  fsync_count++;
-  gboolean ok = syncfs(fd) == 0 || fail_errno(error, "cannot sync the filesystem of", path);
+    return atx_set_errno_error(error, errno, "cannot open %s", path);
+  gboolean ok = syncfs(fd) == 0 ||
+                atx_set_errno_error(error, errno, "cannot sync the filesystem of %s", path);
   close(fd);
   return ok;
 }
@@ -139,12 +172,12 @@ atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync s
 {
   atx_failpoint("mkdir");
   if (mkdir(path, mode) != 0 && errno != EEXIST)
-    return fail_errno(error, "cannot create directory", path);
+    return atx_set_errno_error(error, errno, "cannot create directory %s", path);
   /* mkdir honours the umask; the store's modes are exact. */
   if (chmod(path, mode) != 0)
-    return fail_errno(error, "cannot chmod", path);
+    return atx_set_errno_error(error, errno, "cannot chmod %s", path);
   if ((owner != (uid_t) -1 || group != (gid_t) -1) && lchown(path, owner, group) != 0)
-    return fail_errno(error, "cannot chown", path);
+    return atx_set_errno_error(error, errno, "cannot chown %s", path);
   return sync == ATX_FS_SYNC_LATER || atx_fs_fsync_parent(path, error);
 }
 
@@ -153,7 +186,7 @@ atx_fs_rename(const char *from, const char *to, GError **error)
 {
   atx_failpoint("rename");
   if (rename(from, to) != 0)
-    return fail_errno(error, "cannot rename", from);
+    return atx_set_errno_error(error, errno, "cannot rename %s to %s", from, to);
   if (!atx_fs_fsync_parent(to, error))
     return FALSE;
   g_autofree char *from_parent = g_path_get_dirname(from);
@@ -166,7 +199,7 @@ atx_fs_exchange(const char *a, const char *b, GError **error)
 {
   atx_failpoint("exchange");
   if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0)
-    return fail_errno(error, "cannot exchange", a);
+    return atx_set_errno_error(error, errno, "cannot exchange %s and %s", a, b);
   g_autofree char *parent_a = g_path_get_dirname(a);
   g_autofree char *parent_b = g_path_get_dirname(b);
   return atx_fs_fsync_path(parent_a, error) &&
@@ -180,14 +213,15 @@ remove_contents(int dirfd, const char *path, const char *first_name, GError **er
   if (first_name) {
     atx_failpoint("unlink");
     if (unlinkat(dirfd, first_name, 0) != 0 && errno != ENOENT)
-      return fail_errno(error, "cannot remove", first_name);
+      return atx_set_errno_error(error, errno, "cannot remove %s/%s", path, first_name);
   }
   int dup_fd = dup(dirfd);
   DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
   if (!dir) {
+    int saved = errno;
     if (dup_fd >= 0)
       close(dup_fd);
-    return fail_errno(error, "cannot read directory", path);
+    return atx_set_errno_error(error, saved, "cannot read directory %s", path);
   }
   gboolean ok = TRUE;
   struct dirent *entry;
@@ -201,11 +235,11 @@ remove_contents(int dirfd, const char *path, const char *first_name, GError **er
       close(child_fd);
       atx_failpoint("rmdir");
       if (ok && unlinkat(dirfd, entry->d_name, AT_REMOVEDIR) != 0)
-        ok = fail_errno(error, "cannot remove directory", child);
+        ok = atx_set_errno_error(error, errno, "cannot remove directory %s", child);
     } else {
       atx_failpoint("unlink");
       if (unlinkat(dirfd, entry->d_name, 0) != 0)
-        ok = fail_errno(error, "cannot remove", child);
+        ok = atx_set_errno_error(error, errno, "cannot remove %s", child);
     }
   }
   closedir(dir);
@@ -217,22 +251,22 @@ atx_fs_remove_tree(const char *path, const char *first_name, GError **error)
 {
   struct stat st;
   if (lstat(path, &st) != 0)
-    return errno == ENOENT ? TRUE : fail_errno(error, "cannot stat", path);
+    return errno == ENOENT ? TRUE : atx_set_errno_error(error, errno, "cannot stat %s", path);
   if (S_ISDIR(st.st_mode)) {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-      return fail_errno(error, "cannot open", path);
+      return atx_set_errno_error(error, errno, "cannot open %s", path);
     gboolean ok = remove_contents(fd, path, first_name, error);
     close(fd);
     if (!ok)
       return FALSE;
     atx_failpoint("rmdir");
     if (rmdir(path) != 0)
-      return fail_errno(error, "cannot remove directory", path);
+      return atx_set_errno_error(error, errno, "cannot remove directory %s", path);
   } else {
     atx_failpoint("unlink");
     if (unlink(path) != 0)
-      return fail_errno(error, "cannot remove", path);
+      return atx_set_errno_error(error, errno, "cannot remove %s", path);
   }
   return atx_fs_fsync_parent(path, error);
 }
@@ -255,9 +289,9 @@ copy_symlink(const char *from, const char *to, const struct stat *st, AtxFsSync 
     return FALSE;
   atx_failpoint("symlink");
   if (symlink(target, to) != 0)
-    return fail_errno(error, "cannot create symlink", to);
+    return atx_set_errno_error(error, errno, "cannot create symlink %s", to);
   if (lchown(to, st->st_uid, st->st_gid) != 0)
-    return fail_errno(error, "cannot chown", to);
+    return atx_set_errno_error(error, errno, "cannot chown %s", to);
   return sync == ATX_FS_SYNC_LATER || atx_fs_fsync_parent(to, error);
 }
 
@@ -266,7 +300,7 @@ atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **erro
 {
   struct stat st;
   if (lstat(from, &st) != 0)
-    return fail_errno(error, "cannot stat", from);
+    return atx_set_errno_error(error, errno, "cannot stat %s", from);
   if (S_ISLNK(st.st_mode))
     return copy_symlink(from, to, &st, sync, error);
   if (S_ISREG(st.st_mode))

@@ -23,11 +23,22 @@ typedef enum {
  * and @group of (uid_t) -1 / (gid_t) -1 keep the creator's. */
 gboolean atx_fs_write_file(const char *path, GBytes *content, guint mode, uid_t owner, gid_t group,
                            AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* A file written in pieces with the same guarantee (a temp file in @path's
+ * directory until commit renames it into place): for content that must not
+ * be held in memory whole, like a bundle member being inflated. Freeing an
+ * uncommitted writer removes its temp file. One thread at a time. */
+typedef struct _AtxFsFileWriter AtxFsFileWriter;
+AtxFsFileWriter *atx_fs_file_writer_new(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_fs_file_writer_append(AtxFsFileWriter *writer, const void *data, gsize len,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_fs_file_writer_commit(AtxFsFileWriter *writer, guint mode, uid_t owner, gid_t group, AtxFsSync sync,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void atx_fs_file_writer_free(AtxFsFileWriter *writer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxFsFileWriter, atx_fs_file_writer_free)
+
 gboolean atx_fs_mkdir(const char *path, guint mode, uid_t owner, gid_t group, AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Makes everything written on @path's filesystem durable (syncfs). */
 gboolean atx_fs_syncfs(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean atx_fs_fsync_path(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean atx_fs_fsync_parent(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Removes @path and everything below it; a missing path is not an error.
  * @first_name, when given, is removed before anything else: trees whose
@@ -41,5 +52,3 @@ gboolean atx_fs_exchange(const char *a, const char *b, GError **error) G_GNUC_WA
 gboolean atx_fs_copy_tree(const char *from, const char *to, AtxFsSync sync, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gboolean atx_fs_exists(const char *path); /* lstat succeeds */
-/* Number of fsync and syncfs calls made by this process so far. */
-guint64 atx_fs_fsync_count(void);

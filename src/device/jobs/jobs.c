@@ -77,7 +77,7 @@ atx_clock_system(void)
   return &clock;
 }
 
-const char *
+static const char *
 atx_job_state_name(AtxJobState state)
 {
   static const char *const names[] = {
@@ -334,7 +334,7 @@ AtxJournal *
 atx_journal_open(const char *dir, const AtxClock *clock, GError **error)
 {
   if (g_mkdir_with_parents(dir, 0700) != 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot create %s: %s", dir, g_strerror(errno));
+    atx_set_errno_error(error, errno, "cannot create %s", dir);
     return NULL;
   }
   AtxJournal *journal = g_new0(AtxJournal, 1);
@@ -419,7 +419,7 @@ prune_locked(AtxJournal *journal)
     g_autofree char *name = g_strconcat(job->id, ".json", NULL);
     g_autofree char *path = g_build_filename(journal->dir, name, NULL);
     if (unlink(path) != 0 && errno != ENOENT)
-      g_warning("cannot remove old job record %s: %s", path, g_strerror(errno));
+      g_warning("cannot remove old job record %s: %s, ignoring", path, g_strerror(errno));
     g_ptr_array_remove_index(journal->order, i);
     g_hash_table_remove(journal->jobs, job->id);
     finished--;

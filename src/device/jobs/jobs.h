@@ -23,7 +23,6 @@ typedef enum {
   ATX_JOB_FAILED,
 } AtxJobState;
 
-const char *atx_job_state_name(AtxJobState state);
 
 typedef struct {
   gint64 (*wall_us)(gpointer data);      /* microseconds since the epoch */

@@ -27,12 +27,16 @@ struct _AtxStore {
   char *marker;
   char *lock_path;
   int lock_fd;
-  GChecksum *candidate_sum; /* generation of the candidate being written */
+  /* The entries of the candidate being written ("path\nmode\nsize\ndigest\n"),
+   * hashed in sorted order into its generation, so the order members arrive
+   * in does not matter. NULL when no candidate is being written. */
+  GPtrArray *candidate_sum;
 };
 
 /* What the pipeline writes is in core/render/rendered_files.h; everything
  * else in the config root is the operator's and is carried over. */
-gboolean
+/* Top-level names in a config tree that the pipeline writes. */
+static gboolean
 atx_store_owns(const char *name)
 {
   return atx_rendered_kind_owns(name) || g_str_equal(name, GENERATION_FILE);
@@ -85,7 +89,7 @@ atx_store_open(const char *root, GError **error)
   store->lock_path = g_build_filename(store->root, ".config.lock", NULL);
   store->lock_fd = -1;
   if (g_mkdir_with_parents(store->root, 0755) != 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot create %s: %s", store->root, g_strerror(errno));
+    atx_set_errno_error(error, errno, "cannot create %s", store->root);
     return NULL;
   }
   struct stat st;
@@ -110,32 +114,14 @@ atx_store_free(AtxStore *store)
   g_free(store->rollback);
   g_free(store->marker);
   g_free(store->lock_path);
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
   g_free(store);
-}
-
-const char *
-atx_store_root(const AtxStore *store)
-{
-  return store->root;
 }
 
 const char *
 atx_store_config_dir(const AtxStore *store)
 {
   return store->config;
-}
-
-const char *
-atx_store_candidate_dir(const AtxStore *store)
-{
-  return store->candidate;
-}
-
-const char *
-atx_store_rollback_dir(const AtxStore *store)
-{
-  return store->rollback;
 }
 
 static char *
@@ -159,15 +145,13 @@ atx_store_lock(AtxStore *store, const char *holder, GError **error)
   }
   int fd = open(store->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot open %s: %s", store->lock_path, g_strerror(errno));
-    return FALSE;
+    return atx_set_errno_error(error, errno, "cannot open %s", store->lock_path);
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int saved = errno;
     close(fd);
     if (saved != EWOULDBLOCK) {
-      g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot lock %s: %s", store->lock_path, g_strerror(saved));
-      return FALSE;
+      return atx_set_errno_error(error, saved, "cannot lock %s", store->lock_path);
     }
     g_autofree char *other = read_holder(store->lock_path);
     g_set_error(error, ATX_ERROR, ATX_ERROR_BUSY, "the config store is locked by %s", other);
@@ -250,24 +234,26 @@ marker_clear(Marker *marker)
   g_clear_pointer(&marker->old_generation, g_free);
 }
 
-/* FALSE when there is no marker; a damaged marker is an error. */
+/* *present is FALSE when there is no marker; a damaged marker is an error. */
 static gboolean
-read_marker(const AtxStore *store, Marker *marker, GError **error)
+read_marker(const AtxStore *store, Marker *marker, gboolean *present, GError **error)
 {
-  if (!atx_fs_exists(store->marker))
-    return FALSE;
+  *present = atx_fs_exists(store->marker);
+  if (!*present)
+    return TRUE;
   json_error_t json_error;
   json_t *root = json_load_file(store->marker, 0, &json_error);
   const char *new_gen = json_string_value(json_object_get(root, "new"));
   const char *old_gen = json_string_value(json_object_get(root, "old"));
-  if (new_gen && old_gen) {
+  gboolean ok = new_gen && old_gen;
+  if (ok) {
     marker->new_generation = g_strdup(new_gen);
     marker->old_generation = g_strdup(old_gen);
   } else {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "damaged promotion marker %s", store->marker);
   }
   json_decref(root);
-  return TRUE;
+  return ok;
 }
 
 static gboolean
@@ -327,12 +313,9 @@ gboolean
 atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error)
 {
   Marker marker = { 0 };
-  GError *local = NULL;
-  gboolean in_flight = read_marker(store, &marker, &local);
-  if (local) {
-    g_propagate_error(error, local);
+  gboolean in_flight;
+  if (!read_marker(store, &marker, &in_flight, error))
     return FALSE;
-  }
   AtxRecoveryResult outcome = ATX_RECOVERY_CLEAN;
   gboolean ok;
   if (in_flight) {
@@ -353,22 +336,47 @@ atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **error)
   return ok;
 }
 
+/* One entry of a tree's generation: its path, mode, size and the SHA-256 of
+ * its content, so content streamed in pieces sums like content in memory. */
 static void
-sum_entry(GChecksum *sum, const char *path, guint mode, GBytes *content)
+sum_entry_digest(GPtrArray *sum, const char *path, guint mode, gsize len, const char *content_digest)
 {
-  gsize len = 0;
-  const guint8 *data = content ? g_bytes_get_data(content, &len) : NULL;
-  g_autofree char *header = g_strdup_printf("%s\n%o\n%" G_GSIZE_FORMAT "\n", path, mode, len);
-  g_checksum_update(sum, (const guchar *) header, (gssize) strlen(header));
-  if (len)
-    g_checksum_update(sum, data, (gssize) len);
+  g_ptr_array_add(sum, g_strdup_printf("%s\n%o\n%" G_GSIZE_FORMAT "\n%s\n", path, mode, len,
+                                       content_digest ? content_digest : ""));
+}
+
+static gint
+compare_entries(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static char *
+generation_of(GPtrArray *entries)
+{
+  g_ptr_array_sort(entries, compare_entries);
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+  for (guint i = 0; i < entries->len; i++)
+    g_checksum_update(sum, g_ptr_array_index(entries, i), -1);
+  return g_strdup(g_checksum_get_string(sum));
+}
+
+static void
+sum_entry(GPtrArray *sum, const char *path, guint mode, GBytes *content)
+{
+  if (!content) {
+    sum_entry_digest(sum, path, mode, 0, NULL);
+    return;
+  }
+  g_autofree char *digest = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, content);
+  sum_entry_digest(sum, path, mode, g_bytes_get_size(content), digest);
 }
 
 gboolean
 atx_store_candidate_begin(AtxStore *store, GError **error)
 {
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
-  store->candidate_sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
+  store->candidate_sum = g_ptr_array_new_with_free_func(g_free);
   return remove_tree(store->candidate, error) &&
          atx_fs_mkdir(store->candidate, 0755, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, error);
 }
@@ -399,32 +407,158 @@ atx_store_candidate_write(AtxStore *store, const AtxRenderedFile *file, GError *
   return atx_fs_write_file(path, file->content, file->mode, (uid_t) -1, (gid_t) -1, ATX_FS_SYNC_LATER, error);
 }
 
+/* Writes the members of files/ into the candidate as a bundle reader hands
+ * them over (AtxBundleSink), one chunk at a time. */
+typedef struct {
+  AtxStore *store;
+  uid_t uid;
+  gid_t gid;
+  AtxFsFileWriter *writer; /* the file being written */
+  char *relative;          /* its path in the candidate */
+  GChecksum *content_sum;
+  gsize content_len;
+} BundleWriter;
+
+static gboolean
+write_bundle_directory(const char *path, gpointer user_data, GError **error)
+{
+  BundleWriter *bw = user_data;
+  g_autofree char *relative = g_strconcat("files/", path, NULL);
+  g_autofree char *full = g_build_filename(bw->store->candidate, relative, NULL);
+  sum_entry(bw->store->candidate_sum, relative, 0700, NULL);
+  return make_parents(bw->store->candidate, relative, 0700, bw->uid, bw->gid, error) &&
+         atx_fs_mkdir(full, 0700, bw->uid, bw->gid, ATX_FS_SYNC_LATER, error);
+}
+
+static gboolean
+write_bundle_file_begin(const char *path, gpointer user_data, GError **error)
+{
+  BundleWriter *bw = user_data;
+  g_free(bw->relative);
+  bw->relative = g_strconcat("files/", path, NULL);
+  g_autofree char *full = g_build_filename(bw->store->candidate, bw->relative, NULL);
+  if (!make_parents(bw->store->candidate, bw->relative, 0700, bw->uid, bw->gid, error))
+    return FALSE;
+  g_clear_pointer(&bw->writer, atx_fs_file_writer_free);
+  bw->writer = atx_fs_file_writer_new(full, error);
+  g_clear_pointer(&bw->content_sum, g_checksum_free);
+  bw->content_sum = g_checksum_new(G_CHECKSUM_SHA256);
+  bw->content_len = 0;
+  return bw->writer != NULL;
+}
+
+static gboolean
+write_bundle_file_data(const void *data, gsize len, gpointer user_data, GError **error)
+{
+  BundleWriter *bw = user_data;
+  g_checksum_update(bw->content_sum, data, (gssize) len);
+  bw->content_len += len;
+  return atx_fs_file_writer_append(bw->writer, data, len, error);
+}
+
+static gboolean
+write_bundle_file_end(gpointer user_data, GError **error)
+{
+  BundleWriter *bw = user_data;
+  sum_entry_digest(bw->store->candidate_sum, bw->relative, 0600, bw->content_len,
+                   g_checksum_get_string(bw->content_sum));
+  gboolean ok = atx_fs_file_writer_commit(bw->writer, 0600, bw->uid, bw->gid, ATX_FS_SYNC_LATER, error);
+  g_clear_pointer(&bw->writer, atx_fs_file_writer_free);
+  return ok;
+}
+
+static const AtxBundleSink bundle_writer_sink = {
+  .directory = write_bundle_directory,
+  .file_begin = write_bundle_file_begin,
+  .file_data = write_bundle_file_data,
+  .file_end = write_bundle_file_end,
+};
+
+/* Resolves @app_user and creates files/ in the candidate. */
+static gboolean
+bundle_writer_init(BundleWriter *bw, AtxStore *store, const char *app_user, GError **error)
+{
+  g_return_val_if_fail(store->candidate_sum, FALSE);
+  struct passwd *pw = getpwnam(app_user);
+  if (!pw) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_NOT_FOUND, "runtime user not found for bundle files: %s", app_user);
+    return FALSE;
+  }
+  *bw = (BundleWriter) { .store = store, .uid = pw->pw_uid, .gid = pw->pw_gid };
+  g_autofree char *files_root = g_build_filename(store->candidate, "files", NULL);
+  return atx_fs_mkdir(files_root, 0700, bw->uid, bw->gid, ATX_FS_SYNC_LATER, error);
+}
+
+static void
+bundle_writer_clear(BundleWriter *bw)
+{
+  g_clear_pointer(&bw->writer, atx_fs_file_writer_free);
+  g_clear_pointer(&bw->content_sum, g_checksum_free);
+  g_clear_pointer(&bw->relative, g_free);
+}
+
+static gboolean
+write_bundle_member(BundleWriter *bw, const AtxBundleFile *file, GError **error)
+{
+  if (file->is_directory)
+    return write_bundle_directory(file->path, bw, error);
+  gsize len = 0;
+  const void *data = g_bytes_get_data(file->content, &len);
+  return write_bundle_file_begin(file->path, bw, error) && write_bundle_file_data(data, len, bw, error) &&
+         write_bundle_file_end(bw, error);
+}
+
 gboolean
 atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bundle, const char *app_user,
                                  GError **error)
 {
   if (!bundle || !bundle->has_files)
     return TRUE;
-  struct passwd *pw = getpwnam(app_user);
-  if (!pw) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_NOT_FOUND, "runtime user not found for bundle files: %s", app_user);
+  if (!bundle->files) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID,
+                "the bundle's files were not kept in memory; stream them with atx_store_candidate_stream_bundle");
     return FALSE;
   }
-  g_autofree char *files_root = g_build_filename(store->candidate, "files", NULL);
-  if (!atx_fs_mkdir(files_root, 0700, pw->pw_uid, pw->pw_gid, ATX_FS_SYNC_LATER, error))
+  BundleWriter bw;
+  if (!bundle_writer_init(&bw, store, app_user, error))
     return FALSE;
-  for (guint i = 0; i < bundle->files->len; i++) {
-    const AtxBundleFile *file = g_ptr_array_index(bundle->files, i);
-    g_autofree char *relative = g_strconcat("files/", file->path, NULL);
-    g_autofree char *path = g_build_filename(store->candidate, relative, NULL);
-    sum_entry(store->candidate_sum, relative, file->is_directory ? 0700 : 0600, file->content);
-    if (!make_parents(store->candidate, relative, 0700, pw->pw_uid, pw->pw_gid, error))
-      return FALSE;
-    gboolean ok = file->is_directory
-                      ? atx_fs_mkdir(path, 0700, pw->pw_uid, pw->pw_gid, ATX_FS_SYNC_LATER, error)
-                      : atx_fs_write_file(path, file->content, 0600, pw->pw_uid, pw->pw_gid, ATX_FS_SYNC_LATER, error);
-    if (!ok)
-      return FALSE;
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < bundle->files->len; i++)
+    ok = write_bundle_member(&bw, g_ptr_array_index(bundle->files, i), error);
+  bundle_writer_clear(&bw);
+  return ok;
+}
+
+gboolean
+atx_store_candidate_stream_bundle(AtxStore *store, const char *upload_path, const AtxBundle *validated,
+                                  const char *filename, const AtxBundleLimits *limits, const char *app_user,
+                                  GError **error)
+{
+  if (!validated->has_files)
+    return TRUE;
+  BundleWriter bw;
+  if (!bundle_writer_init(&bw, store, app_user, error))
+    return FALSE;
+  int fd = open(upload_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int saved = errno;
+    bundle_writer_clear(&bw);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot open %s: %s", upload_path, g_strerror(saved));
+    return FALSE;
+  }
+  g_autoptr(AtxBundle) again = atx_bundle_read_fd(fd, filename, limits, &bundle_writer_sink, &bw, error);
+  close(fd);
+  bundle_writer_clear(&bw);
+  if (!again) {
+    g_prefix_error(error, "writing files/ from %s: ", upload_path);
+    return FALSE;
+  }
+  /* Validation read the same file; a different config.toml now means the
+   * file changed in between, and what was validated is not what is applied. */
+  if (!g_bytes_equal(again->config_toml, validated->config_toml)) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID,
+                "%s changed after it was validated: its config.toml is not the one checked", upload_path);
+    return FALSE;
   }
   return TRUE;
 }
@@ -453,10 +587,10 @@ atx_store_candidate_finish(AtxStore *store, GError **error)
   g_return_val_if_fail(store->candidate_sum, FALSE);
   if (!carry_unowned(store, error))
     return FALSE;
-  g_autofree char *generation = g_strdup(g_checksum_get_string(store->candidate_sum));
+  g_autofree char *generation = generation_of(store->candidate_sum);
   g_autoptr(GBytes) bytes = g_bytes_new(generation, strlen(generation));
   g_autofree char *path = g_build_filename(store->candidate, GENERATION_FILE, NULL);
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
   /* The generation comes last, so a candidate without one is known to be
    * incomplete. One syncfs makes the whole tree durable before promotion
    * points at it: far fewer flushes than one per file and directory. */
@@ -467,7 +601,7 @@ atx_store_candidate_finish(AtxStore *store, GError **error)
 gboolean
 atx_store_candidate_discard(AtxStore *store, GError **error)
 {
-  g_clear_pointer(&store->candidate_sum, g_checksum_free);
+  g_clear_pointer(&store->candidate_sum, g_ptr_array_unref);
   return remove_tree(store->candidate, error);
 }
 

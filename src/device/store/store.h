@@ -37,10 +37,7 @@ AtxStore *atx_store_open(const char *root, GError **error) G_GNUC_WARN_UNUSED_RE
 void atx_store_free(AtxStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxStore, atx_store_free)
 
-const char *atx_store_root(const AtxStore *store);
 const char *atx_store_config_dir(const AtxStore *store);
-const char *atx_store_candidate_dir(const AtxStore *store);
-const char *atx_store_rollback_dir(const AtxStore *store);
 
 /* Exclusive, non-blocking: fails with ATX_ERROR_BUSY naming the holder (the
  * text the holder passed, e.g. its job id) when someone else has it. */
@@ -55,12 +52,21 @@ gboolean atx_store_recover(AtxStore *store, AtxRecoveryResult *result, GError **
 gboolean atx_store_is_provisioned(const AtxStore *store);
 
 /* Candidate writing, in this order: begin, write each rendered file, bundle
- * files, finish (carries unowned files over, stamps the generation, fsyncs). */
+ * files (from memory or streamed from the upload), finish (carries unowned
+ * files over, stamps the generation, fsyncs). */
 gboolean atx_store_candidate_begin(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_write(AtxStore *store, const AtxRenderedFile *file, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* @app_user owns files/ (it is bind-mounted into rootless containers). */
 gboolean atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bundle, const char *app_user,
                                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same for a bundle in the file @upload_path, read again member by
+ * member with memory bounded by one chunk (atx_bundle_read_fd) and written
+ * straight into the candidate. @validated is what atx_submission_load_file()
+ * made of that file: if its config.toml is not the one read now, the file
+ * changed after validation and nothing is applied. */
+gboolean atx_store_candidate_stream_bundle(AtxStore *store, const char *upload_path, const AtxBundle *validated,
+                                           const char *filename, const AtxBundleLimits *limits,
+                                           const char *app_user, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_finish(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_discard(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -75,6 +81,3 @@ gboolean atx_store_rollback(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_
 /* The owned content of a tree (path -> GBytes, files/ entries included) for
  * change planning; an absent tree gives an empty map. */
 GHashTable *atx_store_read_tree(const char *dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-/* Top-level names in a config tree that the pipeline writes. */
-gboolean atx_store_owns(const char *name);

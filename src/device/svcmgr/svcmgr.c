@@ -30,7 +30,15 @@ atx_unit_status_new(AtxUnitState state, const char *active_state, const char *su
 const char *
 atx_unit_state_name(AtxUnitState state)
 {
-  static const char *const names[] = { "active", "activating", "inactive", "failed", "unknown" };
+  static const char *const names[] = {
+    [ATX_UNIT_ACTIVE] = "active",
+    [ATX_UNIT_ACTIVATING] = "activating",
+    [ATX_UNIT_INACTIVE] = "inactive",
+    [ATX_UNIT_FAILED] = "failed",
+    [ATX_UNIT_UNKNOWN] = "unknown",
+  };
+  if ((guint) state >= G_N_ELEMENTS(names))
+    return "unknown";
   return names[state];
 }
 
@@ -56,12 +64,6 @@ AtxUnitStatus *
 atx_svcmgr_status(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode)
 {
   return mgr->klass->status(mgr, unit, mode);
-}
-
-const char *
-atx_svcmgr_name(const AtxSvcMgr *mgr)
-{
-  return mgr->klass->name;
 }
 
 void

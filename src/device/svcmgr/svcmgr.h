@@ -64,7 +64,6 @@ gboolean atx_svcmgr_restart(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode, g
 gboolean atx_svcmgr_stop(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode, gint64 deadline, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Never fails: problems are ATX_UNIT_UNKNOWN with a detail. */
 AtxUnitStatus *atx_svcmgr_status(AtxSvcMgr *mgr, const char *unit, AtxRunMode mode);
-const char *atx_svcmgr_name(const AtxSvcMgr *mgr);
 void atx_svcmgr_free(AtxSvcMgr *mgr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxSvcMgr, atx_svcmgr_free)
 
@@ -85,7 +84,7 @@ typedef struct {
   gboolean system_is_user_manager;
 } AtxSvcMgrSystemdOptions;
 
-AtxSvcMgr *atx_svcmgr_systemd_new(const AtxSvcMgrSystemdOptions *options, GError **error);
+AtxSvcMgr *atx_svcmgr_systemd_new(const AtxSvcMgrSystemdOptions *options, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* --- simulation (svcmgr_sim.c) --- */
 typedef struct {
