@@ -238,7 +238,9 @@ atx_http_ui_apply(const AtxHttpContext *context, const AtxHttpRequest *request, 
   if (!parts)
     return;
   const AtxFormPart *token = atx_multipart_find(parts, "bootstrap_token");
-  g_autofree char *token_text = token ? g_strndup(g_bytes_get_data(token->data, NULL), g_bytes_get_size(token->data)) : NULL;
+  g_autofree char *token_text = NULL;
+  if (token)
+    token_text = g_strndup(g_bytes_get_data(token->data, NULL), g_bytes_get_size(token->data));
   if (!atx_csrf_token_matches(context->ui->csrf_token, token_text)) {
     respond_message(response, 403, "failed", "Invalid bootstrap token: reload the page and try again.");
     return;
