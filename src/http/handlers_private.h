@@ -16,7 +16,8 @@ void atx_http_openapi_get(const AtxHttpContext *context, const AtxHttpRequest *r
 void atx_http_ui_page(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_ui_apply(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_ui_job(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
-void atx_http_ui_job_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_job_events(const AtxHttpContext *context, const AtxHttpRequest *request,
+                            AtxHttpResponse *response);
 
 /* The client's name for an upload (X-Config-Filename, a form's file name):
  * trimmed, at most 255 characters of word characters, dash, dot and space;

@@ -119,13 +119,14 @@ operation_json(const AtxHttpRoute *route)
                                 route->auth != ATX_AUTH_NONE, "x-atomix-auth",
                                 atx_http_auth_class_name(route->auth));
   if (route->body == ATX_BODY_UPLOAD && g_str_equal(route->tag, "ui"))
-    json_object_set_new(operation, "requestBody",
-                        json_pack("{sb ss s{s{s{ss s{s{ss} s{ss ss} s{ss}} s[s]}}}}", "required", 1, "description",
-                                  "The Boot UI form: bootstrap_token, and config_file (a config.toml or bundle) or "
-                                  "config (pasted config.toml)", "content", "multipart/form-data", "schema", "type",
-                                  "object", "properties", "bootstrap_token", "type", "string", "config_file", "type",
-                                  "string", "format", "binary", "config", "type", "string", "required",
-                                  "bootstrap_token"));
+    json_object_set_new(
+        operation, "requestBody",
+        json_pack("{sb ss s{s{s{ss s{s{ss} s{ss ss} s{ss}} s[s]}}}}", "required", 1, "description",
+                  "The Boot UI form: bootstrap_token, and config_file (a config.toml or bundle) or "
+                  "config (pasted config.toml)",
+                  "content", "multipart/form-data", "schema", "type", "object", "properties", "bootstrap_token",
+                  "type", "string", "config_file", "type", "string", "format", "binary", "config", "type",
+                  "string", "required", "bootstrap_token"));
   else if (route->body == ATX_BODY_UPLOAD)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb ss s{s{s{ss ss}}}}", "required", 1, "description",
@@ -163,9 +164,9 @@ build_document(void)
   json_t *tags = json_pack("[{ss ss} {ss ss} {ss ss} {ss ss} {ss ss}]", "name", "system", "description",
                            "Server status and this document", "name", "auth", "description",
                            "Nonces for signed requests", "name", "config", "description",
-                           "Submitting, validating and exporting the device config", "name", "jobs",
-                           "description", "Jobs: one per change, with every step as an event", "name", "ui",
-                           "description", "The first-boot Boot UI: HTML page, form and progress (404 once "
+                           "Submitting, validating and exporting the device config", "name", "jobs", "description",
+                           "Jobs: one per change, with every step as an event", "name", "ui", "description",
+                           "The first-boot Boot UI: HTML page, form and progress (404 once "
                            "the device is provisioned)");
   return json_pack("{ss s{ss ss ss} so so so}", "openapi", "3.1.0", "info", "title", "AtomixOS bootstrap API",
                    "version", "1", "description",

@@ -64,7 +64,7 @@ ui_closed(const AtxHttpContext *context)
   if (!context->ui || atx_device_is_provisioned(context->device))
     return TRUE;
   g_autofree char *signers =
-    g_build_filename(atx_store_config_dir(atx_device_store(context->device)), "admin-signers", NULL);
+      g_build_filename(atx_store_config_dir(atx_device_store(context->device)), "admin-signers", NULL);
   return g_file_test(signers, G_FILE_TEST_EXISTS);
 }
 

@@ -22,17 +22,18 @@ append_diagnostics(GString *html, json_t *diagnostics)
   g_string_append(html, "<ol class=\"diagnostics\">\n");
   size_t i;
   json_t *diag;
-  json_array_foreach(diagnostics, i, diag)
-  {
+  json_array_foreach (diagnostics, i, diag) {
     json_int_t line = json_integer_value(json_object_get(diag, "line"));
     json_int_t column = json_integer_value(json_object_get(diag, "column"));
     g_string_append(html, "<li class=\"diag-");
     atx_ui_append_escaped(html, json_string_value(json_object_get(diag, "severity")));
     g_string_append_c(html, '"');
     if (line > 0)
-      g_string_append_printf(html, " data-line=\"%" JSON_INTEGER_FORMAT "\" data-column=\"%" JSON_INTEGER_FORMAT
+      g_string_append_printf(html,
+                             " data-line=\"%" JSON_INTEGER_FORMAT "\" data-column=\"%" JSON_INTEGER_FORMAT
                              "\"><span class=\"where\">line %" JSON_INTEGER_FORMAT ", column %" JSON_INTEGER_FORMAT
-                             "</span> ", line, column, line, column);
+                             "</span> ",
+                             line, column, line, column);
     else
       g_string_append(html, "><span class=\"where\">whole document</span> ");
     g_string_append(html, "<code class=\"pointer\">");
@@ -67,7 +68,8 @@ append_annotated_source(GString *html, GBytes *source, json_t *diagnostics)
     gboolean marked = FALSE;
     size_t i;
     json_t *diag;
-    json_array_foreach(diagnostics, i, diag) marked |= json_integer_value(json_object_get(diag, "line")) == n + 1;
+    json_array_foreach (diagnostics, i, diag)
+      marked |= json_integer_value(json_object_get(diag, "line")) == n + 1;
     if (!lines[n + 1] && lines[n][0] == '\0' && !marked)
       break; /* the text's final newline, unless a diagnostic points at the end */
     g_strchomp(lines[n]);
@@ -75,8 +77,7 @@ append_annotated_source(GString *html, GBytes *source, json_t *diagnostics)
                            marked ? " has-diag" : "", n + 1, n + 1);
     atx_ui_append_escaped(html, lines[n]);
     g_string_append(html, "</span>\n");
-    json_array_foreach(diagnostics, i, diag)
-    {
+    json_array_foreach (diagnostics, i, diag) {
       if (json_integer_value(json_object_get(diag, "line")) != n + 1)
         continue;
       json_int_t column = json_integer_value(json_object_get(diag, "column"));
@@ -95,10 +96,12 @@ atx_ui_invalid_fragment(const AtxSubmission *submission, GBytes *source)
 {
   json_t *diagnostics = atx_diag_list_to_json(submission->diags);
   guint errors = atx_diag_list_count(submission->diags, ATX_SEVERITY_ERROR);
-  GString *html = g_string_new("<section id=\"job-status\" class=\"message status-invalid\" data-state=\"invalid\">"
-                               "<p class=\"summary\">");
+  GString *html =
+      g_string_new("<section id=\"job-status\" class=\"message status-invalid\" data-state=\"invalid\">"
+                   "<p class=\"summary\">");
   atx_ui_append_escaped(html, submission->filename);
-  g_string_append_printf(html, " is invalid: %u error%s; nothing was written.</p>\n", errors, errors == 1 ? "" : "s");
+  g_string_append_printf(html, " is invalid: %u error%s; nothing was written.</p>\n", errors,
+                         errors == 1 ? "" : "s");
   append_diagnostics(html, diagnostics);
   append_annotated_source(html, source, diagnostics);
   g_string_append(html, "</section>\n");
@@ -146,8 +149,7 @@ append_result(GString *html, json_t *job)
   g_string_append(html, "<h3>Warnings</h3>\n<ul class=\"warnings\">\n");
   size_t i;
   json_t *warning;
-  json_array_foreach(warnings, i, warning)
-  {
+  json_array_foreach (warnings, i, warning) {
     g_string_append(html, "<li>");
     atx_ui_append_escaped(html, json_string_value(warning));
     g_string_append(html, "</li>\n");
@@ -180,8 +182,10 @@ atx_ui_job_fragment(AtxJob *job, gboolean *finished_out)
   gboolean failed = g_strcmp0(state, "failed") == 0;
   *finished_out = succeeded || failed;
   GString *html = g_string_new(NULL);
-  g_string_append_printf(html, "<section id=\"job-status\" class=\"message status-%s\" data-job-id=\"%s\" "
-                         "data-state=\"%s\">\n", state, atx_job_id(job), state);
+  g_string_append_printf(html,
+                         "<section id=\"job-status\" class=\"message status-%s\" data-job-id=\"%s\" "
+                         "data-state=\"%s\">\n",
+                         state, atx_job_id(job), state);
   g_string_append(html, "<p>State: <strong class=\"state\">");
   atx_ui_append_escaped(html, state);
   g_string_append(html, "</strong></p>\n");
@@ -204,8 +208,8 @@ GString *
 atx_ui_message_fragment(const char *state, const char *message)
 {
   GString *html = g_string_new(NULL);
-  g_string_append_printf(html, "<section id=\"job-status\" class=\"message status-%s\" data-state=\"%s\"><p>", state,
-                         state);
+  g_string_append_printf(html, "<section id=\"job-status\" class=\"message status-%s\" data-state=\"%s\"><p>",
+                         state, state);
   atx_ui_append_escaped(html, message);
   g_string_append(html, "</p></section>\n");
   return html;

@@ -27,8 +27,13 @@ test_boundary(void)
   g_assert_cmpstr(plain, ==, "----WebKitFormBoundaryA1");
   g_autofree char *quoted = atx_multipart_boundary("Multipart/Form-Data;charset=utf-8; boundary=\"a b\"", NULL);
   g_assert_cmpstr(quoted, ==, "a b");
-  const char *refused[] = { NULL, "", "text/plain", "application/x-www-form-urlencoded",
-                            "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"" };
+  const char *refused[] = { NULL,
+                            "",
+                            "text/plain",
+                            "application/x-www-form-urlencoded",
+                            "multipart/form-data",
+                            "multipart/form-data; boundary=",
+                            "multipart/form-data; boundary=\"\"" };
   for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
     g_autoptr(GError) error = NULL;
     g_assert_null(atx_multipart_boundary(refused[i], &error));
@@ -40,18 +45,19 @@ static void
 test_browser_form(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) parts = parse("--XyZ\r\n"
-                                     "Content-Disposition: form-data; name=\"bootstrap_token\"\r\n\r\n"
-                                     "tok\r\n"
-                                     "--XyZ\r\n"
-                                     "Content-Disposition: form-data; name=\"config_file\"; filename=\"a;b \\\"c\\\".tgz\"\r\n"
-                                     "Content-Type: application/gzip\r\n\r\n"
-                                     "\x1f\x8b--XyZnot a delimiter\r\n"
-                                     "--XyZ\r\n"
-                                     "Content-Disposition: form-data; name=\"config\"\r\n\r\n"
-                                     "version = 1\r\n\r\n"
-                                     "--XyZ--\r\n",
-                                     &error);
+  g_autoptr(GPtrArray) parts =
+      parse("--XyZ\r\n"
+            "Content-Disposition: form-data; name=\"bootstrap_token\"\r\n\r\n"
+            "tok\r\n"
+            "--XyZ\r\n"
+            "Content-Disposition: form-data; name=\"config_file\"; filename=\"a;b \\\"c\\\".tgz\"\r\n"
+            "Content-Type: application/gzip\r\n\r\n"
+            "\x1f\x8b--XyZnot a delimiter\r\n"
+            "--XyZ\r\n"
+            "Content-Disposition: form-data; name=\"config\"\r\n\r\n"
+            "version = 1\r\n\r\n"
+            "--XyZ--\r\n",
+            &error);
   g_assert_no_error(error);
   g_assert_cmpuint(parts->len, ==, 3);
   g_autofree char *token = part_text(parts, "bootstrap_token");
@@ -99,11 +105,11 @@ test_malformed_refused(void)
   const char *bodies[] = {
     "",
     "no delimiter at all",
-    "--XyZ",                                                            /* cut after the delimiter */
+    "--XyZ",                                                               /* cut after the delimiter */
     "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunclosed", /* no closing delimiter */
-    "--XyZ\r\nContent-Disposition: form-data; name=\"a\"",              /* headers cut short */
-    "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--",            /* no name */
-    "--XyZjunk\r\n",                                                    /* delimiter not followed by CRLF */
+    "--XyZ\r\nContent-Disposition: form-data; name=\"a\"",                 /* headers cut short */
+    "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--",               /* no name */
+    "--XyZjunk\r\n",                                                       /* delimiter not followed by CRLF */
     many->str,
     long_header,
   };
