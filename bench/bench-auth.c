@@ -13,11 +13,10 @@
 #include "device/auth/message.h"
 #include "device/auth/sshsig.h"
 
-static const char usage[] =
-  "In-process benchmark of SSH signature verification (device/auth).\n"
-  "Prints one JSON line per input and op (same fields as bench-parse).\n"
-  "SIG is an `ssh-keygen -Y sign -n atomixos-reapply` signature of the file\n"
-  "named SIG without its .sig suffix.";
+static const char usage[] = "In-process benchmark of SSH signature verification (device/auth).\n"
+                            "Prints one JSON line per input and op (same fields as bench-parse).\n"
+                            "SIG is an `ssh-keygen -Y sign -n atomixos-reapply` signature of the file\n"
+                            "named SIG without its .sig suffix.";
 
 static const BenchOpInfo ops[] = {
   { "verify", "decode the X-AtomixOS-Signature value, parse the SSHSIG, verify it" },
@@ -25,7 +24,7 @@ static const BenchOpInfo ops[] = {
 };
 
 typedef struct {
-  char *header;  /* base64 of the armored signature, as a client sends it */
+  char *header; /* base64 of the armored signature, as a client sends it */
   GBytes *message;
 } State;
 
@@ -36,7 +35,8 @@ op_verify(gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) armored = atx_base64_decode_strict(state->header, strlen(state->header), &error);
   g_autoptr(AtxSshSig) sig =
-    armored ? atx_sshsig_parse_armored(g_bytes_get_data(armored, NULL), g_bytes_get_size(armored), &error) : NULL;
+      armored ? atx_sshsig_parse_armored(g_bytes_get_data(armored, NULL), g_bytes_get_size(armored), &error)
+              : NULL;
   if (!sig || !atx_sshsig_verify(sig, ATX_AUTH_NAMESPACE, g_bytes_get_data(state->message, NULL),
                                  g_bytes_get_size(state->message), &error)) {
     g_printerr("%s\n", error->message);

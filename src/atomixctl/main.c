@@ -55,10 +55,10 @@ static const GOptionEntry limit_entries[] = {
 
 static const GOptionEntry user_entries[] = {
   { "admin", 0, 0, G_OPTION_ARG_NONE, &opt_admin, "The user is an admin (sudo, and may sign requests)", NULL },
-  { "ssh-key", 0, 0, G_OPTION_ARG_STRING, &opt_ssh_key, "The user's SSH public key, e.g. \"ssh-ed25519 AAAA... me\"",
-    "KEY" },
-  { "ssh-key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ssh_key_file, "Read the SSH public key from this file (.pub)",
-    "PATH" },
+  { "ssh-key", 0, 0, G_OPTION_ARG_STRING, &opt_ssh_key,
+    "The user's SSH public key, e.g. \"ssh-ed25519 AAAA... me\"", "KEY" },
+  { "ssh-key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ssh_key_file,
+    "Read the SSH public key from this file (.pub)", "PATH" },
   { "shell", 0, 0, G_OPTION_ARG_STRING, &opt_shell, "Login shell", "SHELL" },
   { NULL },
 };
@@ -66,7 +66,8 @@ static const GOptionEntry user_entries[] = {
 static const GOptionEntry validate_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print machine-readable JSON", NULL },
   { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
-    "Validate on the device instead (POST /api/validate: its checks and a dry-run render, nothing changed)", "URL" },
+    "Validate on the device instead (POST /api/validate: its checks and a dry-run render, nothing changed)",
+    "URL" },
   { NULL },
 };
 
@@ -102,9 +103,9 @@ static int run_user(const AtxCommand *self, int argc, char **argv);
 static int run_container(const AtxCommand *self, int argc, char **argv);
 static int run_network(const AtxCommand *self, int argc, char **argv);
 
-#define EDIT_HELP \
-  "The device checks the merged config at once (an invalid edit is reported like validate\n" \
-  "reports it and changes nothing) and runs the change as a job like apply; --watch, --json\n" \
+#define EDIT_HELP                                                                                                 \
+  "The device checks the merged config at once (an invalid edit is reported like validate\n"                      \
+  "reports it and changes nothing) and runs the change as a job like apply; --watch, --json\n"                    \
   "and the exit status are those of apply. Sign with --key once the device is provisioned."
 
 static const AtxCommand commands[] = {
@@ -112,10 +113,12 @@ static const AtxCommand commands[] = {
     "Runs TOML parsing, the JSON Schema and every semantic rule and prints every problem\n"
     "as FILE:LINE:COLUMN: severity[code]: message.\n"
     "With --url URL the device checks it instead (POST /api/validate, --key to sign).\n\n"
-    "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, I/O or connection error.", run_validate },
+    "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, I/O or connection error.",
+    run_validate },
   { "render", "FILE|BUNDLE --out DIR", "Write the derived /data/config tree into a directory",
     "Validates, then writes every file the device would write (JSON state, Quadlet\n"
-    "units, authorized keys, bundle files/) with the device's file modes.", run_render },
+    "units, authorized keys, bundle files/) with the device's file modes.",
+    run_render },
   { "diff", "OLD NEW", "Show which derived files change and what a re-apply would restart",
     "Renders both configs (files or bundles) and compares the trees.", run_diff },
   { "apply", "FILE|BUNDLE --url URL", "Submit a config.toml or bundle to the device and wait for its job",
@@ -126,7 +129,8 @@ static const AtxCommand commands[] = {
     "--json prints the final job resource (or the 422 problem document) on stdout; progress\n"
     "lines then go to stderr. --key signs the submission (needed once the device is provisioned).\n\n"
     "Exit status: 0 the job succeeded, 1 invalid input, device busy (409), refused, or the job\n"
-    "failed or rolled back, 2 usage, I/O or connection error.", run_apply },
+    "failed or rolled back, 2 usage, I/O or connection error.",
+    run_apply },
   { "jobs", "--url URL", "List the device's jobs, newest first",
     "GET /api/jobs[?limit=N]. Exit status: 0 listed, 1 refused, 2 usage or connection error.", run_jobs },
   { "job", "ID --url URL", "Show one job, or follow it with --watch",
@@ -137,31 +141,38 @@ static const AtxCommand commands[] = {
   { "user", "set|rm NAME --url URL", "Add, replace or remove one user on the device",
     "user set NAME [--admin] [--ssh-key KEY|--ssh-key-file PATH] [--shell SHELL]:\n"
     "  PUT /api/config/users/NAME (the user is replaced as a whole).\n"
-    "user rm NAME: DELETE /api/config/users/NAME (removing an absent user succeeds).\n\n" EDIT_HELP, run_user },
+    "user rm NAME: DELETE /api/config/users/NAME (removing an absent user succeeds).\n\n" EDIT_HELP,
+    run_user },
   { "container", "set NAME FILE|rm NAME --url URL", "Add, replace or remove one container on the device",
     "container set NAME FILE: PUT /api/config/containers/NAME with the container's table from\n"
     "FILE (TOML, or JSON when it ends in .json): privileged, [Unit], [Container], [Install].\n"
-    "container rm NAME: DELETE /api/config/containers/NAME.\n\n" EDIT_HELP, run_container },
+    "container rm NAME: DELETE /api/config/containers/NAME.\n\n" EDIT_HELP,
+    run_container },
   { "container-network", "set NAME FILE|rm NAME --url URL", "Add, replace or remove one container network",
     "container-network set NAME FILE: PUT /api/config/container-networks/NAME with the table\n"
     "from FILE (TOML, or JSON when it ends in .json): [Network].\n"
-    "container-network rm NAME: DELETE /api/config/container-networks/NAME.\n\n" EDIT_HELP, run_container },
+    "container-network rm NAME: DELETE /api/config/container-networks/NAME.\n\n" EDIT_HELP,
+    run_container },
   { "container-volume", "set NAME FILE|rm NAME --url URL", "Add, replace or remove one container volume",
     "container-volume set NAME FILE: PUT /api/config/container-volumes/NAME with the table\n"
     "from FILE (TOML, or JSON when it ends in .json): [Volume].\n"
-    "container-volume rm NAME: DELETE /api/config/container-volumes/NAME.\n\n" EDIT_HELP, run_container },
+    "container-volume rm NAME: DELETE /api/config/container-volumes/NAME.\n\n" EDIT_HELP,
+    run_container },
   { "network", "patch FILE --url URL", "Change part of the device's network settings",
     "network patch FILE: PATCH /api/config/network with FILE (TOML, or JSON when it ends in\n"
     ".json) merged into [network]: tables merge key by key, anything else replaces, and a JSON\n"
-    "null removes a key.\n\n" EDIT_HELP, run_network },
+    "null removes a key.\n\n" EDIT_HELP,
+    run_network },
   { "export", "--url URL", "Print the device's active config.toml",
     "GET /api/config/export (--key signs it). Exit status: 0 printed, 1 refused (404: device is\n"
-    "not provisioned), 2 usage or connection error.", run_export },
-  { "schema", "", "Print the JSON Schema of config.toml", "Prints schemas/config.schema.json as compiled into this binary.",
-    run_schema },
+    "not provisioned), 2 usage or connection error.",
+    run_export },
+  { "schema", "", "Print the JSON Schema of config.toml",
+    "Prints schemas/config.schema.json as compiled into this binary.", run_schema },
   { "openapi", "", "Print the device API's OpenAPI document",
     "Prints the OpenAPI 3.1 document `atomixd openapi` generated from the daemon's route table\n"
-    "when this atomixctl was built (no device needed).", run_openapi },
+    "when this atomixctl was built (no device needed).",
+    run_openapi },
 };
 
 static const char *
@@ -173,8 +184,9 @@ config_dir(void)
 static AtxRemoteOptions
 remote_options(void)
 {
-  return (AtxRemoteOptions){.base_url = opt_url, .key_path = opt_key, .bind_method = opt_bind_method,
-                            .json = opt_json, .watch = opt_watch};
+  return (AtxRemoteOptions){
+    .base_url = opt_url, .key_path = opt_key, .bind_method = opt_bind_method, .json = opt_json, .watch = opt_watch
+  };
 }
 
 static gboolean
@@ -205,7 +217,8 @@ run_validate(const AtxCommand *self, int argc, char **argv)
 static int
 run_apply(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, url_entries, key_entries, watch_entries, json_entries, NULL) ||
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, url_entries, key_entries, watch_entries, json_entries,
+                     NULL) ||
       !require_url("apply"))
     return EXIT_USAGE;
   AtxRemoteOptions options = remote_options();
@@ -336,10 +349,10 @@ user_ssh_key(void)
 static int
 run_user(const AtxCommand *self, int argc, char **argv)
 {
-  static const char *const verbs[] = {"set", "rm", NULL};
+  static const char *const verbs[] = { "set", "rm", NULL };
   const char *verb = edit_verb(self, argc, argv, verbs);
-  if (verb == NULL || !parse_edit(self, verb, "NAME --url URL", &argc, &argv, 1,
-                                   g_str_equal(verb, "set") ? user_entries : NULL))
+  if (verb == NULL ||
+      !parse_edit(self, verb, "NAME --url URL", &argc, &argv, 1, g_str_equal(verb, "set") ? user_entries : NULL))
     return EXIT_USAGE;
   if (opt_ssh_key != NULL && opt_ssh_key_file != NULL) {
     g_printerr("atomixctl user set: give --ssh-key or --ssh-key-file, not both\n");
@@ -377,10 +390,10 @@ edit_with_file(const char *command, const char *method, const char *route, const
 static int
 run_container(const AtxCommand *self, int argc, char **argv)
 {
-  static const char *const verbs[] = {"set", "rm", NULL};
+  static const char *const verbs[] = { "set", "rm", NULL };
   const char *verb = edit_verb(self, argc, argv, verbs);
-  if (verb == NULL || !parse_edit(self, verb, g_str_equal(verb, "set") ? "NAME FILE --url URL" : "NAME --url URL", &argc,
-                                   &argv, g_str_equal(verb, "set") ? 2 : 1, NULL))
+  if (verb == NULL || !parse_edit(self, verb, g_str_equal(verb, "set") ? "NAME FILE --url URL" : "NAME --url URL",
+                                  &argc, &argv, g_str_equal(verb, "set") ? 2 : 1, NULL))
     return EXIT_USAGE;
   /* container -> containers, container-network -> container-networks, ... */
   g_autofree char *collection = g_strconcat(self->name, "s", NULL);
@@ -396,7 +409,7 @@ run_container(const AtxCommand *self, int argc, char **argv)
 static int
 run_network(const AtxCommand *self, int argc, char **argv)
 {
-  static const char *const verbs[] = {"patch", NULL};
+  static const char *const verbs[] = { "patch", NULL };
   const char *verb = edit_verb(self, argc, argv, verbs);
   if (verb == NULL || !parse_edit(self, verb, "FILE --url URL", &argc, &argv, 1, NULL))
     return EXIT_USAGE;

@@ -51,13 +51,15 @@ static const GOptionEntry lan_entries[] = {
 static const GOptionEntry users_entries[] = {
   { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &opt_sysroot,
     "Manage the accounts of this root (useradd --root), not the running system's", "DIR" },
-  { "admin-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_admin_shell, "Admins' shell without a shell key (default /bin/bash)", "PATH" },
+  { "admin-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_admin_shell,
+    "Admins' shell without a shell key (default /bin/bash)", "PATH" },
   { "user-shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_user_shell, "Other users' shell (default /bin/bash)", "PATH" },
   { NULL },
 };
 
 static const GOptionEntry quadlet_entries[] = {
-  { "rootful-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootful_dir, "Rootful Quadlet directory (default /etc/containers/systemd)", "DIR" },
+  { "rootful-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootful_dir,
+    "Rootful Quadlet directory (default /etc/containers/systemd)", "DIR" },
   { "rootless-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootless_dir,
     "Rootless Quadlet directory (default ~APP_USER/.config/containers/systemd)", "DIR" },
   { "no-restart", 0, 0, G_OPTION_ARG_NONE, &opt_no_restart,
@@ -81,8 +83,8 @@ print_lines(const char *prefix, GPtrArray *lines)
 int
 atx_cmd_apply_lan(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, lan_entries, interface_entries, atx_manager_entries,
-                     NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, lan_entries, interface_entries,
+                     atx_manager_entries, NULL))
     return ATX_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxSvcMgr) svcmgr = atx_manager_open(root_dir(), &error);
@@ -144,7 +146,10 @@ atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) log = NULL;
   AtxUsersApply options = {
-    .root = root_dir(), .sysroot = opt_sysroot, .admin_shell = opt_admin_shell, .user_shell = opt_user_shell,
+    .root = root_dir(),
+    .sysroot = opt_sysroot,
+    .admin_shell = opt_admin_shell,
+    .user_shell = opt_user_shell,
   };
   gboolean ok = atx_apply_users(&options, &log, &error);
   print_lines("", log);
@@ -158,7 +163,8 @@ atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv)
 int
 atx_cmd_sync_quadlet(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, quadlet_entries, atx_app_user_entries, atx_manager_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, quadlet_entries, atx_app_user_entries,
+                     atx_manager_entries, NULL))
     return ATX_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxSvcMgr) svcmgr = atx_manager_open(root_dir(), &error);
@@ -167,8 +173,12 @@ atx_cmd_sync_quadlet(const AtxCommand *self, int argc, char **argv)
     return ATX_EXIT_USAGE;
   }
   AtxQuadletSync options = {
-    .root = root_dir(), .rootful_dir = opt_rootful_dir, .rootless_dir = opt_rootless_dir,
-    .app_user = atx_manager_app_user(), .svcmgr = svcmgr, .no_restart = opt_no_restart,
+    .root = root_dir(),
+    .rootful_dir = opt_rootful_dir,
+    .rootless_dir = opt_rootless_dir,
+    .app_user = atx_manager_app_user(),
+    .svcmgr = svcmgr,
+    .no_restart = opt_no_restart,
   };
   g_autoptr(GPtrArray) log = NULL;
   gboolean ok = atx_sync_quadlet(&options, &log, &error);

@@ -43,8 +43,9 @@ static const GOptionEntry poll_entries[] = {
 
 static const GOptionEntry serve_entries[] = {
   { "listen", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_listen,
-    "Listen on ADDR:PORT or [ADDR]:PORT before provisioning (repeatable; default 0.0.0.0:"
-    G_STRINGIFY(ATX_BOOTSTRAP_PORT) "; sockets passed by systemd win)", "ADDR:PORT" },
+    "Listen on ADDR:PORT or [ADDR]:PORT before provisioning (repeatable; default 0.0.0.0:" G_STRINGIFY(
+        ATX_BOOTSTRAP_PORT) "; sockets passed by systemd win)",
+    "ADDR:PORT" },
   { "heartbeat-seconds", 0, 0, G_OPTION_ARG_INT, &opt_heartbeat_seconds,
     "Keepalive comment interval of event streams (default 15)", "N" },
   { "rebind-delay-seconds", 0, 0, G_OPTION_ARG_INT, &opt_rebind_delay_seconds,
@@ -67,28 +68,33 @@ static const AtxCommand commands[] = {
     "Listens on every --listen address (or the sockets systemd passes) until the device is\n"
     "provisioned, then on the LAN gateway address of config/lan-settings.json only.\n"
     "Submitted configs run as jobs on a worker thread; GET /schema/openapi.json describes\n"
-    "every route. SIGTERM stops accepting, lets a running job reach a safe point, exits 0.", run_serve },
+    "every route. SIGTERM stops accepting, lets a running job reach a safe point, exits 0.",
+    run_serve },
   { "openapi", "", "Print the API's OpenAPI 3.1 document", "The same document GET /schema/openapi.json serves.",
     run_openapi },
   { "import", "SOURCE", "Apply a config.toml or bundle through the full job pipeline",
     "Validates SOURCE, writes the candidate tree, promotes it, activates it and waits\n"
     "for the required units; rolls back when they do not come up. Prints every step.\n\n"
-    "Exit status: 0 applied, 1 refused or rolled back, 2 usage or I/O error.", run_import },
+    "Exit status: 0 applied, 1 refused or rolled back, 2 usage or I/O error.",
+    run_import },
   { "recover", "", "Finish or undo a change a crash interrupted",
     "Returns ROOT/config to a consistent tree and marks jobs that were running as interrupted.", run_recover },
   { "check-health", "", "Check once that every required unit of the active config is active",
     "Exit status: 0 all active, 1 some are not.", run_check_health },
   { "apply-firewall", "", "Load the firewall of ROOT/config as one nftables transaction",
     "Replaces the table inet atomix atomically: platform base, provisioned ports, bootstrap\n"
-    "port on WAN until provisioned, SSH on WAN while ROOT/config/ssh-wan-enabled exists.", atx_cmd_apply_firewall },
+    "port on WAN until provisioned, SSH on WAN while ROOT/config/ssh-wan-enabled exists.",
+    atx_cmd_apply_firewall },
   { "apply-lan", "", "Write dnsmasq, chrony, networkd and hosts files for the LAN gateway",
     "From ROOT/config/lan-settings.json and host-network.json; refuses inconsistent input before\n"
-    "writing anything; restarts only the services whose files changed.", atx_cmd_apply_lan },
+    "writing anything; restarts only the services whose files changed.",
+    atx_cmd_apply_lan },
   { "apply-users", "", "Create, refresh and lock the managed accounts of ROOT/config/users.json",
     "Never touches root or appsvc; refuses an existing account it did not create.", atx_cmd_apply_users },
   { "sync-quadlet", "", "Copy ROOT/config/quadlet into the Quadlet search paths and restart what changed",
     "Manifest-based: unmanaged files are never touched, stale units are stopped and removed.\n"
-    "Exit status: 0 synced, 1 a unit failed (named) or the metadata is invalid.", atx_cmd_sync_quadlet },
+    "Exit status: 0 synced, 1 a unit failed (named) or the metadata is invalid.",
+    atx_cmd_sync_quadlet },
 };
 
 static const char *
@@ -102,8 +108,8 @@ root_dir(void)
 static AtxDevice *
 open_device(gboolean with_manager, GError **error)
 {
-  AtxSvcMgr *svcmgr = with_manager ? atx_manager_open(root_dir(), error)
-                                   : atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions) { 0 });
+  AtxSvcMgr *svcmgr =
+      with_manager ? atx_manager_open(root_dir(), error) : atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions){ 0 });
   if (!svcmgr)
     return NULL;
   AtxDeviceOptions options = {
@@ -158,7 +164,8 @@ check_source(const char *path, GError **error)
   struct stat st;
   if (stat(path, &st) != 0) {
     int saved = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read %s: %s", path, g_strerror(saved));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read %s: %s", path,
+                g_strerror(saved));
     return FALSE;
   }
   if (!S_ISREG(st.st_mode)) {
@@ -174,7 +181,8 @@ check_source(const char *path, GError **error)
   }
   if (got < 0) {
     int saved = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read %s: %s", path, g_strerror(saved));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot read %s: %s", path,
+                g_strerror(saved));
     return FALSE;
   }
   g_autoptr(GBytes) bytes = g_bytes_new(head, (gsize) got);
@@ -184,7 +192,8 @@ check_source(const char *path, GError **error)
 static int
 run_import(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, root_entries, atx_manager_entries, atx_app_user_entries, poll_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, root_entries, atx_manager_entries, atx_app_user_entries,
+                     poll_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxDevice) device = check_source(argv[1], &error) ? open_device(TRUE, &error) : NULL;
@@ -225,7 +234,8 @@ run_recover(const AtxCommand *self, int argc, char **argv)
 static int
 run_check_health(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, atx_manager_entries, atx_app_user_entries, poll_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, atx_manager_entries, atx_app_user_entries,
+                     poll_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxDevice) device = open_device(TRUE, &error);
@@ -249,7 +259,8 @@ run_check_health(const AtxCommand *self, int argc, char **argv)
 static int
 run_serve(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, atx_manager_entries, atx_app_user_entries, poll_entries, serve_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, atx_manager_entries, atx_app_user_entries,
+                     poll_entries, serve_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxDevice) device = open_device(TRUE, &error);

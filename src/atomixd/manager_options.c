@@ -13,12 +13,13 @@ static gboolean system_is_user_manager;
 const GOptionEntry atx_manager_entries[] = {
   { "service-manager", 0, 0, G_OPTION_ARG_STRING, &service_manager,
     "systemd (default) or sim, the simulation for demos and fault injection", "NAME" },
-  { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim_fail, "With sim: this unit never becomes active (repeatable)",
-    "UNIT" },
+  { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim_fail,
+    "With sim: this unit never becomes active (repeatable)", "UNIT" },
   { "sim-delay-ms", 0, 0, G_OPTION_ARG_INT, &sim_delay_ms, "With sim: every operation takes N ms", "N" },
   { "system-bus", 0, 0, G_OPTION_ARG_STRING, &system_bus, "D-Bus address of the rootful manager (testing)",
     "ADDRESS" },
-  { "user-bus", 0, 0, G_OPTION_ARG_STRING, &user_bus, "D-Bus address of the rootless manager (testing)", "ADDRESS" },
+  { "user-bus", 0, 0, G_OPTION_ARG_STRING, &user_bus, "D-Bus address of the rootless manager (testing)",
+    "ADDRESS" },
   { "system-is-user-manager", 0, 0, G_OPTION_ARG_NONE, &system_is_user_manager,
     "The rootful manager is a user manager (testing with a private systemd --user)", NULL },
   { NULL },
@@ -58,6 +59,7 @@ atx_manager_open(const char *root, GError **error)
     };
     return atx_svcmgr_systemd_new(&options, error);
   }
-  g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)", name);
+  g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)",
+              name);
   return NULL;
 }

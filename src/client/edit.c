@@ -20,11 +20,11 @@ has_opaque(const json_t *value)
   const json_t *member;
   size_t index;
   if (json_is_object(value)) {
-    json_object_foreach((json_t *) value, key, member)
+    json_object_foreach ((json_t *) value, key, member)
       if (has_opaque(member))
         return TRUE;
   }
-  json_array_foreach(value, index, member)
+  json_array_foreach (value, index, member)
     if (has_opaque(member))
       return TRUE;
   return FALSE;
@@ -33,7 +33,7 @@ has_opaque(const json_t *value)
 static json_t *
 body_from_toml(const char *path, const char *data, gsize len, GError **error)
 {
-  AtxTomlPosition where = {0};
+  AtxTomlPosition where = { 0 };
   g_autoptr(AtxTomlDoc) doc = atx_toml_parse(data, len, NULL, &where, error);
   if (doc == NULL) {
     g_prefix_error(error, "%s:%u:%u: ", path, where.line, where.column);
@@ -42,8 +42,10 @@ body_from_toml(const char *path, const char *data, gsize len, GError **error)
   json_t *body = atx_toml_to_json(atx_toml_doc_root(doc));
   if (has_opaque(body)) {
     json_decref(body);
-    g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED, "%s: dates, times and non-finite floats have no place in "
-                "an edit", path);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED,
+                "%s: dates, times and non-finite floats have no place in "
+                "an edit",
+                path);
     return NULL;
   }
   return body;
@@ -124,10 +126,16 @@ atx_cmd_edit(const char *command, const char *method, const char *route, const j
   AtxSigner signer;
   AtxHttpSignFunc sign = atx_remote_signer(options, &signer);
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = method, .base_url = options->base_url, .path = route, .body = bytes,
-    .content_type = bytes != NULL ? "application/json" : NULL, .sign = sign, .sign_data = &signer,
-    .timeout_seconds = 60}, &error);
+  g_autoptr(AtxHttpResponse) response =
+      atx_http_request(&(AtxHttpRequest){ .method = method,
+                                          .base_url = options->base_url,
+                                          .path = route,
+                                          .body = bytes,
+                                          .content_type = bytes != NULL ? "application/json" : NULL,
+                                          .sign = sign,
+                                          .sign_data = &signer,
+                                          .timeout_seconds = 60 },
+                       &error);
   if (response == NULL)
     return atx_remote_unreachable(command, error);
   if (response->status == 422)

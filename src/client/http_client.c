@@ -104,31 +104,31 @@ atx_http_request(const AtxHttpRequest *request, GError **error)
   }
   Transfer transfer = {.request = request, .body = g_byte_array_new()};
   char curl_message[CURL_ERROR_SIZE] = "";
-  (void)sym_curl_easy_setopt(curl, CURLOPT_URL, url);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_message);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  (void)sym_curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_URL, url);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_message);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  (void) sym_curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
   if (request->idle_timeout_seconds > 0) {
-    (void)sym_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    (void)sym_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, request->idle_timeout_seconds);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, request->idle_timeout_seconds);
   }
   if (request->on_tick != NULL) {
-    (void)sym_curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    (void)sym_curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-    (void)sym_curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   }
   if (request->body != NULL) {
     gsize len = 0;
     const void *data = g_bytes_get_data(request->body, &len);
-    (void)sym_curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data);
-    (void)sym_curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data);
+    (void) sym_curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
   }
   CURLcode rc = sym_curl_easy_perform(curl);
   AtxHttpResponse *response = NULL;
@@ -140,8 +140,8 @@ atx_http_request(const AtxHttpRequest *request, GError **error)
   } else {
     const char *content_type = NULL;
     response = g_new0(AtxHttpResponse, 1);
-    (void)sym_curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
-    (void)sym_curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
+    (void) sym_curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+    (void) sym_curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
     response->content_type = g_strdup(content_type);
     response->location = g_steal_pointer(&transfer.location);
     response->body = g_byte_array_free_to_bytes(g_steal_pointer(&transfer.body));

@@ -20,9 +20,9 @@ typedef struct {
   AtxSseParser *parser; /* one per connection: a drop discards a half-received event */
   guint64 last_seq;     /* highest event printed */
   gboolean terminal_seen;
-  gboolean progressed;  /* this connection brought a new event */
+  gboolean progressed; /* this connection brought a new event */
   gint64 last_tick_us;
-  gint64 retry_ms;      /* the server's `retry:` hint, -1 without one */
+  gint64 retry_ms; /* the server's `retry:` hint, -1 without one */
 } Follower;
 
 static void
@@ -108,8 +108,8 @@ json_t *
 atx_job_fetch(const char *base_url, const char *job_id, GError **error)
 {
   g_autofree char *path = job_path(job_id, "");
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = base_url, .path = path, .timeout_seconds = 60}, error);
+  g_autoptr(AtxHttpResponse) response = atx_http_request(
+      &(AtxHttpRequest){ .method = "GET", .base_url = base_url, .path = path, .timeout_seconds = 60 }, error);
   if (response == NULL)
     return NULL;
   g_autofree char *what = g_strdup_printf("GET %s", path);
@@ -136,15 +136,21 @@ stream_once(Follower *follower, GError **error)
 {
   g_autofree char *path = job_path(follower->follow->job_id, "/events");
   g_autofree char *resume = g_strdup_printf("Last-Event-ID: %" G_GUINT64_FORMAT, follower->last_seq);
-  const char *headers[] = {"Accept: text/event-stream", follower->last_seq > 0 ? resume : NULL, NULL};
+  const char *headers[] = { "Accept: text/event-stream", follower->last_seq > 0 ? resume : NULL, NULL };
   g_autoptr(AtxSseParser) parser = atx_sse_parser_new(on_sse_event, NULL, follower);
   follower->parser = parser;
   follower->progressed = FALSE;
   g_autoptr(GError) local = NULL;
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = follower->follow->base_url, .path = path, .extra_headers = headers,
-    .on_chunk = on_chunk, .chunk_data = follower, .on_tick = on_tick,
-    .idle_timeout_seconds = ATX_FOLLOW_IDLE_TIMEOUT_SECONDS}, &local);
+  g_autoptr(AtxHttpResponse) response =
+      atx_http_request(&(AtxHttpRequest){ .method = "GET",
+                                          .base_url = follower->follow->base_url,
+                                          .path = path,
+                                          .extra_headers = headers,
+                                          .on_chunk = on_chunk,
+                                          .chunk_data = follower,
+                                          .on_tick = on_tick,
+                                          .idle_timeout_seconds = ATX_FOLLOW_IDLE_TIMEOUT_SECONDS },
+                       &local);
   follower->parser = NULL;
   if (atx_sse_parser_retry_ms(parser) >= 0)
     follower->retry_ms = atx_sse_parser_retry_ms(parser);
@@ -167,7 +173,7 @@ show_polled_events(Follower *follower, const json_t *job)
 {
   size_t index;
   const json_t *event;
-  json_array_foreach(json_object_get(job, "events"), index, event)
+  json_array_foreach (json_object_get(job, "events"), index, event)
     show_event(follower, event, index + 1);
 }
 
@@ -192,8 +198,8 @@ note_failure(const Follower *follower, guint *failures, GError **last, GError **
     return TRUE;
   }
   if (*last != NULL) {
-    g_propagate_prefixed_error(error, g_steal_pointer(last), "following job %s (gave up after %u attempts): ",
-                               follow->job_id, *failures);
+    g_propagate_prefixed_error(error, g_steal_pointer(last),
+                               "following job %s (gave up after %u attempts): ", follow->job_id, *failures);
   } else {
     g_set_error(error, ATX_ERROR, ATX_ERROR_IO,
                 "following job %s: the event stream ended %u times without news and the job has not ended",
@@ -274,7 +280,7 @@ json_t *
 atx_job_follow(const AtxJobFollow *follow, GError **error)
 {
   g_autoptr(AtxProgress) progress = atx_progress_new(follow->tty);
-  Follower follower = {.follow = follow, .progress = progress, .retry_ms = -1};
+  Follower follower = { .follow = follow, .progress = progress, .retry_ms = -1 };
   json_t *job = follow_stream(&follower, error);
   g_autoptr(GString) text = g_string_new(NULL);
   atx_progress_finish(progress, text);

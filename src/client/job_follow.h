@@ -21,9 +21,9 @@
 typedef struct {
   const char *base_url;
   const char *job_id;
-  FILE *out;              /* progress lines; NULL prints nothing */
-  gboolean tty;           /* a spinner on @out between steps */
-  guint max_reconnects;   /* 0 = ATX_FOLLOW_MAX_RECONNECTS */
+  FILE *out;            /* progress lines; NULL prints nothing */
+  gboolean tty;         /* a spinner on @out between steps */
+  guint max_reconnects; /* 0 = ATX_FOLLOW_MAX_RECONNECTS */
 } AtxJobFollow;
 
 /* Returns the final job resource (state succeeded or failed), or NULL with

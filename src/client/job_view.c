@@ -71,7 +71,7 @@ append_warnings(GString *out, const json_t *job)
 {
   size_t index;
   const json_t *warning;
-  json_array_foreach(json_object_get(json_object_get(job, "result"), "warnings"), index, warning) {
+  json_array_foreach (json_object_get(json_object_get(job, "result"), "warnings"), index, warning) {
     g_autofree char *text = printable(json_string_value(warning));
     g_string_append_printf(out, "  warning: %s\n", text);
   }

@@ -59,7 +59,7 @@ atx_problem_diagnostics(const json_t *problem)
   const json_t *entries = json_object_get(problem, "diagnostics");
   size_t index;
   const json_t *entry;
-  json_array_foreach(entries, index, entry)
+  json_array_foreach (entries, index, entry)
     add_entry(list, entry);
   return list;
 }
@@ -70,7 +70,7 @@ atx_problem_message(const char *body, gsize len)
   if (body == NULL || len == 0)
     return NULL;
   json_t *root = json_loadb(body, len, 0, NULL);
-  static const char *const keys[] = {"error", "detail", "title"};
+  static const char *const keys[] = { "error", "detail", "title" };
   for (guint i = 0; json_is_object(root) && i < G_N_ELEMENTS(keys); i++) {
     char *message = printable_member(root, keys[i]);
     if (message != NULL && *message != '\0') {

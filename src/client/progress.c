@@ -30,8 +30,8 @@ char *
 atx_progress_format_step(const AtxProgressStep *step)
 {
   char *line = step->message != NULL && *step->message != '\0'
-                 ? g_strdup_printf("[%7.2fs] %s: %s", step->elapsed_seconds, step->step, step->message)
-                 : g_strdup_printf("[%7.2fs] %s", step->elapsed_seconds, step->step);
+                   ? g_strdup_printf("[%7.2fs] %s: %s", step->elapsed_seconds, step->step, step->message)
+                   : g_strdup_printf("[%7.2fs] %s", step->elapsed_seconds, step->step);
   /* Steps and messages come from the network: they must not drive the terminal. */
   for (char *c = line; *c != '\0'; c++)
     if ((guchar) *c < 0x20 || *c == 0x7f)

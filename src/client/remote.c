@@ -31,8 +31,8 @@ atx_remote_refused(const char *command, const AtxRemoteOptions *options, const c
   gsize len = 0;
   const char *body = g_bytes_get_data(response->body, &len);
   g_autofree char *message = atx_problem_message(body, len);
-  g_printerr("atomixctl %s: %s %s%s answered %ld%s%s\n", command, method, options->base_url, path, response->status,
-             message ? ": " : "", message ? message : "");
+  g_printerr("atomixctl %s: %s %s%s answered %ld%s%s\n", command, method, options->base_url, path,
+             response->status, message ? ": " : "", message ? message : "");
   if (response->status == 401 && options->key_path == NULL)
     g_printerr("atomixctl %s: the device requires a signed request: pass --key SSH_PRIVATE_KEY of an admin\n",
                command);
@@ -83,8 +83,9 @@ atx_remote_signer(const AtxRemoteOptions *options, AtxSigner *signer)
 {
   if (options->key_path == NULL)
     return NULL;
-  *signer = (AtxSigner){.base_url = options->base_url, .key_path = options->key_path,
-                        .bind_method = options->bind_method};
+  *signer = (AtxSigner){ .base_url = options->base_url,
+                         .key_path = options->key_path,
+                         .bind_method = options->bind_method };
   return atx_signer_sign;
 }
 
@@ -144,9 +145,13 @@ atx_cmd_export(const AtxRemoteOptions *options)
   g_autoptr(GError) error = NULL;
   AtxSigner signer;
   AtxHttpSignFunc sign = atx_remote_signer(options, &signer);
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = options->base_url, .path = "/api/config/export", .sign = sign,
-    .sign_data = &signer, .timeout_seconds = 60}, &error);
+  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){ .method = "GET",
+                                                                            .base_url = options->base_url,
+                                                                            .path = "/api/config/export",
+                                                                            .sign = sign,
+                                                                            .sign_data = &signer,
+                                                                            .timeout_seconds = 60 },
+                                                         &error);
   if (response == NULL)
     return atx_remote_unreachable("export", error);
   if (response->status == 404) {
@@ -172,7 +177,7 @@ print_job_table(const json_t *items)
   g_print("%s\n", header);
   size_t index;
   const json_t *job;
-  json_array_foreach(items, index, job) {
+  json_array_foreach (items, index, job) {
     g_autofree char *row = atx_job_format_row(job);
     g_print("%s\n", row);
   }
@@ -183,8 +188,9 @@ atx_cmd_jobs(const AtxRemoteOptions *options, guint limit)
 {
   g_autofree char *path = limit > 0 ? g_strdup_printf("/api/jobs?limit=%u", limit) : g_strdup("/api/jobs");
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = options->base_url, .path = path, .timeout_seconds = 60}, &error);
+  g_autoptr(AtxHttpResponse) response = atx_http_request(
+      &(AtxHttpRequest){ .method = "GET", .base_url = options->base_url, .path = path, .timeout_seconds = 60 },
+      &error);
   if (response == NULL)
     return atx_remote_unreachable("jobs", error);
   if (response->status != 200)
@@ -211,7 +217,7 @@ print_job_events(const json_t *job)
   g_autoptr(GString) text = g_string_new(NULL);
   size_t index;
   const json_t *event;
-  json_array_foreach(json_object_get(job, "events"), index, event) {
+  json_array_foreach (json_object_get(job, "events"), index, event) {
     AtxProgressStep step;
     if (atx_job_event_to_step(event, &step))
       atx_progress_step(progress, &step, text);

@@ -13,7 +13,7 @@ typedef struct {
   const char *key_path; /* sign mutating requests with this SSH key; NULL: unsigned */
   gboolean bind_method; /* sign the v2 message, which binds the HTTP method too */
   gboolean json;
-  gboolean watch;       /* live progress lines (to stderr with --json) */
+  gboolean watch; /* live progress lines (to stderr with --json) */
 } AtxRemoteOptions;
 
 int atx_cmd_export(const AtxRemoteOptions *options);

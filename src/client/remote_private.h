@@ -16,8 +16,8 @@ int atx_remote_unreachable(const char *command, const GError *error);
 
 /* Prints what the device said when it answered something else than expected
  * ("METHOD URL answered 409: ..." plus advice for 401) and returns ATX_EXIT_FAILED. */
-int atx_remote_refused(const char *command, const AtxRemoteOptions *options, const char *method,
-                       const char *path, const AtxHttpResponse *response);
+int atx_remote_refused(const char *command, const AtxRemoteOptions *options, const char *method, const char *path,
+                       const AtxHttpResponse *response);
 
 /* 409: prints "atomixctl COMMAND: the device is busy: MESSAGE" (the message
  * names the running job) and returns ATX_EXIT_FAILED. */

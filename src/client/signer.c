@@ -16,7 +16,8 @@ atx_signature_message(const char *method, const char *nonce, const char *path, G
 {
   gsize len = 0;
   const guchar *data = body != NULL ? g_bytes_get_data(body, &len) : NULL;
-  g_autofree char *digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data != NULL ? data : (const guchar *) "", len);
+  g_autofree char *digest =
+      g_compute_checksum_for_data(G_CHECKSUM_SHA256, data != NULL ? data : (const guchar *) "", len);
   gsize path_len = strcspn(path, "?");
   if (method != NULL)
     return g_strdup_printf("atomixos-reapply-v2\nmethod:%s\nnonce:%s\npath:%.*s\nsha256:%s\n", method, nonce,
@@ -40,8 +41,10 @@ atx_signature_nonce_is_sane(const char *nonce)
 static char *
 fetch_nonce(const AtxSigner *signer, GError **error)
 {
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = signer->base_url, .path = "/api/nonce", .timeout_seconds = 30}, error);
+  g_autoptr(AtxHttpResponse) response = atx_http_request(
+      &(AtxHttpRequest){
+          .method = "GET", .base_url = signer->base_url, .path = "/api/nonce", .timeout_seconds = 30 },
+      error);
   if (response == NULL)
     return NULL;
   gsize len = 0;
@@ -92,9 +95,9 @@ ssh_keygen_sign(const char *key_path, const char *message, GError **error)
   g_autofree char *signature_path = g_build_filename(dir, "message.sig", NULL);
   GBytes *signature = NULL;
   if (g_file_set_contents_full(message_path, message, -1, G_FILE_SET_CONTENTS_NONE, 0600, error)) {
-    g_autoptr(GSubprocess) process = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT, error, "ssh-keygen", "-q",
-                                                      "-Y", "sign", "-f", key_path, "-n", ATX_SIGNATURE_NAMESPACE,
-                                                      message_path, NULL);
+    g_autoptr(GSubprocess) process =
+        g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT, error, "ssh-keygen", "-q", "-Y", "sign", "-f", key_path,
+                         "-n", ATX_SIGNATURE_NAMESPACE, message_path, NULL);
     if (process == NULL)
       g_prefix_error(error, "cannot run ssh-keygen: ");
     else if (g_subprocess_wait(process, NULL, error))

@@ -32,5 +32,5 @@ char *atx_signature_message(const char *method, const char *nonce, const char *p
 /* TRUE when @nonce can travel in a header: 1..256 URL-safe base64 characters. */
 gboolean atx_signature_nonce_is_sane(const char *nonce);
 
-gboolean atx_signer_sign(const char *method, const char *path, GBytes *body, GPtrArray *headers,
-                         gpointer signer, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_signer_sign(const char *method, const char *path, GBytes *body, GPtrArray *headers, gpointer signer,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;

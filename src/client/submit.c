@@ -71,11 +71,17 @@ upload_send(const Upload *upload, const AtxRemoteOptions *options, const char *r
 {
   AtxSigner signer;
   AtxHttpSignFunc sign = atx_remote_signer(options, &signer);
-  const char *headers[] = {upload->filename_header, NULL};
-  return atx_http_request(&(AtxHttpRequest){
-    .method = "POST", .base_url = options->base_url, .path = route, .body = upload->data,
-    .content_type = upload->content_type, .extra_headers = headers, .sign = sign, .sign_data = &signer,
-    .timeout_seconds = 300}, error);
+  const char *headers[] = { upload->filename_header, NULL };
+  return atx_http_request(&(AtxHttpRequest){ .method = "POST",
+                                             .base_url = options->base_url,
+                                             .path = route,
+                                             .body = upload->data,
+                                             .content_type = upload->content_type,
+                                             .extra_headers = headers,
+                                             .sign = sign,
+                                             .sign_data = &signer,
+                                             .timeout_seconds = 300 },
+                          error);
 }
 
 /* 422: the device's diagnostics, printed as the offline validate prints them. */
@@ -103,7 +109,7 @@ report_problem(const Upload *upload, const AtxRemoteOptions *options, const AtxH
 int
 atx_cmd_apply(const char *path, const AtxRemoteOptions *options)
 {
-  g_auto(Upload) upload = {0};
+  g_auto(Upload) upload = { 0 };
   if (!upload_read(&upload, "apply", path))
     return ATX_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
@@ -135,9 +141,10 @@ add_warning_strings(const json_t *body, AtxDiagList *diags)
     return;
   size_t index;
   const json_t *warning;
-  json_array_foreach(json_object_get(body, "warnings"), index, warning)
+  json_array_foreach (json_object_get(body, "warnings"), index, warning)
     if (json_is_string(warning))
-      atx_diag_list_add_at(diags, ATX_SEVERITY_WARNING, "device.warning", "", 0, 0, "%s", json_string_value(warning));
+      atx_diag_list_add_at(diags, ATX_SEVERITY_WARNING, "device.warning", "", 0, 0, "%s",
+                           json_string_value(warning));
 }
 
 static int
@@ -160,7 +167,7 @@ report_validation(const Upload *upload, const AtxRemoteOptions *options, const A
 int
 atx_cmd_validate_remote(const char *path, const AtxRemoteOptions *options)
 {
-  g_auto(Upload) upload = {0};
+  g_auto(Upload) upload = { 0 };
   if (!upload_read(&upload, "validate", path))
     return ATX_EXIT_USAGE;
   g_autoptr(GError) error = NULL;

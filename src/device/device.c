@@ -189,7 +189,7 @@ atx_device_submit(AtxDevice *device, const char *kind, const AtxApplyRequest *re
   AtxJob *job = atx_journal_submit(device->journal, kind, error);
   if (job) {
     Pending *pending = g_new0(Pending, 1);
-    *pending = (Pending) {
+    *pending = (Pending){
       .job = atx_job_ref(job),
       .data = request->data ? g_bytes_ref(request->data) : NULL,
       .upload_path = g_strdup(request->upload_path),

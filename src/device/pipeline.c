@@ -270,9 +270,10 @@ run_locked(Apply *apply)
     return;
   }
   atx_job_event(apply->job, ATX_STEP_VALIDATE, "parsing config");
-  apply->submission = request->upload_path
-                          ? atx_submission_load_file(request->upload_path, request->filename, apply->pipeline->limits)
-                          : atx_submission_load(request->data, request->filename, apply->pipeline->limits);
+  apply->submission =
+      request->upload_path
+          ? atx_submission_load_file(request->upload_path, request->filename, apply->pipeline->limits)
+          : atx_submission_load(request->data, request->filename, apply->pipeline->limits);
   if (!atx_submission_is_valid(apply->submission)) {
     fail_invalid(apply);
     return;

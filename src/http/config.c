@@ -74,13 +74,13 @@ respond_invalid(AtxHttpResponse *response, const AtxSubmission *submission)
     if (diag->severity == ATX_SEVERITY_ERROR)
       first = g_strchomp(atx_diag_format_text(diag, submission->filename));
   }
-  g_autofree char *detail = g_strdup_printf("%s is invalid: %u error%s, %u warning%s; nothing was written",
-                                            submission->filename, errors, errors == 1 ? "" : "s", warnings,
-                                            warnings == 1 ? "" : "s");
-  json_t *body = json_pack("{ss ss si ss ss sb so}", "type", "https://atomixos.invalid/problems/invalid-config",
-                           "title", "Invalid configuration", "status", 422, "detail", detail, "error",
-                           first ? first : detail, "ok", 0, "diagnostics",
-                           atx_diag_list_to_json(submission->diags));
+  g_autofree char *detail =
+      g_strdup_printf("%s is invalid: %u error%s, %u warning%s; nothing was written", submission->filename, errors,
+                      errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+  json_t *body =
+      json_pack("{ss ss si ss ss sb so}", "type", "https://atomixos.invalid/problems/invalid-config", "title",
+                "Invalid configuration", "status", 422, "detail", detail, "error", first ? first : detail, "ok", 0,
+                "diagnostics", atx_diag_list_to_json(submission->diags));
   atx_http_response_json(response, 422, "application/problem+json", body);
 }
 

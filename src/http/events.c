@@ -7,7 +7,7 @@
 struct _AtxEventHub {
   AtxDevice *device;
   guint listener_id;
-  GMutex lock;       /* guards streams; taken before a stream's lock */
+  GMutex lock; /* guards streams; taken before a stream's lock */
   GPtrArray *streams;
 };
 
@@ -15,9 +15,9 @@ struct _AtxEventStream {
   AtxEventHub *hub;
   char *job_id;
   gconstpointer owner;
-  GMutex lock;       /* guards everything below */
+  GMutex lock; /* guards everything below */
   GString *pending;
-  guint64 last_seq;  /* newest event already in pending or sent */
+  guint64 last_seq; /* newest event already in pending or sent */
   gboolean ended;
   gboolean waiting;
   AtxEventWaiter wake;
@@ -184,8 +184,8 @@ atx_event_stream_set_owner(AtxEventStream *stream, gconstpointer owner)
 }
 
 gsize
-atx_event_stream_read(AtxEventStream *stream, char *buffer, gsize max, gboolean *ended,
-                      AtxEventWaiter wait, AtxEventWaiter wake, gpointer data)
+atx_event_stream_read(AtxEventStream *stream, char *buffer, gsize max, gboolean *ended, AtxEventWaiter wait,
+                      AtxEventWaiter wake, gpointer data)
 {
   g_mutex_lock(&stream->lock);
   gsize n = MIN(max, stream->pending->len);

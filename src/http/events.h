@@ -46,7 +46,7 @@ void atx_event_stream_set_owner(AtxEventStream *stream, gconstpointer owner);
  * 0 with *@ended TRUE at the end of the stream; returns 0 with *@ended FALSE
  * after calling @wait(@data) when nothing is pending yet: @wake(@data) is
  * then called once when there is. */
-gsize atx_event_stream_read(AtxEventStream *stream, char *buffer, gsize max, gboolean *ended,
-                            AtxEventWaiter wait, AtxEventWaiter wake, gpointer data);
+gsize atx_event_stream_read(AtxEventStream *stream, char *buffer, gsize max, gboolean *ended, AtxEventWaiter wait,
+                            AtxEventWaiter wake, gpointer data);
 /* Unregisters and frees the stream (never call from a waiter). */
 void atx_event_stream_close(AtxEventStream *stream);

@@ -5,11 +5,15 @@
 
 #include "http/http.h"
 
-void atx_http_system_health(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_system_health(const AtxHttpContext *context, const AtxHttpRequest *request,
+                            AtxHttpResponse *response);
 void atx_http_auth_nonce(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
-void atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
-void atx_http_config_validate(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
-void atx_http_config_export(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *request,
+                            AtxHttpResponse *response);
+void atx_http_config_validate(const AtxHttpContext *context, const AtxHttpRequest *request,
+                              AtxHttpResponse *response);
+void atx_http_config_export(const AtxHttpContext *context, const AtxHttpRequest *request,
+                            AtxHttpResponse *response);
 void atx_http_jobs_list(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_jobs_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_jobs_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
@@ -22,8 +26,8 @@ gboolean atx_http_submit_job(const AtxHttpContext *context, const char *kind, co
 
 /* Admission's part of authorisation (authorize.c): refuses a request that
  * needs a signature and carries none, before its body is read. */
-gboolean atx_http_admit_auth(const AtxHttpContext *context, const AtxHttpRoute *route, const AtxHttpRequest *request,
-                             AtxHttpResponse *response);
+gboolean atx_http_admit_auth(const AtxHttpContext *context, const AtxHttpRoute *route,
+                             const AtxHttpRequest *request, AtxHttpResponse *response);
 
 /* Partial edits (partial.c): PUT/DELETE/PATCH /api/config/{collection}[/{name}]. */
 void atx_http_config_edit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);

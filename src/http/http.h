@@ -43,21 +43,21 @@ typedef struct {
 
 /* A documented header or query parameter (path parameters come from the path). */
 typedef struct {
-  const char *in;          /* "header" or "query" */
+  const char *in; /* "header" or "query" */
   const char *name;
-  const char *type;        /* JSON Schema type: "string", "integer" */
+  const char *type; /* JSON Schema type: "string", "integer" */
   const char *description;
 } AtxHttpParamSpec;
 
 typedef struct {
   const char *method;
-  const char *path;       /* "/api/jobs/{job_id}": {name} matches one non-empty segment */
-  const char *query;      /* raw query string, NULL when there is none */
-  const char *body_path;  /* the uploaded body (ATX_BODY_UPLOAD), NULL otherwise */
+  const char *path;      /* "/api/jobs/{job_id}": {name} matches one non-empty segment */
+  const char *query;     /* raw query string, NULL when there is none */
+  const char *body_path; /* the uploaded body (ATX_BODY_UPLOAD), NULL otherwise */
   /* Case-insensitive header lookup; NULL when absent. */
   const char *(*header)(gpointer data, const char *name);
   gpointer header_data;
-  GHashTable *params;     /* path parameters, filled by the dispatcher */
+  GHashTable *params;         /* path parameters, filled by the dispatcher */
   const char *client_address; /* peer IP, for nonce caps and rate limits; NULL = unknown */
   const char *body_sha256;    /* lowercase hex SHA-256 of the exact body bytes received; NULL = hash body_path */
   gboolean authenticated;     /* set by atx_http_run(): a signature was verified */
@@ -114,7 +114,7 @@ typedef struct {
   const AtxHttpParamSpec *params;       /* optional ones; ends with name NULL; may be NULL */
   const AtxHttpResponseSpec *responses; /* ends with status 0 */
   AtxHttpHandler handler;
-  const char *request_schema;           /* ATX_BODY_JSON: component schema of the body */
+  const char *request_schema; /* ATX_BODY_JSON: component schema of the body */
 } AtxHttpRoute;
 
 /* The route table: every route the server answers, in documentation order. */

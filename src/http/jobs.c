@@ -130,7 +130,8 @@ atx_http_jobs_events(const AtxHttpContext *context, const AtxHttpRequest *reques
     atx_http_response_error(response, 400, "Last-Event-ID must be an event seq, not '%s'", last_id);
     return;
   }
-  AtxEventStream *stream = atx_event_hub_open(context->events, g_hash_table_lookup(request->params, "job_id"), after);
+  AtxEventStream *stream =
+      atx_event_hub_open(context->events, g_hash_table_lookup(request->params, "job_id"), after);
   if (!stream) {
     atx_http_response_error(response, 404, "job not found");
     return;

@@ -35,15 +35,15 @@ typedef struct {
   struct MHD_Connection *connection;
   const AtxHttpRoute *route;
   GHashTable *params;
-  char *upload_path;  /* the body file while it is written, NULL for other routes */
+  char *upload_path; /* the body file while it is written, NULL for other routes */
   int upload_fd;
   guint64 received;
-  gboolean refused;   /* the body exceeded the limit; the rest is discarded */
+  gboolean refused; /* the body exceeded the limit; the rest is discarded */
   char *method;
   char *url;
   AtxHttpResponse answer;
-  gboolean answered;  /* the pool has filled answer; queue it */
-  gboolean counted;   /* holds one of the MAX_CONCURRENT_UPLOADS slots */
+  gboolean answered;    /* the pool has filled answer; queue it */
+  gboolean counted;     /* holds one of the MAX_CONCURRENT_UPLOADS slots */
   GChecksum *body_hash; /* SHA-256 of every body byte received, for the signature */
   char *client_address;
 } Exchange;
@@ -82,8 +82,7 @@ lookup_header(gpointer data, const char *name)
 }
 
 /* The event stream of a response: MHD calls this when it can send more. */
-static ssize_t
-read_stream(void *cls, uint64_t pos, char *buf, size_t max);
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max);
 
 static void
 suspend_connection(gpointer data)
@@ -144,8 +143,8 @@ queue(Exchange *exchange, AtxHttpResponse *result)
     GBytes *body = result->body ? g_bytes_ref(result->body) : g_bytes_new_static("", 0);
     gsize len = 0;
     const void *data = g_bytes_get_data(body, &len);
-    response = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *) (data ? data : ""),
-                                                                      unref_body, body);
+    response =
+        MHD_create_response_from_buffer_with_free_callback_cls(len, (void *) (data ? data : ""), unref_body, body);
     if (!response)
       g_bytes_unref(body);
   }
@@ -381,8 +380,7 @@ on_completed(void *cls, struct MHD_Connection *connection, void **req_cls, enum 
 }
 
 
-static int
-take_fd_error(int fd, GError **error, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static int take_fd_error(int fd, GError **error, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
 static int
 take_fd_error(int fd, GError **error, const char *format, ...)
@@ -463,14 +461,13 @@ atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, 
   listener->upload_dir = g_strdup(upload_dir);
   listener->address = describe_socket(fd);
   listener->handlers = g_thread_pool_new(run_handler_in_pool, NULL, HANDLER_THREADS, FALSE, NULL);
-  listener->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-                                      on_request, listener,
-                                      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
-                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                      MHD_OPTION_CONNECTION_TIMEOUT,
-                                      (unsigned int) (connection_timeout_seconds ? connection_timeout_seconds
-                                                                                 : DEFAULT_CONNECTION_TIMEOUT_SECONDS),
-                                      MHD_OPTION_END);
+  listener->daemon =
+      MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request,
+                       listener, MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd, MHD_OPTION_NOTIFY_COMPLETED,
+                       on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+                       (unsigned int) (connection_timeout_seconds ? connection_timeout_seconds
+                                                                  : DEFAULT_CONNECTION_TIMEOUT_SECONDS),
+                       MHD_OPTION_END);
   if (!listener->daemon) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot start the HTTP server on %s", listener->address);
     close(fd);

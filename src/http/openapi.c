@@ -8,75 +8,82 @@
 #include "http/handlers_private.h"
 
 /* Every component schema except Config (the embedded config schema). */
-static const char component_schemas[] = "{"
-  "\"HealthResponseBody\": {\"type\": \"object\", \"required\": [\"status\"], \"additionalProperties\": false,"
-  "  \"properties\": {\"status\": {\"const\": \"ok\"}}},"
-  "\"NonceResponseBody\": {\"type\": \"object\", \"required\": [\"nonce\"], \"additionalProperties\": false,"
-  "  \"properties\": {\"nonce\": {\"type\": \"string\", \"minLength\": 43}}},"
-  "\"SubmitConfigResponseBody\": {\"type\": \"object\", \"required\": [\"job_id\", \"state\", \"job_url\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"job_id\": {\"type\": \"string\"},"
-  "  \"state\": {\"const\": \"submitted\"}, \"job_url\": {\"type\": \"string\"}}},"
-  "\"ApiErrorResponseBody\": {\"type\": \"object\", \"required\": [\"error\"], \"additionalProperties\": false,"
-  "  \"properties\": {\"error\": {\"type\": \"string\"}}},"
-  "\"Diagnostic\": {\"type\": \"object\", \"required\": [\"code\", \"severity\", \"pointer\", \"message\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"code\": {\"type\": \"string\"},"
-  "  \"severity\": {\"enum\": [\"error\", \"warning\"]}, \"pointer\": {\"type\": \"string\"},"
-  "  \"line\": {\"type\": \"integer\", \"minimum\": 1}, \"column\": {\"type\": \"integer\", \"minimum\": 1},"
-  "  \"message\": {\"type\": \"string\"}, \"hint\": {\"type\": \"string\"}}},"
-  "\"ProblemResponseBody\": {\"description\": \"RFC 9457 problem details with every diagnostic\","
-  "  \"type\": \"object\", \"required\": [\"type\", \"title\", \"status\", \"detail\", \"error\", \"diagnostics\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"type\": {\"type\": \"string\"},"
-  "  \"title\": {\"type\": \"string\"}, \"status\": {\"type\": \"integer\"}, \"detail\": {\"type\": \"string\"},"
-  "  \"error\": {\"type\": \"string\"}, \"ok\": {\"const\": false},"
-  "  \"diagnostics\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/Diagnostic\"}}}},"
-  "\"ValidationResponseBody\": {\"type\": \"object\", \"required\": [\"ok\", \"warnings\", \"diagnostics\", \"files\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"ok\": {\"const\": true},"
-  "  \"warnings\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}},"
-  "  \"diagnostics\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/Diagnostic\"}},"
-  "  \"files\": {\"description\": \"Paths a render would write, relative to the config root\","
-  "    \"type\": \"array\", \"items\": {\"type\": \"string\"}}}},"
-  "\"JobEventResponseBody\": {\"type\": \"object\", \"required\": [\"seq\", \"step\", \"elapsed_seconds\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"seq\": {\"type\": \"integer\", \"minimum\": 1},"
-  "  \"time\": {\"type\": \"string\"}, \"elapsed_seconds\": {\"type\": \"number\"}, \"step\": {\"type\": \"string\"},"
-  "  \"message\": {\"type\": \"string\"}, \"service\": {\"type\": \"string\"},"
-  "  \"mode\": {\"enum\": [\"rootful\", \"rootless\"]}, \"status\": {\"type\": \"string\"},"
-  "  \"probe\": {\"type\": \"object\"}}},"
-  "\"ProvisionResultResponseBody\": {\"type\": \"object\", \"required\": [\"warnings\"],"
-  "  \"properties\": {\"warnings\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}},"
-  "  \"reapply\": {\"type\": \"boolean\"}, \"rolled_back\": {\"type\": \"boolean\"},"
-  "  \"forwarding_url\": {\"type\": \"string\"}}},"
-  "\"JobResponseBody\": {\"type\": \"object\", \"required\": [\"id\", \"state\", \"current_step\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"id\": {\"type\": \"string\"},"
-  "  \"kind\": {\"type\": \"string\"}, \"state\": {\"enum\": [\"submitted\", \"running\", \"succeeded\", \"failed\"]},"
-  "  \"current_step\": {\"type\": \"string\"}, \"created_at\": {\"type\": \"string\"},"
-  "  \"started_at\": {\"type\": \"string\"}, \"finished_at\": {\"type\": \"string\"},"
-  "  \"events\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/JobEventResponseBody\"}},"
-  "  \"error\": {\"type\": \"string\"},"
-  "  \"diagnostics\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/Diagnostic\"}},"
-  "  \"recovery\": {\"description\": \"What crash recovery did, for a job a dead process left running\","
-  "    \"type\": \"string\"},"
-  "  \"result\": {\"$ref\": \"#/components/schemas/ProvisionResultResponseBody\"},"
-  "  \"rollback_status\": {\"enum\": [\"completed\", \"failed\", \"skipped\", \"discarded\"]},"
-  "  \"duration_seconds\": {\"type\": \"number\"}}},"
-  "\"JobListResponseBody\": {\"type\": \"object\", \"required\": [\"jobs\"], \"additionalProperties\": false,"
-  "  \"properties\": {\"jobs\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/JobResponseBody\"}}}},"
-  "\"OpenApiDocument\": {\"type\": \"object\", \"required\": [\"openapi\", \"info\", \"paths\"]},"
-  /* Partial-edit bodies: the keys each may hold; their values are checked
+static const char component_schemas[] =
+    "{"
+    "\"HealthResponseBody\": {\"type\": \"object\", \"required\": [\"status\"], \"additionalProperties\": false,"
+    "  \"properties\": {\"status\": {\"const\": \"ok\"}}},"
+    "\"NonceResponseBody\": {\"type\": \"object\", \"required\": [\"nonce\"], \"additionalProperties\": false,"
+    "  \"properties\": {\"nonce\": {\"type\": \"string\", \"minLength\": 43}}},"
+    "\"SubmitConfigResponseBody\": {\"type\": \"object\", \"required\": [\"job_id\", \"state\", \"job_url\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"job_id\": {\"type\": \"string\"},"
+    "  \"state\": {\"const\": \"submitted\"}, \"job_url\": {\"type\": \"string\"}}},"
+    "\"ApiErrorResponseBody\": {\"type\": \"object\", \"required\": [\"error\"], \"additionalProperties\": false,"
+    "  \"properties\": {\"error\": {\"type\": \"string\"}}},"
+    "\"Diagnostic\": {\"type\": \"object\", \"required\": [\"code\", \"severity\", \"pointer\", \"message\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"code\": {\"type\": \"string\"},"
+    "  \"severity\": {\"enum\": [\"error\", \"warning\"]}, \"pointer\": {\"type\": \"string\"},"
+    "  \"line\": {\"type\": \"integer\", \"minimum\": 1}, \"column\": {\"type\": \"integer\", \"minimum\": 1},"
+    "  \"message\": {\"type\": \"string\"}, \"hint\": {\"type\": \"string\"}}},"
+    "\"ProblemResponseBody\": {\"description\": \"RFC 9457 problem details with every diagnostic\","
+    "  \"type\": \"object\", \"required\": [\"type\", \"title\", \"status\", \"detail\", \"error\", "
+    "\"diagnostics\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"type\": {\"type\": \"string\"},"
+    "  \"title\": {\"type\": \"string\"}, \"status\": {\"type\": \"integer\"}, \"detail\": {\"type\": \"string\"},"
+    "  \"error\": {\"type\": \"string\"}, \"ok\": {\"const\": false},"
+    "  \"diagnostics\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/Diagnostic\"}}}},"
+    "\"ValidationResponseBody\": {\"type\": \"object\", \"required\": [\"ok\", \"warnings\", \"diagnostics\", "
+    "\"files\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"ok\": {\"const\": true},"
+    "  \"warnings\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}},"
+    "  \"diagnostics\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/Diagnostic\"}},"
+    "  \"files\": {\"description\": \"Paths a render would write, relative to the config root\","
+    "    \"type\": \"array\", \"items\": {\"type\": \"string\"}}}},"
+    "\"JobEventResponseBody\": {\"type\": \"object\", \"required\": [\"seq\", \"step\", \"elapsed_seconds\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"seq\": {\"type\": \"integer\", \"minimum\": 1},"
+    "  \"time\": {\"type\": \"string\"}, \"elapsed_seconds\": {\"type\": \"number\"}, \"step\": {\"type\": "
+    "\"string\"},"
+    "  \"message\": {\"type\": \"string\"}, \"service\": {\"type\": \"string\"},"
+    "  \"mode\": {\"enum\": [\"rootful\", \"rootless\"]}, \"status\": {\"type\": \"string\"},"
+    "  \"probe\": {\"type\": \"object\"}}},"
+    "\"ProvisionResultResponseBody\": {\"type\": \"object\", \"required\": [\"warnings\"],"
+    "  \"properties\": {\"warnings\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}},"
+    "  \"reapply\": {\"type\": \"boolean\"}, \"rolled_back\": {\"type\": \"boolean\"},"
+    "  \"forwarding_url\": {\"type\": \"string\"}}},"
+    "\"JobResponseBody\": {\"type\": \"object\", \"required\": [\"id\", \"state\", \"current_step\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"id\": {\"type\": \"string\"},"
+    "  \"kind\": {\"type\": \"string\"}, \"state\": {\"enum\": [\"submitted\", \"running\", \"succeeded\", "
+    "\"failed\"]},"
+    "  \"current_step\": {\"type\": \"string\"}, \"created_at\": {\"type\": \"string\"},"
+    "  \"started_at\": {\"type\": \"string\"}, \"finished_at\": {\"type\": \"string\"},"
+    "  \"events\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/JobEventResponseBody\"}},"
+    "  \"error\": {\"type\": \"string\"},"
+    "  \"diagnostics\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/Diagnostic\"}},"
+    "  \"recovery\": {\"description\": \"What crash recovery did, for a job a dead process left running\","
+    "    \"type\": \"string\"},"
+    "  \"result\": {\"$ref\": \"#/components/schemas/ProvisionResultResponseBody\"},"
+    "  \"rollback_status\": {\"enum\": [\"completed\", \"failed\", \"skipped\", \"discarded\"]},"
+    "  \"duration_seconds\": {\"type\": \"number\"}}},"
+    "\"JobListResponseBody\": {\"type\": \"object\", \"required\": [\"jobs\"], \"additionalProperties\": false,"
+    "  \"properties\": {\"jobs\": {\"type\": \"array\", \"items\": {\"$ref\": "
+    "\"#/components/schemas/JobResponseBody\"}}}},"
+    "\"OpenApiDocument\": {\"type\": \"object\", \"required\": [\"openapi\", \"info\", \"paths\"]},"
+    /* Partial-edit bodies: the keys each may hold; their values are checked
    * with the merged config, diagnostics pointing into the full config. */
-  "\"UserEditRequestBody\": {\"type\": \"object\", \"required\": [\"isAdmin\"], \"additionalProperties\": false,"
-  "  \"properties\": {\"isAdmin\": {\"type\": \"boolean\"}, \"ssh_key\": {}, \"shell\": {}}},"
-  "\"NetworkPatchRequestBody\": {\"description\": \"Merged into [network]: null deletes a key, objects merge\","
-  "  \"type\": \"object\", \"additionalProperties\": false, \"properties\": {\"dns_servers\": {},"
-  "  \"dns_search_domains\": {}, \"default_gateway\": {}, \"interfaces\": {}, \"dnsmasq\": {}, \"ntp\": {},"
-  "  \"firewall\": {}}},"
-  "\"ContainerEditRequestBody\": {\"type\": \"object\", \"required\": [\"privileged\", \"Container\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"privileged\": {\"type\": \"boolean\"},"
-  "  \"Unit\": {\"type\": \"object\"}, \"Container\": {\"type\": \"object\"}, \"Install\": {\"type\": \"object\"}}},"
-  "\"ContainerNetworkEditRequestBody\": {\"type\": \"object\", \"required\": [\"Network\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"Network\": {\"type\": \"object\"}}},"
-  "\"ContainerVolumeEditRequestBody\": {\"type\": \"object\", \"required\": [\"Volume\"],"
-  "  \"additionalProperties\": false, \"properties\": {\"Volume\": {\"type\": \"object\"}}}"
-  "}";
+    "\"UserEditRequestBody\": {\"type\": \"object\", \"required\": [\"isAdmin\"], \"additionalProperties\": false,"
+    "  \"properties\": {\"isAdmin\": {\"type\": \"boolean\"}, \"ssh_key\": {}, \"shell\": {}}},"
+    "\"NetworkPatchRequestBody\": {\"description\": \"Merged into [network]: null deletes a key, objects merge\","
+    "  \"type\": \"object\", \"additionalProperties\": false, \"properties\": {\"dns_servers\": {},"
+    "  \"dns_search_domains\": {}, \"default_gateway\": {}, \"interfaces\": {}, \"dnsmasq\": {}, \"ntp\": {},"
+    "  \"firewall\": {}}},"
+    "\"ContainerEditRequestBody\": {\"type\": \"object\", \"required\": [\"privileged\", \"Container\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"privileged\": {\"type\": \"boolean\"},"
+    "  \"Unit\": {\"type\": \"object\"}, \"Container\": {\"type\": \"object\"}, \"Install\": {\"type\": "
+    "\"object\"}}},"
+    "\"ContainerNetworkEditRequestBody\": {\"type\": \"object\", \"required\": [\"Network\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"Network\": {\"type\": \"object\"}}},"
+    "\"ContainerVolumeEditRequestBody\": {\"type\": \"object\", \"required\": [\"Volume\"],"
+    "  \"additionalProperties\": false, \"properties\": {\"Volume\": {\"type\": \"object\"}}}"
+    "}";
 
 static json_t *
 schema_ref(const char *name)
@@ -91,7 +98,8 @@ static const struct {
   const char *description;
 } signature_headers[] = {
   { "X-AtomixOS-Nonce", "A nonce from GET /api/nonce (single use)" },
-  { "X-AtomixOS-Signature", "Base64 of the armored SSH signature (namespace atomixos-reapply) of the signed message" },
+  { "X-AtomixOS-Signature",
+    "Base64 of the armored SSH signature (namespace atomixos-reapply) of the signed message" },
   { "X-AtomixOS-Signed-Message", "Base64 of the signed message when it is v2 (binds the HTTP method)" },
 };
 
@@ -125,12 +133,12 @@ responses_json(const AtxHttpRoute *route)
   json_t *responses = json_object();
   for (const AtxHttpResponseSpec *r = route->responses; r->status; r++) {
     json_t *schema = r->schema ? schema_ref(r->schema) : json_pack("{ss}", "type", "string");
-    json_t *response = json_pack("{ss s{s{so}}}", "description", r->description, "content", r->content_type,
-                                 "schema", schema);
+    json_t *response =
+        json_pack("{ss s{s{so}}}", "description", r->description, "content", r->content_type, "schema", schema);
     if (r->status == 202)
-      json_object_set_new(response, "headers",
-                          json_pack("{s{ss s{ss}}}", "Location", "description", "The job's URL", "schema", "type",
-                                    "string"));
+      json_object_set_new(
+          response, "headers",
+          json_pack("{s{ss s{ss}}}", "Location", "description", "The job's URL", "schema", "type", "string"));
     if (r->status == 405)
       json_object_set_new(response, "headers", json_pack("{s{s{ss}}}", "Allow", "schema", "type", "string"));
     char status[8];
@@ -143,11 +151,11 @@ responses_json(const AtxHttpRoute *route)
 static json_t *
 operation_json(const AtxHttpRoute *route)
 {
-  json_t *operation = json_pack("{ss ss s[s] so so sb ss}", "operationId", route->operation_id, "summary",
-                                route->summary, "tags", route->tag, "parameters", parameters_json(route),
-                                "responses", responses_json(route), "x-atomix-signed-when-provisioned",
-                                route->auth != ATX_AUTH_NONE, "x-atomix-auth",
-                                atx_http_auth_class_name(route->auth));
+  json_t *operation =
+      json_pack("{ss ss s[s] so so sb ss}", "operationId", route->operation_id, "summary", route->summary, "tags",
+                route->tag, "parameters", parameters_json(route), "responses", responses_json(route),
+                "x-atomix-signed-when-provisioned", route->auth != ATX_AUTH_NONE, "x-atomix-auth",
+                atx_http_auth_class_name(route->auth));
   if (route->body == ATX_BODY_JSON)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb s{s{so}}}", "required", 1, "content", "application/json", "schema",
@@ -164,8 +172,9 @@ operation_json(const AtxHttpRoute *route)
   else if (route->body == ATX_BODY_UPLOAD)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb ss s{s{s{ss ss}}}}", "required", 1, "description",
-                                  "Raw config.toml or compressed config bundle bytes (.tar.gz, .tar.zst).", "content",
-                                  "application/octet-stream", "schema", "type", "string", "format", "binary"));
+                                  "Raw config.toml or compressed config bundle bytes (.tar.gz, .tar.zst).",
+                                  "content", "application/octet-stream", "schema", "type", "string", "format",
+                                  "binary"));
   return operation;
 }
 

@@ -30,8 +30,8 @@ static void
 respond_invalid(AtxHttpResponse *response, const AtxDiagList *diags, const char *message)
 {
   guint errors = atx_diag_list_count(diags, ATX_SEVERITY_ERROR);
-  g_autofree char *detail = g_strdup_printf("the edit is invalid: %u error%s; nothing was written", errors,
-                                            errors == 1 ? "" : "s");
+  g_autofree char *detail =
+      g_strdup_printf("the edit is invalid: %u error%s; nothing was written", errors, errors == 1 ? "" : "s");
   json_t *body = json_pack("{ss ss si ss ss sb so}", "type", "https://atomixos.invalid/problems/invalid-config",
                            "title", "Invalid configuration", "status", 422, "detail", detail, "error", message,
                            "ok", 0, "diagnostics", atx_diag_list_to_json(diags));
@@ -100,8 +100,8 @@ atx_http_config_edit(const AtxHttpContext *context, const AtxHttpRequest *reques
     atx_http_response_error(response, 500, "%s", error->message);
     return;
   }
-  g_autofree char *path = g_build_filename(atx_store_config_dir(atx_device_store(context->device)), "config.toml",
-                                           NULL);
+  g_autofree char *path =
+      g_build_filename(atx_store_config_dir(atx_device_store(context->device)), "config.toml", NULL);
   g_autofree char *current = NULL;
   gsize current_len = 0;
   if (!g_file_get_contents(path, &current, &current_len, &error)) {
@@ -120,7 +120,7 @@ atx_http_config_edit(const AtxHttpContext *context, const AtxHttpRequest *reques
   char *merged = compute_edit(&edit, current, current_len, response);
   if (!merged)
     return;
-  g_autofree char *base_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *) current,
-                                                             current_len);
+  g_autofree char *base_sha256 =
+      g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *) current, current_len);
   submit_merged(context, merged, base_sha256, response);
 }

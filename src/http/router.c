@@ -24,7 +24,7 @@ atx_http_auth_class_name(AtxAuthClass auth)
 void
 atx_http_response_init(AtxHttpResponse *response)
 {
-  *response = (AtxHttpResponse) { .status = 500, .headers = g_ptr_array_new_with_free_func(g_free) };
+  *response = (AtxHttpResponse){ .status = 500, .headers = g_ptr_array_new_with_free_func(g_free) };
 }
 
 void

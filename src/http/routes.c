@@ -5,55 +5,113 @@
 #define JSON "application/json"
 #define PROBLEM "application/problem+json"
 
-#define ERR_400 { 400, JSON, "ApiErrorResponseBody", "The body is not a JSON object" }
-#define ERR_401 { 401, JSON, "ApiErrorResponseBody", "No valid admin signature (the message says why)" }
-#define ERR_429 { 429, JSON, "ApiErrorResponseBody", "Too many failed attempts from this address; retry after Retry-After seconds" }
-#define ERR_404 { 404, JSON, "ApiErrorResponseBody", "Not found" }
-#define ERR_409 { 409, JSON, "ApiErrorResponseBody", "Another job is submitted or running; the message names it" }
-#define ERR_413 { 413, JSON, "ApiErrorResponseBody", "The body exceeds the upload limit" }
-#define ERR_422 { 422, PROBLEM, "ProblemResponseBody", "Invalid config or bundle: every diagnostic; nothing was written" }
-#define ERR_503 { 503, JSON, "ApiErrorResponseBody", "Too many uploads in progress; retry after Retry-After seconds" }
-#define END { 0 }
+#define ERR_400                                                                                                   \
+  {                                                                                                               \
+    400, JSON, "ApiErrorResponseBody", "The body is not a JSON object"                                            \
+  }
+#define ERR_401                                                                                                   \
+  {                                                                                                               \
+    401, JSON, "ApiErrorResponseBody", "No valid admin signature (the message says why)"                          \
+  }
+#define ERR_429                                                                                                   \
+  {                                                                                                               \
+    429, JSON, "ApiErrorResponseBody",                                                                            \
+        "Too many failed attempts from this address; retry after Retry-After seconds"                             \
+  }
+#define ERR_404                                                                                                   \
+  {                                                                                                               \
+    404, JSON, "ApiErrorResponseBody", "Not found"                                                                \
+  }
+#define ERR_409                                                                                                   \
+  {                                                                                                               \
+    409, JSON, "ApiErrorResponseBody", "Another job is submitted or running; the message names it"                \
+  }
+#define ERR_413                                                                                                   \
+  {                                                                                                               \
+    413, JSON, "ApiErrorResponseBody", "The body exceeds the upload limit"                                        \
+  }
+#define ERR_422                                                                                                   \
+  {                                                                                                               \
+    422, PROBLEM, "ProblemResponseBody", "Invalid config or bundle: every diagnostic; nothing was written"        \
+  }
+#define ERR_503                                                                                                   \
+  {                                                                                                               \
+    503, JSON, "ApiErrorResponseBody", "Too many uploads in progress; retry after Retry-After seconds"            \
+  }
+#define END                                                                                                       \
+  {                                                                                                               \
+    0                                                                                                             \
+  }
 
 static const AtxHttpResponseSpec health_responses[] = {
-  { 200, JSON, "HealthResponseBody", "The server is up" }, END,
+  { 200, JSON, "HealthResponseBody", "The server is up" },
+  END,
 };
 static const AtxHttpResponseSpec nonce_responses[] = {
-  { 200, JSON, "NonceResponseBody", "A fresh single-use nonce" }, END,
+  { 200, JSON, "NonceResponseBody", "A fresh single-use nonce" },
+  END,
 };
 static const AtxHttpResponseSpec submit_responses[] = {
   { 202, JSON, "SubmitConfigResponseBody", "Accepted; the job runs in the background" },
-  ERR_401, ERR_409, ERR_413, ERR_422, ERR_429, ERR_503, END,
+  ERR_401,
+  ERR_409,
+  ERR_413,
+  ERR_422,
+  ERR_429,
+  ERR_503,
+  END,
 };
 static const AtxHttpResponseSpec validate_responses[] = {
   { 200, JSON, "ValidationResponseBody", "Valid; warnings and the files a render would write" },
-  ERR_401, ERR_413, ERR_422, ERR_429, ERR_503, END,
+  ERR_401,
+  ERR_413,
+  ERR_422,
+  ERR_429,
+  ERR_503,
+  END,
 };
 static const AtxHttpResponseSpec export_responses[] = {
-  { 200, "application/toml", "Config", "The active config.toml, byte for byte" },
-  ERR_401, ERR_404, ERR_429, END,
+  { 200, "application/toml", "Config", "The active config.toml, byte for byte" }, ERR_401, ERR_404, ERR_429, END,
 };
 static const AtxHttpResponseSpec edit_responses[] = {
   { 202, JSON, "SubmitConfigResponseBody", "Accepted; the merged config runs through the job pipeline" },
-  ERR_400, ERR_401, ERR_409, ERR_413, ERR_422, ERR_429, ERR_503, END,
+  ERR_400,
+  ERR_401,
+  ERR_409,
+  ERR_413,
+  ERR_422,
+  ERR_429,
+  ERR_503,
+  END,
 };
 static const AtxHttpResponseSpec delete_responses[] = {
   { 202, JSON, "SubmitConfigResponseBody", "Accepted (also when the entry is absent); the job applies the rest" },
-  ERR_401, ERR_409, ERR_422, ERR_429, END,
+  ERR_401,
+  ERR_409,
+  ERR_422,
+  ERR_429,
+  END,
 };
 static const AtxHttpResponseSpec jobs_list_responses[] = {
   { 200, JSON, "JobListResponseBody", "Retained jobs, newest first" },
-  { 400, JSON, "ApiErrorResponseBody", "A malformed limit" }, END,
+  { 400, JSON, "ApiErrorResponseBody", "A malformed limit" },
+  END,
 };
 static const AtxHttpResponseSpec jobs_get_responses[] = {
-  { 200, JSON, "JobResponseBody", "The job" }, ERR_404, END,
+  { 200, JSON, "JobResponseBody", "The job" },
+  ERR_404,
+  END,
 };
 static const AtxHttpResponseSpec jobs_events_responses[] = {
-  { 200, "text/event-stream", NULL, "One SSE event per job event (id = seq, data = the event as JSON); ends after the job ends" },
-  { 400, JSON, "ApiErrorResponseBody", "A malformed Last-Event-ID" }, ERR_404, END,
+  { 200, "text/event-stream", NULL,
+    "One SSE event per job event (id = seq, data = the event as JSON); ends after the job ends" },
+  { 400, JSON, "ApiErrorResponseBody", "A malformed Last-Event-ID" },
+  ERR_404,
+  END,
 };
 static const AtxHttpResponseSpec openapi_responses[] = {
-  { 200, JSON, "OpenApiDocument", "This document" }, END,
+  { 200, JSON, "OpenApiDocument", "This document" },
+  END,
 };
 
 /* The Boot UI (ui.c; reference §8). Its 404s mean "the device is
@@ -115,8 +173,8 @@ static const AtxHttpRoute routes[] = {
     ATX_BODY_NONE, NULL, nonce_responses, atx_http_auth_nonce },
   { "POST", "/api/config", "configSubmit", "config", "Submit a config.toml or bundle for asynchronous apply",
     ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, submit_responses, atx_http_config_submit },
-  { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml",
-    ATX_AUTH_SIGNED, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
+  { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml", ATX_AUTH_SIGNED,
+    ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
   /* Partial edits (partial.c), reference §1.2. */
   { "PUT", "/api/config/users/{name}", "configUsersPut", "config", "Create or replace one user", ATX_AUTH_SIGNED,
     ATX_BODY_JSON, NULL, edit_responses, atx_http_config_edit, "UserEditRequestBody" },

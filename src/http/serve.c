@@ -19,13 +19,13 @@ typedef struct {
   AtxHttpContext context;
   char *upload_dir;
   guint16 port;
-  GPtrArray *listeners;    /* AtxListener* */
-  char *narrowed_to;       /* the gateway address once listening there only */
+  GPtrArray *listeners; /* AtxListener* */
+  char *narrowed_to;    /* the gateway address once listening there only */
   GMainLoop *loop;
   GMainContext *main_context;
   guint rebind_source;
   gboolean socket_activated; /* the listeners are sockets systemd passed */
-  char *narrow_error;      /* the last reason narrowing failed, logged once */
+  char *narrow_error;        /* the last reason narrowing failed, logged once */
 } Server;
 
 static void
@@ -149,8 +149,7 @@ on_job_succeeded(gpointer data)
 {
   Server *server = data;
   if (server->rebind_source == 0)
-    server->rebind_source =
-        g_timeout_add_seconds(server->options->rebind_delay_seconds, on_rebind_due, server);
+    server->rebind_source = g_timeout_add_seconds(server->options->rebind_delay_seconds, on_rebind_due, server);
   return G_SOURCE_REMOVE;
 }
 
@@ -168,7 +167,8 @@ on_heartbeat(gpointer data)
 {
   Server *server = data;
   atx_event_hub_heartbeat(server->context.events);
-  if (server->narrowed_to == NULL && server->rebind_source == 0 && atx_device_is_provisioned(server->context.device))
+  if (server->narrowed_to == NULL && server->rebind_source == 0 &&
+      atx_device_is_provisioned(server->context.device))
     (void) narrow_to_gateway(server);
   return G_SOURCE_CONTINUE;
 }
@@ -202,8 +202,8 @@ open_initial_listeners(Server *server, int passed, GError **error)
   if (passed > 0)
     return TRUE;
   const char *const default_listen[] = { "0.0.0.0:" G_STRINGIFY(ATX_BOOTSTRAP_PORT), NULL };
-  const char *const *listen = server->options->listen && server->options->listen[0] ? server->options->listen
-                                                                                     : default_listen;
+  const char *const *listen =
+      server->options->listen && server->options->listen[0] ? server->options->listen : default_listen;
   for (guint i = 0; listen[i]; i++) {
     int fd = atx_listen_socket_open(listen[i], error);
     if (fd < 0 || !add_listener(server, fd, error))
@@ -235,8 +235,8 @@ new_auth(const AtxHttpServeOptions *options)
   g_autofree char *path = g_build_filename(atx_store_config_dir(atx_device_store(device)), "admin-signers", NULL);
   g_autofree char *signers = NULL;
   (void) g_file_get_contents(path, &signers, NULL, NULL);
-  return atx_auth_new(&(AtxAuthOptions) { .signers_seen = atx_auth_signers_present(signers),
-                                          .nonce_ttl_seconds = options->nonce_ttl_seconds });
+  return atx_auth_new(&(AtxAuthOptions){ .signers_seen = atx_auth_signers_present(signers),
+                                         .nonce_ttl_seconds = options->nonce_ttl_seconds });
 }
 
 static void
@@ -279,9 +279,9 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   if (ok) {
     guint listener_id = atx_device_listen(options->device, on_job_event, &server);
     server.loop = g_main_loop_new(server.main_context, FALSE);
-    guint heartbeat = g_timeout_add_seconds(options->heartbeat_seconds ? options->heartbeat_seconds
-                                                                       : DEFAULT_HEARTBEAT_SECONDS,
-                                            on_heartbeat, &server);
+    guint heartbeat =
+        g_timeout_add_seconds(options->heartbeat_seconds ? options->heartbeat_seconds : DEFAULT_HEARTBEAT_SECONDS,
+                              on_heartbeat, &server);
     guint term = g_unix_signal_add(SIGTERM, on_stop_signal, &server);
     guint interrupt = g_unix_signal_add(SIGINT, on_stop_signal, &server);
     sd_notify(0, "READY=1");

@@ -45,7 +45,10 @@ sink_end(gpointer user_data, GError **error)
 }
 
 static const AtxBundleSink checking_sink = {
-  .directory = sink_path, .file_begin = sink_path, .file_data = sink_data, .file_end = sink_end,
+  .directory = sink_path,
+  .file_begin = sink_path,
+  .file_data = sink_data,
+  .file_end = sink_end,
 };
 
 static AtxBundle *

@@ -13,19 +13,20 @@
 #include "core/toml/toml_write.h"
 
 static const char current[] =
-  "version = 1\n"
-  "[users.admin]\n"
-  "isAdmin = true\n"
-  "ssh_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example\"\n"
-  "[network.ntp]\n"
-  "servers = [\"time.cloudflare.com\"]\n"
-  "[activation]\n"
-  "required = [\"myapp\"]\n"
-  "[containers.container.myapp]\n"
-  "privileged = false\n"
-  "[containers.container.myapp.Container]\n"
-  "Image = \"ghcr.io/example/myapp:latest\"\n"
-  "[containers.volume.data.Volume]\n";
+    "version = 1\n"
+    "[users.admin]\n"
+    "isAdmin = true\n"
+    "ssh_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR "
+    "admin@example\"\n"
+    "[network.ntp]\n"
+    "servers = [\"time.cloudflare.com\"]\n"
+    "[activation]\n"
+    "required = [\"myapp\"]\n"
+    "[containers.container.myapp]\n"
+    "privileged = false\n"
+    "[containers.container.myapp.Container]\n"
+    "Image = \"ghcr.io/example/myapp:latest\"\n"
+    "[containers.volume.data.Volume]\n";
 
 static void
 check_accepted(const char *text)
@@ -56,7 +57,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const char *newline = memchr(rest, '\n', (gsize) (end - rest));
   g_autofree char *name = g_strndup(rest, newline ? (gsize) (newline - rest) : 0); /* stops at a NUL */
   const char *body = newline ? newline + 1 : rest;
-  AtxEdit edit = { .kind = (AtxEditKind) (data[0] % 9), .name = name, .body = body, .body_len = (gsize) (end - body) };
+  AtxEdit edit = {
+    .kind = (AtxEditKind) (data[0] % 9), .name = name, .body = body, .body_len = (gsize) (end - body)
+  };
   g_autoptr(AtxDiagList) diags = atx_diag_list_new();
   g_autoptr(GError) error = NULL;
   g_autofree char *text = atx_edit_apply(current, strlen(current), &edit, diags, &error);

@@ -22,10 +22,10 @@
 #include "http/http.h"
 
 #define ADMIN_KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example"
-#define PROVISIONING_CONFIG \
-  "version = 1\n[users.admin]\nisAdmin = true\nssh_key = \"" ADMIN_KEY "\"\n" \
-  "[activation]\nrequired = [\"web\"]\n" \
-  "[containers.container.web]\nprivileged = false\n" \
+#define PROVISIONING_CONFIG                                                                                       \
+  "version = 1\n[users.admin]\nisAdmin = true\nssh_key = \"" ADMIN_KEY "\"\n"                                     \
+  "[activation]\nrequired = [\"web\"]\n"                                                                          \
+  "[containers.container.web]\nprivileged = false\n"                                                              \
   "[containers.container.web.Container]\nImage = \"docker.io/library/web:1\"\n"
 
 static AtxHttpContext context;
@@ -49,7 +49,7 @@ setup(void)
   body_path = g_build_filename(root, "body", NULL);
   AtxDeviceOptions options = {
     .root = root,
-    .svcmgr = atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions) { 0 }),
+    .svcmgr = atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions){ 0 }),
     .app_user = g_get_user_name(),
     .poll_interval_ms = 10,
   };
@@ -61,7 +61,7 @@ setup(void)
   context.ui = atx_boot_ui_new(&error);
   g_assert_no_error(error);
   /* No rate limit: every input is a new attempt from the same address. */
-  context.auth = atx_auth_new(&(AtxAuthOptions) { .failures_allowed = G_MAXUINT, .signers_seen = TRUE });
+  context.auth = atx_auth_new(&(AtxAuthOptions){ .failures_allowed = G_MAXUINT, .signers_seen = TRUE });
   g_autoptr(GBytes) config = g_bytes_new_static(PROVISIONING_CONFIG, strlen(PROVISIONING_CONFIG));
   AtxApplyRequest request = { .data = config, .filename = "config.toml", .allow_reapply = TRUE };
   g_autoptr(AtxJob) job = atx_device_submit(context.device, "import", &request, &error);

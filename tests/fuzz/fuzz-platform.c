@@ -42,11 +42,15 @@ fuzz_firewall(const char *text, gsize len)
 static void
 fuzz_lan(const char *first, const char *second)
 {
-  static const char *const dnsmasq[] = { "dhcp-range=", "dhcp-option=", "domain=", "expand-hosts", "addn-hosts=",
-                                         "local=/", "log-dhcp", NULL };
+  static const char *const dnsmasq[] = { "dhcp-range=", "dhcp-option=", "domain=",  "expand-hosts",
+                                         "addn-hosts=", "local=/",      "log-dhcp", NULL };
   static const char *const chrony[] = { "# ", "server ", "allow ", NULL };
-  AtxLanInputs in = { .etc_dir = "/etc", .wan_interface = "eth0", .lan_interface = "eth1",
-                      .lan_mac = "00:11:22:33:44:55", .lan_settings = first, .host_network = second,
+  AtxLanInputs in = { .etc_dir = "/etc",
+                      .wan_interface = "eth0",
+                      .lan_interface = "eth1",
+                      .lan_mac = "00:11:22:33:44:55",
+                      .lan_settings = first,
+                      .host_network = second,
                       .hosts = "127.0.0.1 localhost\n" };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) files = atx_lan_plan(&in, &error);
@@ -64,10 +68,13 @@ fuzz_lan(const char *first, const char *second)
 static void
 fuzz_users(const char *first, const char *second)
 {
-  AtxUsersInputs in = { .users_json = first, .managed_json = second,
+  AtxUsersInputs in = { .users_json = first,
+                        .managed_json = second,
                         .passwd = "root:x:0:0::/root:/bin/sh\nlegacy:x:1000:1000::/home/legacy:/bin/sh\n",
-                        .group = "wheel:x:10:\npodman:x:11:legacy\n", .sysroot = "/sys-root",
-                        .admin_shell = "/bin/bash", .user_shell = "/bin/sh" };
+                        .group = "wheel:x:10:\npodman:x:11:legacy\n",
+                        .sysroot = "/sys-root",
+                        .admin_shell = "/bin/bash",
+                        .user_shell = "/bin/sh" };
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxUsersPlan) plan = atx_users_plan(&in, &error);
   if (!plan && !error)

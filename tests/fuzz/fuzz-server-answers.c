@@ -29,7 +29,7 @@ show_job(const json_t *job)
   (void) atx_job_is_terminal(job);
   size_t index;
   const json_t *event;
-  json_array_foreach(json_object_get(job, "events"), index, event) {
+  json_array_foreach (json_object_get(job, "events"), index, event) {
     AtxProgressStep step;
     (void) atx_job_event_seq(event);
     (void) atx_job_event_is_terminal(event);
@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const json_t *items = atx_job_list_items(root);
   size_t index;
   const json_t *job;
-  json_array_foreach(items, index, job)
+  json_array_foreach (items, index, job)
     show_job(job);
   const char *nonce = json_string_value(json_object_get(root, "nonce"));
   if (nonce != NULL && atx_signature_nonce_is_sane(nonce)) {

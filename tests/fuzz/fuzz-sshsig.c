@@ -15,7 +15,7 @@
 
 /* A real admin key, so a parsed signature by it reaches the verification. */
 static const char signers[] =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example\n";
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example\n";
 
 static void
 parse_and_verify(AtxSshSig *sig)
@@ -35,8 +35,13 @@ check_header(AtxAuth *auth, const char *text, gsize len)
   g_autofree char *nonce = atx_auth_issue_nonce(auth, client, NULL);
   g_autoptr(GBytes) body = g_bytes_new_static("body", 4);
   AtxAuthRequest request = {
-    .method = "POST", .path = "/api/config", .body = body, .nonce = nonce, .signature = header,
-    .signed_message = len % 2 ? header : NULL, .client_address = client,
+    .method = "POST",
+    .path = "/api/config",
+    .body = body,
+    .nonce = nonce,
+    .signature = header,
+    .signed_message = len % 2 ? header : NULL,
+    .client_address = client,
   };
   if (atx_auth_check_signed(auth, &request, signers, NULL, NULL))
     __builtin_trap();

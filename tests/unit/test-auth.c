@@ -184,13 +184,21 @@ make_signed(Fixture *f, Signed *s, guint version, const char *name, const char *
   s->body = g_bytes_new(body, strlen(body));
   g_autofree char *sha256 = atx_sha256_hex(s->body);
   AtxAuthMessage message = {
-    .version = version, .method = (char *) method, .nonce = s->nonce, .path = (char *) path, .sha256 = sha256,
+    .version = version,
+    .method = (char *) method,
+    .nonce = s->nonce,
+    .path = (char *) path,
+    .sha256 = sha256,
   };
   s->message = atx_auth_message_format(&message);
   s->signature = sign(name, s->message);
   s->claimed = g_base64_encode((const guchar *) s->message, strlen(s->message));
-  s->request = (AtxAuthRequest) {
-    .method = method, .path = path, .body = s->body, .nonce = s->nonce, .signature = s->signature,
+  s->request = (AtxAuthRequest){
+    .method = method,
+    .path = path,
+    .body = s->body,
+    .nonce = s->nonce,
+    .signature = s->signature,
     .client_address = "10.0.0.2",
   };
 }
@@ -250,7 +258,8 @@ static char *
 armor(GByteArray *blob)
 {
   g_autofree char *base64 = g_base64_encode(blob->data, blob->len);
-  g_autofree char *text = g_strdup_printf("-----BEGIN SSH SIGNATURE-----\n%s\n-----END SSH SIGNATURE-----\n", base64);
+  g_autofree char *text =
+      g_strdup_printf("-----BEGIN SSH SIGNATURE-----\n%s\n-----END SSH SIGNATURE-----\n", base64);
   return g_base64_encode((const guchar *) text, strlen(text));
 }
 
@@ -328,14 +337,15 @@ test_accepts_rsa_sha2_256(Fixture *f, gconstpointer data)
   s.signature = sign_rsa_sha256(s.message);
   s.request.signature = s.signature;
   g_autoptr(GBytes) armored = atx_base64_decode_strict(s.signature, strlen(s.signature), NULL);
-  g_autoptr(AtxSshSig) sig = atx_sshsig_parse_armored(g_bytes_get_data(armored, NULL), g_bytes_get_size(armored), NULL);
+  g_autoptr(AtxSshSig) sig =
+      atx_sshsig_parse_armored(g_bytes_get_data(armored, NULL), g_bytes_get_size(armored), NULL);
   g_assert_cmpstr(atx_sshsig_algorithm(sig), ==, "rsa-sha2-256");
   assert_accepted(f, &s.request);
   /* and what ssh-keygen makes from the same key is rsa-sha2-512 */
   g_autofree char *other = sign("rsa", "x");
   g_autoptr(GBytes) other_armored = atx_base64_decode_strict(other, strlen(other), NULL);
   g_autoptr(AtxSshSig) other_sig =
-    atx_sshsig_parse_armored(g_bytes_get_data(other_armored, NULL), g_bytes_get_size(other_armored), NULL);
+      atx_sshsig_parse_armored(g_bytes_get_data(other_armored, NULL), g_bytes_get_size(other_armored), NULL);
   g_assert_cmpstr(atx_sshsig_algorithm(other_sig), ==, "rsa-sha2-512");
 }
 
@@ -591,12 +601,12 @@ test_first_boot_or_signed(Fixture *f, gconstpointer data)
   gboolean authenticated = TRUE;
   g_autoptr(GError) error = NULL;
   /* first boot: passes, unauthenticated */
-  g_assert_true(atx_auth_check_first_boot_or_signed(f->auth, &unsigned_request, "", FALSE, &authenticated, NULL,
-                                                    &error));
+  g_assert_true(
+      atx_auth_check_first_boot_or_signed(f->auth, &unsigned_request, "", FALSE, &authenticated, NULL, &error));
   g_assert_false(authenticated);
   /* config.toml exists but admin-signers is empty: fail closed */
-  g_assert_false(atx_auth_check_first_boot_or_signed(f->auth, &unsigned_request, NULL, TRUE, &authenticated, NULL,
-                                                     &error));
+  g_assert_false(
+      atx_auth_check_first_boot_or_signed(f->auth, &unsigned_request, NULL, TRUE, &authenticated, NULL, &error));
   g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_SIGNERS_UNAVAILABLE);
   g_clear_error(&error);
   /* signers present: a signature is required */
@@ -606,13 +616,13 @@ test_first_boot_or_signed(Fixture *f, gconstpointer data)
   g_clear_error(&error);
   g_auto(Signed) s = { 0 };
   make_signed(f, &s, 1, "ed25519", "POST", "/api/config", "version = 1\n");
-  g_assert_true(atx_auth_check_first_boot_or_signed(f->auth, &s.request, f->signers, TRUE, &authenticated, NULL,
-                                                    &error));
+  g_assert_true(
+      atx_auth_check_first_boot_or_signed(f->auth, &s.request, f->signers, TRUE, &authenticated, NULL, &error));
   g_assert_no_error(error);
   g_assert_true(authenticated);
   /* having seen keys once, their disappearance does not reopen first boot */
-  g_assert_false(atx_auth_check_first_boot_or_signed(f->auth, &unsigned_request, "", FALSE, &authenticated, NULL,
-                                                     &error));
+  g_assert_false(
+      atx_auth_check_first_boot_or_signed(f->auth, &unsigned_request, "", FALSE, &authenticated, NULL, &error));
   g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_SIGNERS_UNAVAILABLE);
 }
 
@@ -622,10 +632,11 @@ test_authorize(Fixture *f, gconstpointer data)
   gboolean authenticated = TRUE;
   g_autoptr(GError) error = NULL;
   /* first boot: curl (no Origin) passes, a cross-site browser POST does not */
-  AtxAuthRequest curl = { .method = "POST", .path = "/api/config", .client_address = "10.0.0.4",
-                          .host = "192.168.1.1:8080" };
-  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_FIRST_BOOT_OR_SIGNED, &curl, "", FALSE, &authenticated, NULL,
-                                   &error));
+  AtxAuthRequest curl = {
+    .method = "POST", .path = "/api/config", .client_address = "10.0.0.4", .host = "192.168.1.1:8080"
+  };
+  g_assert_true(
+      atx_auth_authorize(f->auth, ATX_AUTH_FIRST_BOOT_OR_SIGNED, &curl, "", FALSE, &authenticated, NULL, &error));
   g_assert_no_error(error);
   g_assert_false(authenticated);
   AtxAuthRequest browser = curl;
@@ -639,7 +650,8 @@ test_authorize(Fixture *f, gconstpointer data)
   g_assert_false(atx_auth_authorize(f->auth, ATX_AUTH_SIGNED, &curl, "", FALSE, &authenticated, NULL, &error));
   g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_NO_SIGNERS);
   g_clear_error(&error);
-  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_NONE, &browser, f->signers, TRUE, &authenticated, NULL, &error));
+  g_assert_true(
+      atx_auth_authorize(f->auth, ATX_AUTH_NONE, &browser, f->signers, TRUE, &authenticated, NULL, &error));
   g_assert_false(authenticated);
   /* a signed request skips the origin policy (it proved who sent it) */
   g_auto(Signed) s = { 0 };
@@ -656,8 +668,9 @@ test_rate_limited(Fixture *f, gconstpointer data)
 {
   /* eight failures are allowed per minute (fixture) */
   for (guint i = 0; i < 8; i++) {
-    AtxAuthRequest request = { .method = "GET", .path = "/p", .nonce = "x", .signature = "y",
-                               .client_address = "10.0.0.66" };
+    AtxAuthRequest request = {
+      .method = "GET", .path = "/p", .nonce = "x", .signature = "y", .client_address = "10.0.0.66"
+    };
     assert_refused(f, &request, ATX_AUTH_ERROR_NONCE_UNKNOWN, "unknown");
     fake_now_us += 5 * G_USEC_PER_SEC;
   }
@@ -770,7 +783,10 @@ test_message(void)
   g_assert_cmpstr(empty, ==, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   AtxAuthMessage v2 = { .version = 2, .method = "PUT", .nonce = "n", .path = "/p", .sha256 = empty };
   g_autofree char *text2 = atx_auth_message_format(&v2);
-  g_assert_cmpstr(text2, ==, "atomixos-reapply-v2\nmethod:PUT\nnonce:n\npath:/p\nsha256:" "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "\n");
+  g_assert_cmpstr(text2, ==,
+                  "atomixos-reapply-v2\nmethod:PUT\nnonce:n\npath:/p\nsha256:"
+                  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                  "\n");
   g_auto(AtxAuthMessage) parsed = { 0 };
   g_assert_true(atx_auth_message_parse(text2, strlen(text2), &parsed, NULL));
   g_assert_cmpstr(parsed.method, ==, "PUT");

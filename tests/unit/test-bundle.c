@@ -386,11 +386,14 @@ test_no_files_dir(void)
 static void
 test_duplicate_members_refused(void)
 {
-  g_autoptr(GBytes) config_twice = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, "first", 0 },
-                                        { "files/a.txt", REG, "old", 0 }, { "./config.toml", REG, CONFIG_TOML, 0 });
-  assert_refused(config_twice, "b.tar.gz", NULL, ATX_ERROR_INVALID, "bundle member 'config.toml' appears more than once");
-  g_autoptr(GBytes) file_twice = MAKE(ATX_BUNDLE_TAR_ZSTD, { "config.toml", REG, CONFIG_TOML, 0 },
-                                      { "files/web/a.txt", REG, "old", 0 }, { "files//web/./a.txt", REG, "new", 0 });
+  g_autoptr(GBytes) config_twice =
+      MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, "first", 0 }, { "files/a.txt", REG, "old", 0 },
+           { "./config.toml", REG, CONFIG_TOML, 0 });
+  assert_refused(config_twice, "b.tar.gz", NULL, ATX_ERROR_INVALID,
+                 "bundle member 'config.toml' appears more than once");
+  g_autoptr(GBytes) file_twice =
+      MAKE(ATX_BUNDLE_TAR_ZSTD, { "config.toml", REG, CONFIG_TOML, 0 }, { "files/web/a.txt", REG, "old", 0 },
+           { "files//web/./a.txt", REG, "new", 0 });
   assert_refused(file_twice, "b.tar.zst", NULL, ATX_ERROR_INVALID,
                  "bundle member 'files/web/a.txt' appears more than once");
   g_autoptr(GBytes) dir_twice = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 },
@@ -684,8 +687,9 @@ test_stream_hands_members_to_the_sink(void)
 static void
 test_stream_sink_failure_stops_the_read(void)
 {
-  g_autoptr(GBytes) data = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 },
-                                { "files/a", REG, "a", 0 }, { "files/b", REG, "b", 0 }, { "files/c", REG, "c", 0 });
+  g_autoptr(GBytes) data =
+      MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 }, { "files/a", REG, "a", 0 },
+           { "files/b", REG, "b", 0 }, { "files/c", REG, "c", 0 });
   Recorder recorder = { .log = g_string_new(NULL), .fail_on = "b" };
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxBundle) bundle = read_through_fd(data, "b.tar.gz", NULL, &recorder, &error);
@@ -701,8 +705,8 @@ test_stream_sink_failure_stops_the_read(void)
 static void
 test_stream_upload_limit_on_a_pipe(void)
 {
-  g_autoptr(GBytes) data = MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 },
-                                { "files/noise", REG, NULL, 200000 });
+  g_autoptr(GBytes) data =
+      MAKE(ATX_BUNDLE_TAR_GZIP, { "config.toml", REG, CONFIG_TOML, 0 }, { "files/noise", REG, NULL, 200000 });
   int fds[2];
   g_assert_cmpint(pipe(fds), ==, 0);
   gsize len = 0;

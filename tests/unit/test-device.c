@@ -224,8 +224,11 @@ submit_edit(Fixture *fixture, const char *toml, const char *base_toml, GError **
 {
   g_autoptr(GBytes) bytes = g_bytes_new(toml, strlen(toml));
   g_autofree char *base = g_compute_checksum_for_string(G_CHECKSUM_SHA256, base_toml, -1);
-  AtxApplyRequest request = { .data = bytes, .filename = "config.toml", .allow_reapply = TRUE,
-                              .expect_active_sha256 = base, .keep_active_files = TRUE };
+  AtxApplyRequest request = { .data = bytes,
+                              .filename = "config.toml",
+                              .allow_reapply = TRUE,
+                              .expect_active_sha256 = base,
+                              .keep_active_files = TRUE };
   return atx_device_submit(fixture->device, "partial", &request, error);
 }
 

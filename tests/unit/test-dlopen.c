@@ -20,7 +20,9 @@ test_resolves_symbols(void)
     { .pointer = (void **) &sym_sqrt, .name = "sqrt" },
     { NULL, NULL },
   };
-  static AtxDlLibrary libm = { .soname = "libm.so.6", .package = "libc6", .purpose = "for maths", .symbols = symbols };
+  static AtxDlLibrary libm = {
+    .soname = "libm.so.6", .package = "libc6", .purpose = "for maths", .symbols = symbols
+  };
   g_autoptr(GError) error = NULL;
   g_assert_true(atx_dl_library_load(&libm, &error));
   g_assert_no_error(error);
@@ -34,7 +36,9 @@ test_missing_library_names_the_package(void)
 {
   static const AtxDlSymbol symbols[] = { { NULL, NULL } };
   static AtxDlLibrary absent = {
-    .soname = "libatomix-absent.so.7", .package = "libatomix-absent7", .purpose = "to do the impossible",
+    .soname = "libatomix-absent.so.7",
+    .package = "libatomix-absent7",
+    .purpose = "to do the impossible",
     .symbols = symbols,
   };
   for (int attempt = 0; attempt < 2; attempt++) {
@@ -42,7 +46,8 @@ test_missing_library_names_the_package(void)
     g_assert_false(atx_dl_library_load(&absent, &error));
     g_assert_error(error, ATX_ERROR, ATX_ERROR_NOT_FOUND);
     g_assert_true(g_str_has_prefix(error->message, "libatomix-absent.so.7 is not available ("));
-    g_assert_true(g_str_has_suffix(error->message, "; install the Debian package libatomix-absent7 to do the impossible"));
+    g_assert_true(
+        g_str_has_suffix(error->message, "; install the Debian package libatomix-absent7 to do the impossible"));
   }
 }
 
@@ -55,7 +60,9 @@ test_missing_symbol_is_named_and_nothing_half_resolved(void)
     { .pointer = &sym_not_there, .name = "atomix_no_such_function" },
     { NULL, NULL },
   };
-  static AtxDlLibrary libm = { .soname = "libm.so.6", .package = "libc6", .purpose = "for maths", .symbols = symbols };
+  static AtxDlLibrary libm = {
+    .soname = "libm.so.6", .package = "libc6", .purpose = "for maths", .symbols = symbols
+  };
   g_autoptr(GError) error = NULL;
   g_assert_false(atx_dl_library_load(&libm, &error));
   g_assert_true(g_str_has_prefix(error->message, "libm.so.6 lacks the symbol atomix_no_such_function ("));
@@ -69,8 +76,11 @@ test_override_variable_replaces_the_soname(void)
 {
   static const AtxDlSymbol symbols[] = { { NULL, NULL } };
   static AtxDlLibrary overridden = {
-    .soname = "libm.so.6", .package = "libc6", .purpose = "for maths",
-    .soname_override_env = "ATOMIX_TEST_DLOPEN_UNIT_SONAME", .symbols = symbols,
+    .soname = "libm.so.6",
+    .package = "libc6",
+    .purpose = "for maths",
+    .soname_override_env = "ATOMIX_TEST_DLOPEN_UNIT_SONAME",
+    .symbols = symbols,
   };
   g_setenv("ATOMIX_TEST_DLOPEN_UNIT_SONAME", "libatomix-overridden.so.1", TRUE);
   g_autoptr(GError) error = NULL;

@@ -161,7 +161,7 @@ test_network_patch(void)
   assert_value(text, "/network/ntp/servers", "[\"pool.ntp.org\",\"time.example\"]");
   assert_value(text, "/network/dnsmasq/hostname_pattern", "absent");
   assert_value(text, "/network/dnsmasq/gateway_cidr", "\"172.20.30.1/24\""); /* merged, not replaced */
-  assert_value(text, "/network/firewall/inbound/wan/tcp", "[22]");          /* lists replaced whole */
+  assert_value(text, "/network/firewall/inbound/wan/tcp", "[22]");           /* lists replaced whole */
   assert_value(text, "/network/firewall/inbound/wan/udp", "[1194]");
   assert_canonical(text);
   /* an empty patch is the canonical form of the current config */
@@ -174,8 +174,8 @@ test_network_patch(void)
   /* an invalid result: a DHCP range outside the gateway's subnet */
   g_autoptr(AtxDiagList) diags = atx_diag_list_new();
   g_autoptr(GError) error = NULL;
-  g_autofree char *bad = edit_with(seed, ATX_EDIT_NETWORK_PATCH, NULL, "{\"dnsmasq\": {\"dhcp_start\": \"10.9.9.9\"}}",
-                                   diags, &error);
+  g_autofree char *bad = edit_with(seed, ATX_EDIT_NETWORK_PATCH, NULL,
+                                   "{\"dnsmasq\": {\"dhcp_start\": \"10.9.9.9\"}}", diags, &error);
   g_assert_null(bad);
   g_assert_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID);
   gboolean named = FALSE;
@@ -201,8 +201,8 @@ test_container_put(void)
   assert_value(text, "/containers/container/myapp/privileged", "false");
   assert_canonical(text);
 
-  edit_invalid(seed, ATX_EDIT_CONTAINER_PUT, "web", "{\"Container\": {\"Image\": \"nginx:1\"}}", "edit.missing_key",
-               "/containers/container/web");
+  edit_invalid(seed, ATX_EDIT_CONTAINER_PUT, "web", "{\"Container\": {\"Image\": \"nginx:1\"}}",
+               "edit.missing_key", "/containers/container/web");
   edit_invalid(seed, ATX_EDIT_CONTAINER_PUT, "web",
                "{\"privileged\": false, \"Container\": {\"Image\": \"x\"}, \"Service\": {}}", "edit.unknown_key",
                "/containers/container/web/Service");
@@ -239,7 +239,7 @@ static void
 test_container_network_put(void)
 {
   g_autofree char *text =
-    edit_ok(seed, ATX_EDIT_CONTAINER_NETWORK_PUT, "backend", "{\"Network\": {\"Subnet\": \"10.89.0.0/24\"}}");
+      edit_ok(seed, ATX_EDIT_CONTAINER_NETWORK_PUT, "backend", "{\"Network\": {\"Subnet\": \"10.89.0.0/24\"}}");
   assert_value(text, "/containers/network/backend/Network/Subnet", "\"10.89.0.0/24\"");
   assert_canonical(text);
   edit_invalid(seed, ATX_EDIT_CONTAINER_NETWORK_PUT, "backend", "{}", "edit.missing_key",
@@ -258,13 +258,15 @@ test_container_network_delete(void)
   assert_value(text, "/containers/network/backend", "absent");
   g_autofree char *absent = edit_ok(seed, ATX_EDIT_CONTAINER_NETWORK_DELETE, "nothing", NULL);
   assert_value(absent, "/containers/network", "absent"); /* no table is made for a delete */
-  edit_invalid(seed, ATX_EDIT_CONTAINER_NETWORK_DELETE, "a b", NULL, "edit.invalid_name", "/containers/network/a b");
+  edit_invalid(seed, ATX_EDIT_CONTAINER_NETWORK_DELETE, "a b", NULL, "edit.invalid_name",
+               "/containers/network/a b");
 }
 
 static void
 test_container_volume_put(void)
 {
-  g_autofree char *text = edit_ok(seed, ATX_EDIT_CONTAINER_VOLUME_PUT, "data", "{\"Volume\": {\"Label\": [\"a=b\"]}}");
+  g_autofree char *text =
+      edit_ok(seed, ATX_EDIT_CONTAINER_VOLUME_PUT, "data", "{\"Volume\": {\"Label\": [\"a=b\"]}}");
   assert_value(text, "/containers/volume/data/Volume/Label", "[\"a=b\"]");
   assert_canonical(text);
   edit_invalid(seed, ATX_EDIT_CONTAINER_VOLUME_PUT, "data", "{\"volume\": {}}", "edit.unknown_key",
@@ -280,7 +282,8 @@ test_container_volume_delete(void)
   assert_value(with, "/containers/volume/data", "{\"Volume\":{}}"); /* empty tables survive */
   g_autofree char *text = edit_ok(with, ATX_EDIT_CONTAINER_VOLUME_DELETE, "data", NULL);
   assert_value(text, "/containers/volume/data", "absent");
-  edit_invalid(seed, ATX_EDIT_CONTAINER_VOLUME_DELETE, "x/y", NULL, "edit.invalid_name", "/containers/volume/x~1y");
+  edit_invalid(seed, ATX_EDIT_CONTAINER_VOLUME_DELETE, "x/y", NULL, "edit.invalid_name",
+               "/containers/volume/x~1y");
 }
 
 static void

@@ -121,12 +121,16 @@ run_stream_request(const char *answer, GString *streamed, AtxHttpResponse **resp
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new();
   g_autofree char *base = listen_loopback(listener);
-  Canned canned_answer = {.listener = listener, .answer = answer};
+  Canned canned_answer = { .listener = listener, .answer = answer };
   GThread *server = g_thread_new("server", answer_once, &canned_answer);
   g_autoptr(GError) error = NULL;
-  *response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = base, .path = "/api/jobs/j1/events", .on_chunk = collect_chunk,
-    .chunk_data = streamed, .idle_timeout_seconds = 10}, &error);
+  *response = atx_http_request(&(AtxHttpRequest){ .method = "GET",
+                                                  .base_url = base,
+                                                  .path = "/api/jobs/j1/events",
+                                                  .on_chunk = collect_chunk,
+                                                  .chunk_data = streamed,
+                                                  .idle_timeout_seconds = 10 },
+                               &error);
   g_thread_join(server);
   g_assert_no_error(error);
 }
@@ -137,7 +141,8 @@ test_stream_gets_only_2xx_bodies(void)
   g_autoptr(GString) streamed = g_string_new(NULL);
   g_autoptr(AtxHttpResponse) refused = NULL;
   run_stream_request("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 25\r\n"
-                     "Connection: close\r\n\r\n{\"error\": \"job not found\"}", streamed, &refused);
+                     "Connection: close\r\n\r\n{\"error\": \"job not found\"}",
+                     streamed, &refused);
   g_assert_cmpint(refused->status, ==, 404);
   g_assert_cmpstr(streamed->str, ==, "");
   g_assert_cmpmem(g_bytes_get_data(refused->body, NULL), g_bytes_get_size(refused->body),
@@ -156,13 +161,17 @@ test_silent_stream_times_out(void)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new();
   g_autofree char *base = listen_loopback(listener);
-  Canned canned_answer = {.listener = listener, .answer = "HTTP/1.0 200 OK\r\n\r\n: hello\n", .hold = TRUE};
+  Canned canned_answer = { .listener = listener, .answer = "HTTP/1.0 200 OK\r\n\r\n: hello\n", .hold = TRUE };
   GThread *server = g_thread_new("server", answer_once, &canned_answer);
   g_autoptr(GString) streamed = g_string_new(NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){
-    .method = "GET", .base_url = base, .path = "/api/jobs/j1/events", .on_chunk = collect_chunk,
-    .chunk_data = streamed, .idle_timeout_seconds = 1}, &error);
+  g_autoptr(AtxHttpResponse) response = atx_http_request(&(AtxHttpRequest){ .method = "GET",
+                                                                            .base_url = base,
+                                                                            .path = "/api/jobs/j1/events",
+                                                                            .on_chunk = collect_chunk,
+                                                                            .chunk_data = streamed,
+                                                                            .idle_timeout_seconds = 1 },
+                                                         &error);
   g_thread_join(server);
   g_assert_null(response);
   g_assert_error(error, ATX_ERROR, ATX_ERROR_IO);

@@ -40,8 +40,8 @@ test_every_route_is_documented(void)
       if (spec->schema) {
         g_autofree char *ref = g_strconcat("#/components/schemas/", spec->schema, NULL);
         g_assert_cmpstr(json_string_value(json_object_get(schema, "$ref")), ==, ref);
-        g_assert_nonnull(json_object_get(json_object_get(json_object_get(document, "components"), "schemas"),
-                                         spec->schema));
+        g_assert_nonnull(
+            json_object_get(json_object_get(json_object_get(document, "components"), "schemas"), spec->schema));
       }
     }
     g_assert_cmpuint(json_object_size(responses), ==, documented);
@@ -49,8 +49,8 @@ test_every_route_is_documented(void)
     g_assert_true((request_body != NULL) == (route->body != ATX_BODY_NONE));
     if (route->body == ATX_BODY_JSON) {
       g_autofree char *ref = g_strconcat("#/components/schemas/", route->request_schema, NULL);
-      json_t *schema = json_object_get(json_object_get(json_object_get(request_body, "content"), "application/json"),
-                                       "schema");
+      json_t *schema =
+          json_object_get(json_object_get(json_object_get(request_body, "content"), "application/json"), "schema");
       g_assert_cmpstr(json_string_value(json_object_get(schema, "$ref")), ==, ref);
       g_assert_nonnull(json_object_get(json_object_get(json_object_get(document, "components"), "schemas"),
                                        route->request_schema));
@@ -80,12 +80,10 @@ test_every_documented_operation_is_a_route(void)
   json_t *item;
   g_autoptr(GHashTable) operation_ids = g_hash_table_new(g_str_hash, g_str_equal);
   guint operations = 0;
-  json_object_foreach(json_object_get(document, "paths"), path, item)
-  {
+  json_object_foreach (json_object_get(document, "paths"), path, item) {
     const char *method;
     json_t *operation;
-    json_object_foreach(item, method, operation)
-    {
+    json_object_foreach (item, method, operation) {
       const AtxHttpRoute *route = route_with(path, method);
       g_assert_nonnull(route);
       const char *id = json_string_value(json_object_get(operation, "operationId"));
@@ -93,15 +91,14 @@ test_every_documented_operation_is_a_route(void)
       g_hash_table_add(operation_ids, (gpointer) id);
       const char *status;
       json_t *response;
-      json_object_foreach(json_object_get(operation, "responses"), status, response)
-      {
+      json_object_foreach (json_object_get(operation, "responses"), status, response) {
         const AtxHttpResponseSpec *spec = route->responses;
         while (spec->status && g_ascii_strtoull(status, NULL, 10) != spec->status)
           spec++;
         g_assert_cmpuint(spec->status, !=, 0);
         const char *type;
         json_t *media;
-        json_object_foreach(json_object_get(response, "content"), type, media)
+        json_object_foreach (json_object_get(response, "content"), type, media)
           g_assert_cmpstr(type, ==, spec->content_type);
       }
       operations++;

@@ -43,12 +43,12 @@ test_exit_status_by_outcome(void)
     int status;
     gboolean terminal;
   } cases[] = {
-    {"{\"state\":\"succeeded\"}", 0, TRUE},
-    {"{\"state\":\"succeeded\",\"result\":{\"rolled_back\":true}}", 1, TRUE},
-    {"{\"state\":\"failed\",\"rollback_status\":\"completed\"}", 1, TRUE},
-    {"{\"state\":\"failed\"}", 1, TRUE},
-    {"{\"state\":\"running\"}", 1, FALSE},
-    {"{}", 1, FALSE},
+    { "{\"state\":\"succeeded\"}", 0, TRUE },
+    { "{\"state\":\"succeeded\",\"result\":{\"rolled_back\":true}}", 1, TRUE },
+    { "{\"state\":\"failed\",\"rollback_status\":\"completed\"}", 1, TRUE },
+    { "{\"state\":\"failed\"}", 1, TRUE },
+    { "{\"state\":\"running\"}", 1, FALSE },
+    { "{}", 1, FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     json_t *job = parse(cases[i].job);
@@ -64,14 +64,16 @@ test_summary(void)
   json_t *ok = parse("{\"id\":\"j1\",\"state\":\"succeeded\",\"duration_seconds\":4.2,\"result\":{\"warnings\":"
                      "[\"w1\"],\"forwarding_url\":\"http://172.20.30.1:8080\"}}");
   g_autofree char *ok_text = atx_job_format_summary(ok);
-  g_assert_cmpstr(ok_text, ==, "Job j1 succeeded in 4.20s\n  warning: w1\n  the API now answers at http://172.20.30.1:8080\n");
+  g_assert_cmpstr(ok_text, ==,
+                  "Job j1 succeeded in 4.20s\n  warning: w1\n  the API now answers at http://172.20.30.1:8080\n");
   json_decref(ok);
 
   json_t *failed = parse("{\"id\":\"j2\",\"state\":\"failed\",\"error\":\"activation failed:\\u001b[2J web\","
                          "\"rollback_status\":\"completed\",\"recovery\":\"rolled back\"}");
   g_autofree char *failed_text = atx_job_format_summary(failed);
-  g_assert_cmpstr(failed_text, ==, "Job j2 failed\n  error: activation failed: [2J web\n  rollback: completed\n"
-                                   "  recovery: rolled back\n");
+  g_assert_cmpstr(failed_text, ==,
+                  "Job j2 failed\n  error: activation failed: [2J web\n  rollback: completed\n"
+                  "  recovery: rolled back\n");
   json_decref(failed);
 
   json_t *running = parse("{\"id\":\"j3\",\"state\":\"running\",\"current_step\":\"promote\"}");

@@ -13,8 +13,11 @@ static char *
 ruleset(gboolean provisioned, gboolean ssh_wan, const char *json)
 {
   AtxFirewallInputs in = {
-    .wan_interface = "eth0", .lan_interface = "eth1", .vpn_interface = "tun0",
-    .provisioned = provisioned, .ssh_wan = ssh_wan,
+    .wan_interface = "eth0",
+    .lan_interface = "eth1",
+    .vpn_interface = "tun0",
+    .provisioned = provisioned,
+    .ssh_wan = ssh_wan,
   };
   g_autoptr(GError) error = NULL;
   char *text = atx_firewall_ruleset(&in, json, json ? strlen(json) : 0, &error);
@@ -37,8 +40,8 @@ nft_check(const char *text)
   const char *argv[] = { "unshare", "-n", "/usr/sbin/nft", "-c", "-f", path, NULL };
   g_autofree char *err = NULL;
   int status = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                             NULL, &err, &status, NULL));
+  g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                             NULL, NULL, &err, &status, NULL));
   if (!g_spawn_check_wait_status(status, NULL))
     g_error("nft -c refused the ruleset: %s\n%s", err, text);
   unlink(path);
@@ -62,7 +65,8 @@ test_firewall_unprovisioned_defaults(void)
 static void
 test_firewall_provisioned_ports(void)
 {
-  g_autofree char *text = ruleset(TRUE, TRUE, "{\"wan\": {\"tcp\": [443, 80, 443], \"udp\": [1194]}, \"lan\": {}}");
+  g_autofree char *text =
+      ruleset(TRUE, TRUE, "{\"wan\": {\"tcp\": [443, 80, 443], \"udp\": [1194]}, \"lan\": {}}");
   g_assert_null(strstr(text, "dport 8080"));
   g_assert_nonnull(strstr(text, "iifname \"eth0\" tcp dport { 80, 443 } accept"));
   g_assert_nonnull(strstr(text, "iifname \"eth0\" udp dport 1194 accept"));
@@ -126,18 +130,22 @@ test_firewall_interface_names_from_inputs(void)
 
 /* --- LAN --- */
 
-#define LAN_SETTINGS                                                                                          \
-  "{\"gateway_cidr\": \"10.44.0.1/24\", \"gateway_ip\": \"10.44.0.1\", \"subnet_cidr\": \"10.44.0.0/24\", " \
-  "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.0.10\", \"dhcp_end\": \"10.44.0.200\", "       \
-  "\"domain\": \"lab\", \"hostname_pattern\": \"gateway-{mac}\", "                                         \
+#define LAN_SETTINGS                                                                                              \
+  "{\"gateway_cidr\": \"10.44.0.1/24\", \"gateway_ip\": \"10.44.0.1\", \"subnet_cidr\": \"10.44.0.0/24\", "       \
+  "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.0.10\", \"dhcp_end\": \"10.44.0.200\", "               \
+  "\"domain\": \"lab\", \"hostname_pattern\": \"gateway-{mac}\", "                                                \
   "\"gateway_aliases\": [\"atomixos\", \"gateway.lab\"], \"ntp_servers\": [\"time.example.org\", \"192.0.2.5\"]}"
 
 static GPtrArray *
 lan_plan(const char *settings, const char *host_network, GError **error)
 {
   AtxLanInputs in = {
-    .etc_dir = "/etc", .wan_interface = "eth0", .lan_interface = "eth1", .lan_mac = "00:11:22:33:44:55",
-    .lan_settings = settings, .host_network = host_network,
+    .etc_dir = "/etc",
+    .wan_interface = "eth0",
+    .lan_interface = "eth1",
+    .lan_mac = "00:11:22:33:44:55",
+    .lan_settings = settings,
+    .host_network = host_network,
     .hosts = "127.0.0.1 localhost\n10.0.0.1 old # ATOMIX_LAN_GATEWAY\n\n",
   };
   return atx_lan_plan(&in, error);
@@ -173,7 +181,8 @@ test_lan_gateway_files(void)
                   "10.44.0.1 atomixos atomixos.lab # ATOMIX_LAN_GATEWAY\n"
                   "10.44.0.1 gateway.lab # ATOMIX_LAN_GATEWAY\n");
   const char *chrony = lan_file(files, "atomix/chrony-lan.conf");
-  g_assert_true(g_str_has_suffix(chrony, "server time.example.org iburst\nserver 192.0.2.5 iburst\nallow 10.44.0.0/24\n"));
+  g_assert_true(
+      g_str_has_suffix(chrony, "server time.example.org iburst\nserver 192.0.2.5 iburst\nallow 10.44.0.0/24\n"));
   g_assert_null(strstr(chrony, "\ndeny"));
   g_assert_cmpstr(lan_file(files, "systemd/network/20-lan.network.d/50-atomix.conf"), ==,
                   "[Network]\nAddress=10.44.0.1/24\n");
@@ -184,8 +193,10 @@ static void
 test_lan_networkd_files(void)
 {
   const char *host_network =
-      "{\"dns_servers\": [\"1.1.1.1\"], \"dns_search_domains\": [\"lan.example\"], \"default_gateway\": \"192.0.2.1\","
-      " \"interfaces\": {\"eth0\": {\"mode\": \"dhcp\"}, \"eth1\": {\"mode\": \"static\", \"address\": \"10.44.0.1/24\","
+      "{\"dns_servers\": [\"1.1.1.1\"], \"dns_search_domains\": [\"lan.example\"], \"default_gateway\": "
+      "\"192.0.2.1\","
+      " \"interfaces\": {\"eth0\": {\"mode\": \"dhcp\"}, \"eth1\": {\"mode\": \"static\", \"address\": "
+      "\"10.44.0.1/24\","
       " \"dns_servers\": [\"10.44.0.1\"]}, \"eth2\": {\"mode\": \"static\", \"address\": \"192.0.2.10/24\"}}}";
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) files = lan_plan(LAN_SETTINGS, host_network, &error);
@@ -212,23 +223,28 @@ test_lan_preflight_refuses(void)
     { "{\"gateway_cidr\": \"10.44.0.1/33\"}", NULL, "gateway_cidr must be a valid IPv4 interface" },
     { "{}", NULL, "missing required key 'gateway_cidr'" },
     { "{\"gateway_cidr\": \"10.44.0.1/24\", \"gateway_ip\": \"10.44.0.1\", \"subnet_cidr\": \"10.44.0.0/24\", "
-      "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.0.1\", \"dhcp_end\": \"10.44.0.20\", \"domain\": \"lab\"}",
+      "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.0.1\", \"dhcp_end\": \"10.44.0.20\", \"domain\": "
+      "\"lab\"}",
       NULL, "must not include gateway_ip" },
     { "{\"gateway_cidr\": \"10.44.0.1/24\", \"gateway_ip\": \"10.44.0.1\", \"subnet_cidr\": \"10.44.0.0/24\", "
-      "\"netmask\": \"255.255.0.0\", \"dhcp_start\": \"10.44.0.10\", \"dhcp_end\": \"10.44.0.20\", \"domain\": \"lab\"}",
+      "\"netmask\": \"255.255.0.0\", \"dhcp_start\": \"10.44.0.10\", \"dhcp_end\": \"10.44.0.20\", \"domain\": "
+      "\"lab\"}",
       NULL, "netmask does not match" },
     { "{\"gateway_cidr\": \"10.44.0.1/24\", \"gateway_ip\": \"10.44.0.1\", \"subnet_cidr\": \"10.44.0.0/24\", "
-      "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.1.10\", \"dhcp_end\": \"10.44.0.20\", \"domain\": \"lab\"}",
+      "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.1.10\", \"dhcp_end\": \"10.44.0.20\", \"domain\": "
+      "\"lab\"}",
       NULL, "inside subnet_cidr" },
     { "{\"gateway_cidr\": \"10.44.0.1/24\", \"gateway_ip\": \"10.44.0.1\", \"subnet_cidr\": \"10.44.0.0/24\", "
-      "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.0.10\", \"dhcp_end\": \"10.44.0.20\", \"domain\": \"b/d\"}",
+      "\"netmask\": \"255.255.255.0\", \"dhcp_start\": \"10.44.0.10\", \"dhcp_end\": \"10.44.0.20\", \"domain\": "
+      "\"b/d\"}",
       NULL, "domain must be a valid DNS name" },
     { LAN_SETTINGS, "{\"interfaces\": {\"eth1\": {\"mode\": \"dhcp\"}}}", "eth1 is the LAN gateway" },
     { LAN_SETTINGS, "{\"interfaces\": {\"eth1\": {\"mode\": \"static\", \"address\": \"10.44.0.2/24\"}}}",
       "interfaces.eth1.address must match gateway_cidr" },
     { LAN_SETTINGS, "{\"mtu\": 1}", "unsupported keys at host-network" },
     { LAN_SETTINGS, "{\"default_gateway\": \"2001:db8::1\"}", "default_gateway must be a valid IPv4 address" },
-    { LAN_SETTINGS, "{\"interfaces\": {\"eth0\": {\"mode\": \"dhcp\", \"mtu\": 1}}}", "unsupported keys at interfaces.eth0" },
+    { LAN_SETTINGS, "{\"interfaces\": {\"eth0\": {\"mode\": \"dhcp\", \"mtu\": 1}}}",
+      "unsupported keys at interfaces.eth0" },
     { LAN_SETTINGS, "{\"interfaces\": {\"eth2\": {\"mode\": \"static\", \"address\": \"bad\"}}}",
       "interfaces.eth2.address must be a valid IPv4 interface" },
     { LAN_SETTINGS, "{\"interfaces\": {\"eth0\": {\"mode\": \"dhcp\", \"dns_servers\": [\"dns.example\"]}}}",
@@ -274,12 +290,15 @@ static AtxUsersPlan *
 users_plan(const char *users, const char *managed, GError **error)
 {
   AtxUsersInputs in = {
-    .users_json = users, .managed_json = managed,
+    .users_json = users,
+    .managed_json = managed,
     .passwd = "root:x:0:0::/root:/bin/sh\nappsvc:x:999:999::/home/appsvc:/bin/sh\n"
               "legacy:x:1000:1000::/home/legacy:/bin/sh\nold:x:1001:1001::/home/old:/bin/sh\n"
               "kept:x:1002:1002::/home/kept:/bin/sh\n",
-    .group = "wheel:x:10:kept\npodman:x:11:\n", .sysroot = "/srv/root",
-    .admin_shell = "/usr/bin/zsh", .user_shell = "/bin/bash",
+    .group = "wheel:x:10:kept\npodman:x:11:\n",
+    .sysroot = "/srv/root",
+    .admin_shell = "/usr/bin/zsh",
+    .user_shell = "/bin/bash",
   };
   return atx_users_plan(&in, error);
 }
@@ -299,10 +318,11 @@ static void
 test_users_plan_commands(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxUsersPlan) plan = users_plan(
-      "{\"new\": {\"isAdmin\": true, \"ssh_key\": \"ssh-ed25519 AAAA x\"}, \"kept\": {\"isAdmin\": false, \"ssh_key\": \"\","
-      " \"shell\": \"sh\"}, \"root\": {\"isAdmin\": true}, \"appsvc\": {}, \"Bad Name\": {}}",
-      "[\"kept\", \"old\", \"gone\"]", &error);
+  g_autoptr(AtxUsersPlan) plan =
+      users_plan("{\"new\": {\"isAdmin\": true, \"ssh_key\": \"ssh-ed25519 AAAA x\"}, \"kept\": {\"isAdmin\": "
+                 "false, \"ssh_key\": \"\","
+                 " \"shell\": \"sh\"}, \"root\": {\"isAdmin\": true}, \"appsvc\": {}, \"Bad Name\": {}}",
+                 "[\"kept\", \"old\", \"gone\"]", &error);
   g_assert_no_error(error);
   g_autofree char *text = commands_text(plan);
   g_assert_cmpstr(text, ==,
@@ -328,8 +348,8 @@ static void
 test_users_plan_refuses_unmanaged_account(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxUsersPlan) plan = users_plan("{\"new\": {\"isAdmin\": true}, \"legacy\": {\"isAdmin\": false}}", NULL,
-                                            &error);
+  g_autoptr(AtxUsersPlan) plan =
+      users_plan("{\"new\": {\"isAdmin\": true}, \"legacy\": {\"isAdmin\": false}}", NULL, &error);
   g_assert_null(plan);
   g_assert_nonnull(strstr(error->message, "refusing to manage existing account 'legacy'"));
   g_clear_error(&error);

@@ -15,10 +15,10 @@ static void
 test_problem_diagnostics_keep_every_field(void)
 {
   json_t *problem = parse(
-    "{\"type\":\"about:blank\",\"title\":\"Invalid\",\"status\":422,\"error\":\"x\",\"diagnostics\":["
-    "{\"code\":\"schema.type\",\"severity\":\"error\",\"pointer\":\"/users/a/isAdmin\",\"line\":4,\"column\":11,"
-    "\"message\":\"expected a boolean\",\"hint\":\"write true or false\"},"
-    "{\"code\":\"ports.wan\",\"severity\":\"warning\",\"pointer\":\"/network\",\"message\":\"open\"}]}");
+      "{\"type\":\"about:blank\",\"title\":\"Invalid\",\"status\":422,\"error\":\"x\",\"diagnostics\":["
+      "{\"code\":\"schema.type\",\"severity\":\"error\",\"pointer\":\"/users/a/isAdmin\",\"line\":4,\"column\":11,"
+      "\"message\":\"expected a boolean\",\"hint\":\"write true or false\"},"
+      "{\"code\":\"ports.wan\",\"severity\":\"warning\",\"pointer\":\"/network\",\"message\":\"open\"}]}");
   g_autoptr(AtxDiagList) diags = atx_problem_diagnostics(problem);
   json_decref(problem);
   g_assert_cmpuint(atx_diag_list_length(diags), ==, 2);
@@ -55,14 +55,14 @@ test_problem_message_of_each_body_shape(void)
     const char *body;
     const char *message;
   } cases[] = {
-    {"{\"error\": \"a provision job is already running: j1\"}", "a provision job is already running: j1"},
-    {"{\"error\": \"two\\nlines\\u001b[2J\"}", "two lines [2J"},
-    {"{\"ok\": false, \"error\": \"bad toml\"}", "bad toml"},
-    {"{\"status_code\": 401, \"detail\": \"invalid or expired nonce\"}", "invalid or expired nonce"},
-    {"{\"title\": \"Payload Too Large\", \"status\": 413}", "Payload Too Large"},
-    {"  upstream broke\r\n\x1b[31m", "upstream broke   [31m"},
-    {"   ", NULL},
-    {"", NULL},
+    { "{\"error\": \"a provision job is already running: j1\"}", "a provision job is already running: j1" },
+    { "{\"error\": \"two\\nlines\\u001b[2J\"}", "two lines [2J" },
+    { "{\"ok\": false, \"error\": \"bad toml\"}", "bad toml" },
+    { "{\"status_code\": 401, \"detail\": \"invalid or expired nonce\"}", "invalid or expired nonce" },
+    { "{\"title\": \"Payload Too Large\", \"status\": 413}", "Payload Too Large" },
+    { "  upstream broke\r\n\x1b[31m", "upstream broke   [31m" },
+    { "   ", NULL },
+    { "", NULL },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     g_autofree char *message = atx_problem_message(cases[i].body, strlen(cases[i].body));

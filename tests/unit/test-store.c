@@ -423,7 +423,8 @@ make_bundle_file(const Fixture *fixture, const char *name, const char *config)
   const char *argv[] = { "tar", "--create", "--gzip", "--file", out, "-C", src, "config.toml", "files", NULL };
   gint status = 0;
   g_autoptr(GError) error = NULL;
-  g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_true(
+      g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error));
   g_assert_no_error(error);
   g_assert_true(g_spawn_check_wait_status(status, NULL));
   return out;
@@ -446,9 +447,10 @@ generation_after_bundle(Fixture *fixture, const char *bundle_path, gboolean stre
   }
   g_assert_true(atx_submission_is_valid(submission));
   g_assert_true(atx_store_candidate_begin(fixture->store, &error));
-  gboolean ok = stream ? atx_store_candidate_stream_bundle(fixture->store, bundle_path, submission->bundle,
-                                                           "b.tar.gz", NULL, g_get_user_name(), &error)
-                       : atx_store_candidate_write_bundle(fixture->store, submission->bundle, g_get_user_name(), &error);
+  gboolean ok =
+      stream ? atx_store_candidate_stream_bundle(fixture->store, bundle_path, submission->bundle, "b.tar.gz", NULL,
+                                                 g_get_user_name(), &error)
+             : atx_store_candidate_write_bundle(fixture->store, submission->bundle, g_get_user_name(), &error);
   g_assert_no_error(error);
   g_assert_true(ok);
   g_assert_true(atx_store_candidate_finish(fixture->store, &error));
@@ -495,8 +497,8 @@ test_stream_bundle_refuses_a_changed_upload(Fixture *fixture, gconstpointer data
   g_assert_true(atx_store_candidate_begin(fixture->store, &error));
   g_assert_false(atx_store_candidate_stream_bundle(fixture->store, bundle, submission->bundle, "b.tar.gz", NULL,
                                                    g_get_user_name(), &error));
-  g_autofree char *expected = g_strdup_printf("%s changed after it was validated: its config.toml is not the one checked",
-                                              bundle);
+  g_autofree char *expected =
+      g_strdup_printf("%s changed after it was validated: its config.toml is not the one checked", bundle);
   g_assert_cmpstr(error->message, ==, expected);
 }
 

@@ -22,7 +22,10 @@
 
 #define ATX_DLSYM_PROTOTYPE(symbol) extern __typeof__(symbol) *sym_##symbol
 #define ATX_DLSYM_DEFINE(symbol) __typeof__(symbol) *sym_##symbol = NULL
-#define ATX_DLSYM_ARG(symbol) { .pointer = (void **) &sym_##symbol, .name = #symbol }
+#define ATX_DLSYM_ARG(symbol)                                                                                     \
+  {                                                                                                               \
+    .pointer = (void **) &sym_##symbol, .name = #symbol                                                           \
+  }
 
 typedef struct {
   void **pointer;

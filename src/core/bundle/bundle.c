@@ -26,14 +26,14 @@ typedef struct {
   AtxBundleLimits limits;
   gsize total_bytes;
   guint members;
-  GHashTable *tree;    /* path under files/ -> GINT_TO_POINTER(TreeKind) */
-  GHashTable *seen;    /* every member path named by the archive (normalised) */
+  GHashTable *tree;       /* path under files/ -> GINT_TO_POINTER(TreeKind) */
+  GHashTable *seen;       /* every member path named by the archive (normalised) */
   GPtrArray *unsupported; /* top-level names other than config.toml and files */
   GBytes *config_toml;
   gboolean has_files;
   const AtxBundleSink *sink; /* NULL: members under files/ are checked and dropped */
   gpointer sink_data;
-  guint8 *chunk;       /* CHUNK bytes of inflated data */
+  guint8 *chunk; /* CHUNK bytes of inflated data */
 } Reader;
 
 /* Where the compressed bytes come from: memory, or a file descriptor read in
@@ -44,8 +44,8 @@ typedef struct {
   gsize memory_len;
   int fd;
   guint8 *block;
-  gsize pending;       /* bytes of @block not yet handed to libarchive */
-  gsize consumed;      /* bytes read from @fd so far */
+  gsize pending;  /* bytes of @block not yet handed to libarchive */
+  gsize consumed; /* bytes read from @fd so far */
   gsize max_upload;
   gboolean over_limit;
   int read_errno;
@@ -307,8 +307,8 @@ place_file(Reader *reader, struct archive *archive, const char *name, const char
 }
 
 static gboolean
-place_member(Reader *reader, struct archive *archive, const char *name, const char *path,
-             gboolean is_directory, gint64 size, GError **error)
+place_member(Reader *reader, struct archive *archive, const char *name, const char *path, gboolean is_directory,
+             gint64 size, GError **error)
 {
   const char *slash = strchr(path, '/');
   if (!slash && !is_directory && g_str_equal(path, "config.toml"))
@@ -549,7 +549,7 @@ plain_bundle(GBytes *data)
 /* ---- in memory: a sink that keeps every member ---- */
 
 typedef struct {
-  GPtrArray *files;      /* AtxBundleFile* */
+  GPtrArray *files; /* AtxBundleFile* */
   AtxBundleFile *current;
   GByteArray *content;
 } Collector;

@@ -78,4 +78,5 @@ AtxBundle *atx_bundle_read(GBytes *data, const char *filename, const AtxBundleLi
  * dropped) and the result's files is NULL. Refuses exactly what
  * atx_bundle_read() refuses, with the same messages. */
 AtxBundle *atx_bundle_read_fd(int fd, const char *filename, const AtxBundleLimits *limits,
-                              const AtxBundleSink *sink, gpointer sink_data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                              const AtxBundleSink *sink, gpointer sink_data,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;

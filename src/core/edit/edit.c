@@ -10,7 +10,7 @@
 #include "core/toml/toml.h"
 #include "core/toml/toml_write.h"
 
-G_DEFINE_QUARK(atx-edit-error-quark, atx_edit_error)
+G_DEFINE_QUARK(atx - edit - error - quark, atx_edit_error)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
 
 typedef enum {
@@ -20,38 +20,61 @@ typedef enum {
 } Verb;
 
 typedef enum {
-  USER_NAME,     /* a login name: [a-z_][a-z0-9_-]{0,31} */
-  UNIT_NAME,     /* becomes a unit file name: [A-Za-z0-9_][A-Za-z0-9_-]*, at most 200 */
+  USER_NAME, /* a login name: [a-z_][a-z0-9_-]{0,31} */
+  UNIT_NAME, /* becomes a unit file name: [A-Za-z0-9_][A-Za-z0-9_-]*, at most 200 */
   NO_NAME,
 } NameRule;
 
 typedef struct {
   Verb verb;
-  const char *collection;            /* in the route */
-  const char *const table[3];        /* where the entries live in the config, NULL-terminated */
+  const char *collection;     /* in the route */
+  const char *const table[3]; /* where the entries live in the config, NULL-terminated */
   NameRule name_rule;
-  const char *payload;               /* "user" in "user payload missing required key" */
-  const char *const allowed[8];      /* keys of the body, NULL-terminated */
+  const char *payload;          /* "user" in "user payload missing required key" */
+  const char *const allowed[8]; /* keys of the body, NULL-terminated */
   const char *const required[3];
 } EditSpec;
 
-#define USER_KEYS { "isAdmin", "ssh_key", "shell", NULL }
-#define CONTAINER_KEYS { "privileged", "Unit", "Container", "Install", NULL }
-#define NETWORK_KEYS \
-  { "dns_servers", "dns_search_domains", "default_gateway", "interfaces", "dnsmasq", "ntp", "firewall", NULL }
+#define USER_KEYS                                                                                                 \
+  {                                                                                                               \
+    "isAdmin", "ssh_key", "shell", NULL                                                                           \
+  }
+#define CONTAINER_KEYS                                                                                            \
+  {                                                                                                               \
+    "privileged", "Unit", "Container", "Install", NULL                                                            \
+  }
+#define NETWORK_KEYS                                                                                              \
+  {                                                                                                               \
+    "dns_servers", "dns_search_domains", "default_gateway", "interfaces", "dnsmasq", "ntp", "firewall", NULL      \
+  }
 
 static const EditSpec specs[] = {
   [ATX_EDIT_USER_PUT] = { PUT, "users", { "users" }, USER_NAME, "user", USER_KEYS, { "isAdmin" } },
   [ATX_EDIT_USER_DELETE] = { DELETE, "users", { "users" }, USER_NAME },
   [ATX_EDIT_NETWORK_PATCH] = { PATCH, "network", { "network" }, NO_NAME, "network", NETWORK_KEYS },
-  [ATX_EDIT_CONTAINER_PUT] = { PUT, "containers", { "containers", "container" }, UNIT_NAME, "container",
-                               CONTAINER_KEYS, { "privileged", "Container" } },
+  [ATX_EDIT_CONTAINER_PUT] = { PUT,
+                               "containers",
+                               { "containers", "container" },
+                               UNIT_NAME,
+                               "container",
+                               CONTAINER_KEYS,
+                               { "privileged", "Container" } },
   [ATX_EDIT_CONTAINER_DELETE] = { DELETE, "containers", { "containers", "container" }, UNIT_NAME },
-  [ATX_EDIT_CONTAINER_NETWORK_PUT] = { PUT, "container-networks", { "containers", "network" }, UNIT_NAME,
-                                       "network", { "Network", NULL }, { "Network" } },
+  [ATX_EDIT_CONTAINER_NETWORK_PUT] = { PUT,
+                                       "container-networks",
+                                       { "containers", "network" },
+                                       UNIT_NAME,
+                                       "network",
+                                       { "Network", NULL },
+                                       { "Network" } },
   [ATX_EDIT_CONTAINER_NETWORK_DELETE] = { DELETE, "container-networks", { "containers", "network" }, UNIT_NAME },
-  [ATX_EDIT_CONTAINER_VOLUME_PUT] = { PUT, "container-volumes", { "containers", "volume" }, UNIT_NAME, "volume",
-                                      { "Volume", NULL }, { "Volume" } },
+  [ATX_EDIT_CONTAINER_VOLUME_PUT] = { PUT,
+                                      "container-volumes",
+                                      { "containers", "volume" },
+                                      UNIT_NAME,
+                                      "volume",
+                                      { "Volume", NULL },
+                                      { "Volume" } },
   [ATX_EDIT_CONTAINER_VOLUME_DELETE] = { DELETE, "container-volumes", { "containers", "volume" }, UNIT_NAME },
 };
 
@@ -100,12 +123,14 @@ parse_body(const AtxEdit *edit, GError **error)
                             JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &problem);
   if (!body) {
     g_set_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_MALFORMED,
-                "request body is not valid JSON: %s (line %d, column %d)", problem.text, problem.line, problem.column);
+                "request body is not valid JSON: %s (line %d, column %d)", problem.text, problem.line,
+                problem.column);
     return NULL;
   }
   if (!json_is_object(body)) {
     json_decref(body);
-    g_set_error_literal(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_MALFORMED, "partial request body must be a JSON object");
+    g_set_error_literal(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_MALFORMED,
+                        "partial request body must be a JSON object");
     return NULL;
   }
   return body;
@@ -124,7 +149,7 @@ check_values(const json_t *value, GString *pointer, gboolean null_deletes, AtxDi
   } else if (json_is_object(value)) {
     const char *key;
     json_t *member;
-    json_object_foreach((json_t *) value, key, member) {
+    json_object_foreach ((json_t *) value, key, member) {
       atx_json_pointer_append(pointer, key);
       if (g_str_equal(key, ATX_JSON_OPAQUE_KEY))
         atx_diag_list_add(diags, ATX_SEVERITY_ERROR, "edit.invalid_key", pointer->str, "key is not allowed");
@@ -135,7 +160,7 @@ check_values(const json_t *value, GString *pointer, gboolean null_deletes, AtxDi
   } else if (json_is_array(value)) {
     gsize index;
     json_t *element;
-    json_array_foreach((json_t *) value, index, element) {
+    json_array_foreach ((json_t *) value, index, element) {
       atx_json_pointer_append_index(pointer, index);
       check_values(element, pointer, FALSE, diags);
       g_string_truncate(pointer, mark);
@@ -148,7 +173,7 @@ check_keys(const EditSpec *spec, const json_t *body, const char *entry, AtxDiagL
 {
   const char *key;
   json_t *member;
-  json_object_foreach((json_t *) body, key, member) {
+  json_object_foreach ((json_t *) body, key, member) {
     if (g_strv_contains(spec->allowed, key))
       continue;
     g_autofree char *pointer = atx_json_pointer_join(entry, key);
@@ -175,7 +200,7 @@ merge_patch(json_t *target, const json_t *patch)
 {
   const char *key;
   json_t *value;
-  json_object_foreach((json_t *) patch, key, value) {
+  json_object_foreach ((json_t *) patch, key, value) {
     if (json_is_null(value)) {
       json_object_del(target, key);
     } else if (json_is_object(value)) {

@@ -42,15 +42,15 @@ typedef enum {
 } AtxEditError;
 
 typedef enum {
-  ATX_EDIT_USER_PUT,                  /* PUT    /api/config/users/{name} */
-  ATX_EDIT_USER_DELETE,               /* DELETE /api/config/users/{name} */
-  ATX_EDIT_NETWORK_PATCH,             /* PATCH  /api/config/network */
-  ATX_EDIT_CONTAINER_PUT,             /* PUT    /api/config/containers/{name} */
-  ATX_EDIT_CONTAINER_DELETE,          /* DELETE /api/config/containers/{name} */
-  ATX_EDIT_CONTAINER_NETWORK_PUT,     /* PUT    /api/config/container-networks/{name} */
-  ATX_EDIT_CONTAINER_NETWORK_DELETE,  /* DELETE /api/config/container-networks/{name} */
-  ATX_EDIT_CONTAINER_VOLUME_PUT,      /* PUT    /api/config/container-volumes/{name} */
-  ATX_EDIT_CONTAINER_VOLUME_DELETE,   /* DELETE /api/config/container-volumes/{name} */
+  ATX_EDIT_USER_PUT,                 /* PUT    /api/config/users/{name} */
+  ATX_EDIT_USER_DELETE,              /* DELETE /api/config/users/{name} */
+  ATX_EDIT_NETWORK_PATCH,            /* PATCH  /api/config/network */
+  ATX_EDIT_CONTAINER_PUT,            /* PUT    /api/config/containers/{name} */
+  ATX_EDIT_CONTAINER_DELETE,         /* DELETE /api/config/containers/{name} */
+  ATX_EDIT_CONTAINER_NETWORK_PUT,    /* PUT    /api/config/container-networks/{name} */
+  ATX_EDIT_CONTAINER_NETWORK_DELETE, /* DELETE /api/config/container-networks/{name} */
+  ATX_EDIT_CONTAINER_VOLUME_PUT,     /* PUT    /api/config/container-volumes/{name} */
+  ATX_EDIT_CONTAINER_VOLUME_DELETE,  /* DELETE /api/config/container-volumes/{name} */
 } AtxEditKind;
 
 typedef struct {

@@ -78,7 +78,7 @@ parse_scope(json_t *root, const char *name, Scope *scope, gboolean *present, GEr
   }
   const char *key;
   json_t *value;
-  json_object_foreach(object, key, value) {
+  json_object_foreach (object, key, value) {
     if (!g_str_equal(key, "tcp") && !g_str_equal(key, "udp")) {
       g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "unsupported key at firewall-inbound.%s: '%s'", name, key);
       return FALSE;
@@ -96,7 +96,8 @@ parse_inbound(const char *text, gsize len, Scope *wan, Scope *lan, GError **erro
   json_error_t json_error;
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &json_error);
   if (!root) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "invalid JSON: %s (line %d)", json_error.text, json_error.line);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "invalid JSON: %s (line %d)", json_error.text,
+                json_error.line);
     return FALSE;
   }
   gboolean ok = json_is_object(root);
@@ -105,7 +106,7 @@ parse_inbound(const char *text, gsize len, Scope *wan, Scope *lan, GError **erro
   const char *key;
   json_t *value;
   if (ok) {
-    json_object_foreach(root, key, value) {
+    json_object_foreach (root, key, value) {
       if (!g_str_equal(key, "wan") && !g_str_equal(key, "lan")) {
         g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "unsupported key at firewall-inbound: '%s'", key);
         ok = FALSE;
@@ -143,10 +144,12 @@ append_port_rule(GString *out, const char *interface, const char *proto, const G
 static void
 append_icmp(GString *out, const char *lan)
 {
-  g_string_append(out,
-                  "    icmp type { destination-unreachable, time-exceeded, parameter-problem } accept comment \"ICMP errors (PMTU)\"\n"
-                  "    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept comment \"ICMPv6 errors (PMTU)\"\n"
-                  "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept comment \"IPv6 neighbour discovery\"\n");
+  g_string_append(out, "    icmp type { destination-unreachable, time-exceeded, parameter-problem } accept "
+                       "comment \"ICMP errors (PMTU)\"\n"
+                       "    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
+                       "parameter-problem } accept comment \"ICMPv6 errors (PMTU)\"\n"
+                       "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept "
+                       "comment \"IPv6 neighbour discovery\"\n");
   g_string_append_printf(out, "    iifname \"%s\" icmp type echo-request accept comment \"LAN ping\"\n", lan);
   g_string_append_printf(out, "    iifname \"%s\" icmpv6 type echo-request accept comment \"LAN ping\"\n", lan);
 }
@@ -182,12 +185,15 @@ build(GString *out, const AtxFirewallInputs *in, Scope *wan, Scope *lan)
   append_port_rule(out, in->wan_interface, "tcp", wan->tcp, "WAN provisioned");
   append_port_rule(out, in->wan_interface, "udp", wan->udp, "WAN provisioned");
   if (!in->provisioned)
-    g_string_append_printf(out, "    iifname \"%s\" tcp dport %u accept comment \"bootstrap API until provisioned\"\n",
+    g_string_append_printf(out,
+                           "    iifname \"%s\" tcp dport %u accept comment \"bootstrap API until provisioned\"\n",
                            in->wan_interface, ATX_BOOTSTRAP_PORT);
   if (in->ssh_wan)
-    g_string_append_printf(out, "    iifname \"%s\" tcp dport 22 accept comment \"SSH on WAN (ssh-wan-enabled)\"\n",
+    g_string_append_printf(out,
+                           "    iifname \"%s\" tcp dport 22 accept comment \"SSH on WAN (ssh-wan-enabled)\"\n",
                            in->wan_interface);
-  g_string_append_printf(out, "    iifname \"%s\" tcp dport 22 accept comment \"SSH over VPN\"\n", in->vpn_interface);
+  g_string_append_printf(out, "    iifname \"%s\" tcp dport 22 accept comment \"SSH over VPN\"\n",
+                         in->vpn_interface);
   g_string_append(out, "  }\n"
                        "  chain forward {\n"
                        "    type filter hook forward priority filter; policy drop;\n"

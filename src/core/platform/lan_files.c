@@ -55,8 +55,7 @@ lan_file_free(AtxLanFile *file)
   g_free(file);
 }
 
-static gboolean
-fail(GError **error, const char *file, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static gboolean fail(GError **error, const char *file, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
 static gboolean
 fail(GError **error, const char *file, const char *format, ...)
@@ -108,9 +107,9 @@ dns_name(const char *text, const char *what, const char *file, char **out, GErro
 }
 
 typedef enum {
-  LIST_NAMES,        /* DNS names */
-  LIST_ADDRESSES,    /* IP literals (networkd's DNS=) */
-  LIST_SERVERS,      /* either (chrony's server lines) */
+  LIST_NAMES,     /* DNS names */
+  LIST_ADDRESSES, /* IP literals (networkd's DNS=) */
+  LIST_SERVERS,   /* either (chrony's server lines) */
 } ListKind;
 
 /* A JSON array of strings of @kind, normalised and appended to *@out (created
@@ -230,7 +229,7 @@ check_keys(json_t *object, const char *const *allowed, const char *where, const 
 {
   const char *key;
   json_t *value;
-  json_object_foreach(object, key, value) {
+  json_object_foreach (object, key, value) {
     if (!g_strv_contains(allowed, key))
       return fail(error, file, "unsupported keys at %s: %s", where, key);
   }
@@ -342,7 +341,7 @@ parse_host_network(const char *text, const char *wan, GPtrArray *ifaces, GError 
   const char *name;
   json_t *value;
   if (ok && interfaces) {
-    json_object_foreach(interfaces, name, value) {
+    json_object_foreach (interfaces, name, value) {
       if (!iface_name_ok(name)) {
         ok = fail(error, file, "unsupported interface name at interfaces: '%s'", name);
         break;
@@ -419,7 +418,8 @@ plan_networkd(const AtxLanInputs *in, const Lan *lan, GPtrArray *ifaces, GPtrArr
     }
   }
   if (!lan_listed)
-    add_file(files, LAN_DROPIN, g_strdup_printf("[Network]\nAddress=%s\n", lan->gateway_cidr), ATX_LAN_FEEDS_NETWORKD);
+    add_file(files, LAN_DROPIN, g_strdup_printf("[Network]\nAddress=%s\n", lan->gateway_cidr),
+             ATX_LAN_FEEDS_NETWORKD);
   return TRUE;
 }
 
@@ -433,7 +433,8 @@ gateway_names(const AtxLanInputs *in, const Lan *lan)
   char tail;
   if (*lan->pattern && in->lan_mac &&
       sscanf(in->lan_mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &octets[0], &octets[1], &octets[2], &octets[3], &octets[4],
-             &octets[5], &tail) == 6 && strlen(in->lan_mac) == 17) {
+             &octets[5], &tail) == 6 &&
+      strlen(in->lan_mac) == 17) {
     g_autofree char *hex = g_strdup_printf("%02x%02x%02x%02x%02x%02x", octets[0], octets[1], octets[2], octets[3],
                                            octets[4], octets[5]);
     g_autoptr(GString) name = g_string_new(lan->pattern);

@@ -23,19 +23,19 @@ typedef enum {
 } AtxLanFeeds;
 
 typedef struct {
-  char *path;    /* relative to the etc directory */
+  char *path; /* relative to the etc directory */
   char *content;
   AtxLanFeeds feeds;
 } AtxLanFile;
 
 typedef struct {
-  const char *etc_dir;        /* absolute; dnsmasq's addn-hosts names a file in it */
-  const char *wan_interface;  /* "eth0" */
-  const char *lan_interface;  /* "eth1" */
-  const char *lan_mac;        /* "00:11:22:33:44:55", NULL when unreadable */
-  const char *lan_settings;   /* lan-settings.json text (required) */
-  const char *host_network;   /* host-network.json text, NULL when absent */
-  const char *hosts;          /* current etc/hosts text, NULL when absent */
+  const char *etc_dir;       /* absolute; dnsmasq's addn-hosts names a file in it */
+  const char *wan_interface; /* "eth0" */
+  const char *lan_interface; /* "eth1" */
+  const char *lan_mac;       /* "00:11:22:33:44:55", NULL when unreadable */
+  const char *lan_settings;  /* lan-settings.json text (required) */
+  const char *host_network;  /* host-network.json text, NULL when absent */
+  const char *hosts;         /* current etc/hosts text, NULL when absent */
 } AtxLanInputs;
 
 /* The files to write, in write order (AtxLanFile*, owning). Errors name the

@@ -62,8 +62,8 @@ group_has_member(const char *group_db, const char *group, const char *user)
 }
 
 /* argv with the sysroot option (-R/--root, -Q for gpasswd) after the tool name. */
-static void
-add_command(GPtrArray *commands, const AtxUsersInputs *in, const char *tool, ...) G_GNUC_NULL_TERMINATED;
+static void add_command(GPtrArray *commands, const AtxUsersInputs *in, const char *tool,
+                        ...) G_GNUC_NULL_TERMINATED;
 
 static void
 add_command(GPtrArray *commands, const AtxUsersInputs *in, const char *tool, ...)
@@ -164,7 +164,7 @@ check_foreign(const AtxUsersInputs *in, json_t *users, GPtrArray *previous, GErr
 {
   const char *name;
   json_t *spec;
-  json_object_foreach(users, name, spec) {
+  json_object_foreach (users, name, spec) {
     if (atx_users_is_protected(name) || !name_ok(name))
       continue;
     if (!json_is_object(spec)) {
@@ -203,7 +203,7 @@ atx_users_plan(const AtxUsersInputs *in, GError **error)
   gboolean ok = check_foreign(in, users, previous, error);
   const char *name;
   json_t *spec;
-  json_object_foreach(users, name, spec) {
+  json_object_foreach (users, name, spec) {
     if (!ok)
       break;
     if (atx_users_is_protected(name))

@@ -13,20 +13,20 @@
 #include <glib.h>
 
 typedef struct {
-  const char *users_json;    /* users.json text (required) */
-  const char *managed_json;  /* managed-users.json text, NULL when absent */
-  const char *passwd;        /* the target system's etc/passwd text */
-  const char *group;         /* its etc/group text */
-  const char *sysroot;       /* NULL or "/": the running system; else commands get --root DIR */
-  const char *admin_shell;   /* shell for admins without a "shell" key */
-  const char *user_shell;    /* the same for everyone else */
+  const char *users_json;   /* users.json text (required) */
+  const char *managed_json; /* managed-users.json text, NULL when absent */
+  const char *passwd;       /* the target system's etc/passwd text */
+  const char *group;        /* its etc/group text */
+  const char *sysroot;      /* NULL or "/": the running system; else commands get --root DIR */
+  const char *admin_shell;  /* shell for admins without a "shell" key */
+  const char *user_shell;   /* the same for everyone else */
 } AtxUsersInputs;
 
 typedef struct {
-  GPtrArray *commands;  /* GStrv argv each (owning), in order */
-  GPtrArray *managed;   /* sorted user names to save in managed-users.json */
-  GPtrArray *keys;      /* user names whose authorized-keys file gets their ownership */
-  GPtrArray *warnings;  /* skipped invalid names */
+  GPtrArray *commands; /* GStrv argv each (owning), in order */
+  GPtrArray *managed;  /* sorted user names to save in managed-users.json */
+  GPtrArray *keys;     /* user names whose authorized-keys file gets their ownership */
+  GPtrArray *warnings; /* skipped invalid names */
 } AtxUsersPlan;
 
 void atx_users_plan_free(AtxUsersPlan *plan);

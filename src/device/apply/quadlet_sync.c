@@ -17,9 +17,9 @@ typedef struct {
   const char *dir;
   uid_t owner;
   gid_t group;
-  GPtrArray *desired;  /* const AtxRuntimeUnit* of this mode */
-  GPtrArray *changed;  /* services whose file changed (owned strings) */
-  GPtrArray *stale;    /* services of removed files (owned strings) */
+  GPtrArray *desired; /* const AtxRuntimeUnit* of this mode */
+  GPtrArray *changed; /* services whose file changed (owned strings) */
+  GPtrArray *stale;   /* services of removed files (owned strings) */
 } Target;
 
 static GPtrArray *
@@ -164,8 +164,8 @@ rootless_home(const char *app_user, char **dir_out, uid_t *uid, gid_t *gid, GErr
 {
   struct passwd *pw = getpwnam(app_user);
   if (!pw) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_NOT_FOUND,
-                "rootless units are present but user %s does not exist", app_user);
+    g_set_error(error, ATX_ERROR, ATX_ERROR_NOT_FOUND, "rootless units are present but user %s does not exist",
+                app_user);
     return FALSE;
   }
   *uid = pw->pw_uid;
@@ -284,9 +284,11 @@ atx_sync_quadlet(const AtxQuadletSync *options, GPtrArray **log_out, GError **er
   g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func(g_free);
   Target targets[2];
   for (guint m = 0; m < 2; m++)
-    targets[m] = (Target) { .owner = (uid_t) -1, .group = (gid_t) -1, .desired = g_ptr_array_new(),
-                            .changed = g_ptr_array_new_with_free_func(g_free),
-                            .stale = g_ptr_array_new_with_free_func(g_free) };
+    targets[m] = (Target){ .owner = (uid_t) -1,
+                           .group = (gid_t) -1,
+                           .desired = g_ptr_array_new(),
+                           .changed = g_ptr_array_new_with_free_func(g_free),
+                           .stale = g_ptr_array_new_with_free_func(g_free) };
   gboolean ok = sync_all(options, units, targets, log, error);
   for (AtxRunMode mode = ATX_MODE_ROOTFUL; ok && mode <= ATX_MODE_ROOTLESS; mode++)
     if (targets[mode].dir && (targets[mode].changed->len || targets[mode].stale->len))

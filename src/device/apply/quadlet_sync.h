@@ -29,8 +29,9 @@ typedef struct {
   const char *rootless_dir; /* NULL: ~APP_USER/.config/containers/systemd */
   const char *app_user;     /* NULL: appsvc; owns the rootless directory */
   AtxSvcMgr *svcmgr;
-  gboolean no_restart;      /* copy, stop stale, reload; changed services are the caller's */
+  gboolean no_restart; /* copy, stop stale, reload; changed services are the caller's */
 } AtxQuadletSync;
 
 /* @log_out (optional): one line per file copied/removed and unit stopped/restarted. */
-gboolean atx_sync_quadlet(const AtxQuadletSync *options, GPtrArray **log_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_sync_quadlet(const AtxQuadletSync *options, GPtrArray **log_out,
+                          GError **error) G_GNUC_WARN_UNUSED_RESULT;

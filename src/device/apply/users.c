@@ -92,7 +92,11 @@ atx_apply_users(const AtxUsersApply *options, GPtrArray **log_out, GError **erro
     g_autofree char *passwd = system_file(options, "passwd");
     g_autofree char *group = system_file(options, "group");
     AtxUsersInputs inputs = {
-      .users_json = users, .managed_json = managed, .passwd = passwd, .group = group, .sysroot = options->sysroot,
+      .users_json = users,
+      .managed_json = managed,
+      .passwd = passwd,
+      .group = group,
+      .sysroot = options->sysroot,
       .admin_shell = options->admin_shell ? options->admin_shell : "/bin/bash",
       .user_shell = options->user_shell ? options->user_shell : "/bin/bash",
     };

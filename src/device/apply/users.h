@@ -17,4 +17,5 @@ typedef struct {
 
 /* @log_out (optional) gets one line per command run and per warning. Without
  * users.json nothing is done. */
-gboolean atx_apply_users(const AtxUsersApply *options, GPtrArray **log_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_apply_users(const AtxUsersApply *options, GPtrArray **log_out,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -8,7 +8,7 @@
 #include "device/auth/ratelimit.h"
 #include "device/auth/sshsig.h"
 
-G_DEFINE_QUARK(atx-auth-error-quark, atx_auth_error)
+G_DEFINE_QUARK(atx - auth - error - quark, atx_auth_error)
 
 /* The reference's messages start each refusal so old clients keep matching. */
 #define REQUIRED "authentication required: provide X-AtomixOS-Nonce and X-AtomixOS-Signature headers"
@@ -87,8 +87,7 @@ atx_auth_signers_present(const char *signers_text)
   return keys->len > 0;
 }
 
-static gboolean
-refuse(GError **error, AtxAuthErrorCode code, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static gboolean refuse(GError **error, AtxAuthErrorCode code, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
 static gboolean
 refuse(GError **error, AtxAuthErrorCode code, const char *format, ...)
@@ -105,7 +104,7 @@ static gboolean
 check_nonce(AtxAuth *auth, const char *nonce, GError **error)
 {
   AtxNonceVerdict verdict =
-    strlen(nonce) > ATX_NONCE_MAX_LENGTH ? ATX_NONCE_UNKNOWN : atx_nonce_store_consume(auth->nonces, nonce);
+      strlen(nonce) > ATX_NONCE_MAX_LENGTH ? ATX_NONCE_UNKNOWN : atx_nonce_store_consume(auth->nonces, nonce);
   switch (verdict) {
   case ATX_NONCE_VALID:
     return TRUE;
@@ -170,7 +169,8 @@ check_signer(const AtxSshSig *sig, GPtrArray *signers, GError **error)
     if (g_bytes_equal(signers->pdata[i], atx_sshsig_public_key(sig)))
       return TRUE;
   g_autofree char *print = fingerprint(sig);
-  return refuse(error, ATX_AUTH_ERROR_KEY_NOT_ALLOWED, FAILED ": the signing key (%s) is not in admin-signers", print);
+  return refuse(error, ATX_AUTH_ERROR_KEY_NOT_ALLOWED, FAILED ": the signing key (%s) is not in admin-signers",
+                print);
 }
 
 static gboolean
@@ -193,15 +193,15 @@ check_claimed(const AtxAuth *auth, const AtxSshSig *sig, const AtxAuthMessage *a
               GError **error)
 {
   gsize header_len = strlen(header);
-  g_autoptr(GBytes) text = header_len > ATX_AUTH_MAX_MESSAGE_HEADER ? NULL
-                                                                     : atx_base64_decode_strict(header, header_len, NULL);
+  g_autoptr(GBytes) text =
+      header_len > ATX_AUTH_MAX_MESSAGE_HEADER ? NULL : atx_base64_decode_strict(header, header_len, NULL);
   g_auto(AtxAuthMessage) claimed = { 0 };
   gsize len = 0;
   const char *data = text ? g_bytes_get_data(text, &len) : NULL;
   if (!text || !atx_auth_message_parse(data ? data : "", len, &claimed, NULL))
     return refuse(error, ATX_AUTH_ERROR_BAD_ENCODING,
-                  BAD_ENCODING ": X-AtomixOS-Signed-Message is not a base64 " ATX_AUTH_MESSAGE_V1 " or "
-                  ATX_AUTH_MESSAGE_V2 " message");
+                  BAD_ENCODING ": X-AtomixOS-Signed-Message is not a base64 " ATX_AUTH_MESSAGE_V1
+                               " or " ATX_AUTH_MESSAGE_V2 " message");
   if (!atx_sshsig_verify(sig, ATX_AUTH_NAMESPACE, data, len, NULL))
     return refuse(error, ATX_AUTH_ERROR_BAD_SIGNATURE,
                   FAILED ": the signature does not verify over X-AtomixOS-Signed-Message");
@@ -265,8 +265,8 @@ verify(AtxAuth *auth, const AtxAuthRequest *request, GPtrArray *signers, GError 
   g_autoptr(AtxSshSig) sig = decode_signature(request->signature, error);
   if (!sig || !check_signer(sig, signers, error))
     return FALSE;
-  g_autofree char *sha256 = request->body_sha256 ? g_ascii_strdown(request->body_sha256, -1)
-                                                 : atx_sha256_hex(request->body);
+  g_autofree char *sha256 =
+      request->body_sha256 ? g_ascii_strdown(request->body_sha256, -1) : atx_sha256_hex(request->body);
   AtxAuthMessage actual = {
     .method = (char *) (request->method ? request->method : ""),
     .nonce = (char *) request->nonce,

@@ -45,16 +45,16 @@ typedef enum {
   ATX_AUTH_ERROR_NONCE_UNKNOWN,
   ATX_AUTH_ERROR_NONCE_EXPIRED,
   ATX_AUTH_ERROR_NONCE_REUSED,
-  ATX_AUTH_ERROR_NONCE_EVICTED,       /* superseded by newer nonces beyond a cap */
-  ATX_AUTH_ERROR_BAD_ENCODING,        /* not strict base64 of an armored SSH signature */
+  ATX_AUTH_ERROR_NONCE_EVICTED, /* superseded by newer nonces beyond a cap */
+  ATX_AUTH_ERROR_BAD_ENCODING,  /* not strict base64 of an armored SSH signature */
   ATX_AUTH_ERROR_WRONG_NAMESPACE,
-  ATX_AUTH_ERROR_UNSUPPORTED_KEY,     /* key type or signature algorithm we refuse */
-  ATX_AUTH_ERROR_KEY_NOT_ALLOWED,     /* signed by a key not in admin-signers */
-  ATX_AUTH_ERROR_OTHER_NONCE,         /* signature made for another nonce */
-  ATX_AUTH_ERROR_OTHER_METHOD,        /* v2 signature made for another HTTP method */
+  ATX_AUTH_ERROR_UNSUPPORTED_KEY, /* key type or signature algorithm we refuse */
+  ATX_AUTH_ERROR_KEY_NOT_ALLOWED, /* signed by a key not in admin-signers */
+  ATX_AUTH_ERROR_OTHER_NONCE,     /* signature made for another nonce */
+  ATX_AUTH_ERROR_OTHER_METHOD,    /* v2 signature made for another HTTP method */
   ATX_AUTH_ERROR_OTHER_PATH,
-  ATX_AUTH_ERROR_TAMPERED_BODY,       /* the body's SHA-256 is not the signed one */
-  ATX_AUTH_ERROR_BAD_SIGNATURE,       /* does not verify (and no finer reason is known) */
+  ATX_AUTH_ERROR_TAMPERED_BODY, /* the body's SHA-256 is not the signed one */
+  ATX_AUTH_ERROR_BAD_SIGNATURE, /* does not verify (and no finer reason is known) */
 } AtxAuthErrorCode;
 
 typedef struct {
@@ -70,15 +70,15 @@ typedef struct {
 
 /* One request as the server saw it. Header values are NULL when absent. */
 typedef struct {
-  const char *method;          /* "PUT" */
-  const char *path;            /* URL path without the query string */
-  GBytes *body;                /* exact body bytes; NULL = empty */
-  const char *body_sha256;     /* optional: lowercase hex SHA-256 of the body, instead of @body */
-  const char *nonce;           /* X-AtomixOS-Nonce */
-  const char *signature;       /* X-AtomixOS-Signature */
-  const char *signed_message;  /* X-AtomixOS-Signed-Message (optional) */
-  const char *client_address;  /* peer address, for caps and rate limits */
-  const char *host;            /* Host, Origin, Referer: the first-boot origin policy (origin.h) */
+  const char *method;         /* "PUT" */
+  const char *path;           /* URL path without the query string */
+  GBytes *body;               /* exact body bytes; NULL = empty */
+  const char *body_sha256;    /* optional: lowercase hex SHA-256 of the body, instead of @body */
+  const char *nonce;          /* X-AtomixOS-Nonce */
+  const char *signature;      /* X-AtomixOS-Signature */
+  const char *signed_message; /* X-AtomixOS-Signed-Message (optional) */
+  const char *client_address; /* peer address, for caps and rate limits */
+  const char *host;           /* Host, Origin, Referer: the first-boot origin policy (origin.h) */
   const char *origin;
   const char *referer;
 } AtxAuthRequest;
@@ -111,9 +111,10 @@ gboolean atx_auth_check_signed(AtxAuth *auth, const AtxAuthRequest *request, con
  * a signer key; with keys it is atx_auth_check_signed() (TRUE); with no keys
  * on a device that has been provisioned it fails closed
  * (ATX_AUTH_ERROR_SIGNERS_UNAVAILABLE). */
-gboolean atx_auth_check_first_boot_or_signed(AtxAuth *auth, const AtxAuthRequest *request, const char *signers_text,
-                                             gboolean provisioned, gboolean *authenticated_out,
-                                             guint *retry_after_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_auth_check_first_boot_or_signed(AtxAuth *auth, const AtxAuthRequest *request,
+                                             const char *signers_text, gboolean provisioned,
+                                             gboolean *authenticated_out, guint *retry_after_out,
+                                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Everything a route of class @class requires, in one call: nothing; a
  * signature; or first-boot-or-signed followed, for an unauthenticated

@@ -75,7 +75,7 @@ atx_auth_message_parse(const char *text, gsize len, AtxAuthMessage *out, GError 
     return FALSE;
   }
   *out = message;
-  message = (AtxAuthMessage) { 0 };
+  message = (AtxAuthMessage){ 0 };
   return TRUE;
 }
 

@@ -22,11 +22,11 @@
 #define ATX_AUTH_MESSAGE_V2 "atomixos-reapply-v2"
 
 typedef struct {
-  guint version;  /* 1 or 2 */
-  char *method;   /* NULL for v1 */
+  guint version; /* 1 or 2 */
+  char *method;  /* NULL for v1 */
   char *nonce;
   char *path;
-  char *sha256;   /* 64 lowercase hex digits */
+  char *sha256; /* 64 lowercase hex digits */
 } AtxAuthMessage;
 
 void atx_auth_message_clear(AtxAuthMessage *message);
@@ -36,8 +36,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(AtxAuthMessage, atx_auth_message_clear)
 char *atx_auth_message_format(const AtxAuthMessage *message);
 /* Parses exactly the text atx_auth_message_format() writes (@len bytes);
  * anything else fails with ATX_ERROR_INVALID. */
-gboolean atx_auth_message_parse(const char *text, gsize len, AtxAuthMessage *out, GError **error)
-  G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_auth_message_parse(const char *text, gsize len, AtxAuthMessage *out,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Lowercase hex SHA-256 of @data (NULL = empty). */
 char *atx_sha256_hex(GBytes *data);

@@ -17,11 +17,11 @@ struct _AtxNonceStore {
   gint64 ttl_us;
   guint per_client, total;
   AtxClock clock;
-  GHashTable *by_nonce;    /* nonce -> Nonce* (owned) */
-  GHashTable *by_client;   /* client -> GQueue* of Nonce* */
-  GQueue issued;           /* every outstanding Nonce, oldest first */
-  GHashTable *retired;     /* nonce -> GINT_TO_POINTER(verdict) */
-  GQueue retired_order;    /* the keys of retired (owned), oldest first */
+  GHashTable *by_nonce;  /* nonce -> Nonce* (owned) */
+  GHashTable *by_client; /* client -> GQueue* of Nonce* */
+  GQueue issued;         /* every outstanding Nonce, oldest first */
+  GHashTable *retired;   /* nonce -> GINT_TO_POINTER(verdict) */
+  GQueue retired_order;  /* the keys of retired (owned), oldest first */
 };
 
 static void
@@ -153,7 +153,7 @@ atx_nonce_store_issue(AtxNonceStore *store, const char *client, GError **error)
     g_hash_table_insert(store->by_client, g_strdup(client), queue);
   }
   Nonce *nonce = g_new0(Nonce, 1);
-  *nonce = (Nonce) { .nonce = g_strdup(text), .client = g_strdup(client), .issued_us = now };
+  *nonce = (Nonce){ .nonce = g_strdup(text), .client = g_strdup(client), .issued_us = now };
   nonce->global_link.data = nonce->client_link.data = nonce;
   g_queue_push_tail_link(&store->issued, &nonce->global_link);
   g_queue_push_tail_link(queue, &nonce->client_link);
@@ -173,8 +173,8 @@ atx_nonce_store_consume(AtxNonceStore *store, const char *text)
     retire(store, nonce, verdict == ATX_NONCE_VALID ? ATX_NONCE_REUSED : ATX_NONCE_EXPIRED);
   } else {
     gpointer why;
-    verdict = g_hash_table_lookup_extended(store->retired, text, NULL, &why) ? GPOINTER_TO_INT(why)
-                                                                             : ATX_NONCE_UNKNOWN;
+    verdict =
+        g_hash_table_lookup_extended(store->retired, text, NULL, &why) ? GPOINTER_TO_INT(why) : ATX_NONCE_UNKNOWN;
   }
   g_mutex_unlock(&store->lock);
   return verdict;

@@ -32,10 +32,10 @@ typedef struct {
 
 typedef enum {
   ATX_NONCE_VALID,
-  ATX_NONCE_UNKNOWN,  /* never issued by this process (or forgotten long ago) */
+  ATX_NONCE_UNKNOWN, /* never issued by this process (or forgotten long ago) */
   ATX_NONCE_EXPIRED,
-  ATX_NONCE_REUSED,   /* already consumed */
-  ATX_NONCE_EVICTED,  /* pushed out by newer nonces beyond a cap */
+  ATX_NONCE_REUSED,  /* already consumed */
+  ATX_NONCE_EVICTED, /* pushed out by newer nonces beyond a cap */
 } AtxNonceVerdict;
 
 typedef struct _AtxNonceStore AtxNonceStore;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK(atx-origin-error-quark, atx_origin_error)
+G_DEFINE_QUARK(atx - origin - error - quark, atx_origin_error)
 
 typedef struct {
   char *scheme;

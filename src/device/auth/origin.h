@@ -25,5 +25,5 @@ typedef enum {
 } AtxOriginError;
 
 /* Header values, NULL when absent. FALSE with the 401 detail as message. */
-gboolean atx_browser_origin_check(const char *host, const char *origin, const char *referer, GError **error)
-  G_GNUC_WARN_UNUSED_RESULT;
+gboolean atx_browser_origin_check(const char *host, const char *origin, const char *referer,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;

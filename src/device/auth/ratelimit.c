@@ -4,7 +4,7 @@ typedef struct {
   char *client;
   gint64 *failures_us; /* ring of the last max_failures failure times */
   guint count, next;
-  GList link;          /* in limiter->by_recency, least recent failure first */
+  GList link; /* in limiter->by_recency, least recent failure first */
 } Client;
 
 struct _AtxRateLimiter {
@@ -33,10 +33,11 @@ atx_rate_limiter_new(const AtxRateLimits *limits, const AtxClock *clock)
   AtxRateLimiter *limiter = g_new0(AtxRateLimiter, 1);
   g_mutex_init(&limiter->lock);
   limiter->max_failures =
-    MIN(limits->max_failures ? limits->max_failures : ATX_RATE_DEFAULT_FAILURES, ATX_RATE_MAX_FAILURES_CAP);
+      MIN(limits->max_failures ? limits->max_failures : ATX_RATE_DEFAULT_FAILURES, ATX_RATE_MAX_FAILURES_CAP);
   limiter->max_clients = limits->max_clients ? limits->max_clients : ATX_RATE_DEFAULT_CLIENTS;
   limiter->window_us =
-    (gint64) (limits->window_seconds ? limits->window_seconds : ATX_RATE_DEFAULT_WINDOW_SECONDS) * G_USEC_PER_SEC;
+      (gint64) (limits->window_seconds ? limits->window_seconds : ATX_RATE_DEFAULT_WINDOW_SECONDS) *
+      G_USEC_PER_SEC;
   limiter->clock = *(clock ? clock : atx_clock_system());
   limiter->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) client_free);
   return limiter;
@@ -74,8 +75,8 @@ atx_rate_limiter_blocked_for(AtxRateLimiter *limiter, const char *name)
   guint seconds = 0;
   Client *client = g_hash_table_lookup(limiter->clients, name);
   if (client && client->count >= limiter->max_failures) {
-    gint64 wait_us = oldest_failure(limiter, client) + limiter->window_us -
-                     limiter->clock.monotonic_us(limiter->clock.data);
+    gint64 wait_us =
+        oldest_failure(limiter, client) + limiter->window_us - limiter->clock.monotonic_us(limiter->clock.data);
     if (wait_us > 0)
       seconds = (guint) MAX((wait_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1);
   }

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-G_DEFINE_QUARK(atx-sshsig-error-quark, atx_sshsig_error)
+G_DEFINE_QUARK(atx - sshsig - error - quark, atx_sshsig_error)
 
 #define ARMOR_BEGIN "-----BEGIN SSH SIGNATURE-----"
 #define ARMOR_END "-----END SSH SIGNATURE-----"
@@ -67,7 +67,7 @@ wire_string(Wire *w, Wire *out)
   guint32 len;
   if (!wire_u32(w, &len) || len > w->left)
     return FALSE;
-  *out = (Wire) { .p = w->p, .left = len };
+  *out = (Wire){ .p = w->p, .left = len };
   w->p += len;
   w->left -= len;
   return TRUE;
@@ -204,7 +204,8 @@ parse_public_key(AtxSshSig *sig, Wire blob, GError **error)
     if (curve == G_N_ELEMENTS(ec_curves)) {
       g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_UNSUPPORTED,
                   "unsupported key type '%s' (supported: ssh-ed25519, ecdsa-sha2-nistp256, "
-                  "ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa)", sig->key_type);
+                  "ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa)",
+                  sig->key_type);
       return FALSE;
     }
     sig->pkey = ecdsa_key(&blob, curve);
@@ -269,8 +270,8 @@ static gboolean
 parse_signature(AtxSshSig *sig, Wire blob, GError **error)
 {
   Wire algorithm, data;
-  if (!wire_string(&blob, &algorithm) || !(sig->algorithm = wire_name(&algorithm)) ||
-      !wire_string(&blob, &data) || blob.left != 0)
+  if (!wire_string(&blob, &algorithm) || !(sig->algorithm = wire_name(&algorithm)) || !wire_string(&blob, &data) ||
+      blob.left != 0)
     return malformed(error, "signature is not an algorithm name and data");
   if (g_str_equal(sig->key_type, "ssh-ed25519")) {
     if (!g_str_equal(sig->algorithm, "ssh-ed25519"))
@@ -410,11 +411,31 @@ atx_sshsig_parse_armored(const char *text, gsize len, GError **error)
 
 /* ---- verification ---- */
 
-const char *atx_sshsig_namespace(const AtxSshSig *sig) { return sig->namespace; }
-const char *atx_sshsig_key_type(const AtxSshSig *sig) { return sig->key_type; }
-const char *atx_sshsig_algorithm(const AtxSshSig *sig) { return sig->algorithm; }
-const char *atx_sshsig_hash(const AtxSshSig *sig) { return sig->hash; }
-GBytes *atx_sshsig_public_key(const AtxSshSig *sig) { return sig->public_key; }
+const char *
+atx_sshsig_namespace(const AtxSshSig *sig)
+{
+  return sig->namespace;
+}
+const char *
+atx_sshsig_key_type(const AtxSshSig *sig)
+{
+  return sig->key_type;
+}
+const char *
+atx_sshsig_algorithm(const AtxSshSig *sig)
+{
+  return sig->algorithm;
+}
+const char *
+atx_sshsig_hash(const AtxSshSig *sig)
+{
+  return sig->hash;
+}
+GBytes *
+atx_sshsig_public_key(const AtxSshSig *sig)
+{
+  return sig->public_key;
+}
 
 static void
 append_string(GByteArray *out, const void *data, gsize len)
@@ -447,8 +468,8 @@ gboolean
 atx_sshsig_verify(const AtxSshSig *sig, const char *namespace, const void *message, gsize len, GError **error)
 {
   if (!g_str_equal(sig->namespace, namespace)) {
-    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_NAMESPACE,
-                "signature is for namespace '%s', not '%s'", sig->namespace, namespace);
+    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_NAMESPACE, "signature is for namespace '%s', not '%s'",
+                sig->namespace, namespace);
     return FALSE;
   }
   g_autoptr(GByteArray) data = signed_data(sig, message, len);
@@ -460,8 +481,8 @@ atx_sshsig_verify(const AtxSshSig *sig, const char *namespace, const void *messa
   EVP_MD_CTX_free(ctx);
   if (!ok) {
     ERR_clear_error();
-    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_BAD_SIGNATURE,
-                "the %s signature does not verify", sig->algorithm);
+    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_BAD_SIGNATURE, "the %s signature does not verify",
+                sig->algorithm);
     return FALSE;
   }
   return TRUE;

@@ -20,9 +20,9 @@
 GQuark atx_sshsig_error_quark(void);
 
 typedef enum {
-  ATX_SSHSIG_ERROR_MALFORMED,   /* not an SSH signature: armor, base64 or blob structure */
-  ATX_SSHSIG_ERROR_UNSUPPORTED, /* well-formed, but a key type or algorithm we refuse */
-  ATX_SSHSIG_ERROR_NAMESPACE,   /* signed for another namespace */
+  ATX_SSHSIG_ERROR_MALFORMED,     /* not an SSH signature: armor, base64 or blob structure */
+  ATX_SSHSIG_ERROR_UNSUPPORTED,   /* well-formed, but a key type or algorithm we refuse */
+  ATX_SSHSIG_ERROR_NAMESPACE,     /* signed for another namespace */
   ATX_SSHSIG_ERROR_BAD_SIGNATURE, /* the signature does not verify */
 } AtxSshSigError;
 

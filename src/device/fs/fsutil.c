@@ -112,7 +112,8 @@ atx_fs_file_writer_commit(AtxFsFileWriter *writer, guint mode, uid_t owner, gid_
   writer->fd = -1;
   if (ok) {
     atx_failpoint("rename-into-place");
-    ok = rename(writer->temp, writer->path) == 0 || atx_set_errno_error(error, errno, "cannot rename %s into %s", writer->temp, writer->path);
+    ok = rename(writer->temp, writer->path) == 0 ||
+         atx_set_errno_error(error, errno, "cannot rename %s into %s", writer->temp, writer->path);
   }
   if (!ok)
     return FALSE; /* atx_fs_file_writer_free removes the temp file */

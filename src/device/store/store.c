@@ -484,7 +484,7 @@ bundle_writer_init(BundleWriter *bw, AtxStore *store, const char *app_user, GErr
     g_set_error(error, ATX_ERROR, ATX_ERROR_NOT_FOUND, "runtime user not found for bundle files: %s", app_user);
     return FALSE;
   }
-  *bw = (BundleWriter) { .store = store, .uid = pw->pw_uid, .gid = pw->pw_gid };
+  *bw = (BundleWriter){ .store = store, .uid = pw->pw_uid, .gid = pw->pw_gid };
   g_autofree char *files_root = g_build_filename(store->candidate, "files", NULL);
   return atx_fs_mkdir(files_root, 0700, bw->uid, bw->gid, ATX_FS_SYNC_LATER, error);
 }
