@@ -95,8 +95,8 @@ ssh_keygen_sign(const char *key_path, const char *message, GError **error)
   if (g_file_set_contents_full(message_path, message, -1, G_FILE_SET_CONTENTS_NONE, 0600, error)) {
     /* g_spawn_sync, not GSubprocess: GIO (and its libraries) would load at
      * every atomixctl start for this one call. NULL output pointers inherit. */
-    const char *argv[] = {"ssh-keygen", "-q", "-Y", "sign", "-f", key_path, "-n", ATX_SIGNATURE_NAMESPACE,
-                          message_path, NULL};
+    const char *argv[] = { "ssh-keygen", "-q", "-Y", "sign", "-f", key_path, "-n", ATX_SIGNATURE_NAMESPACE,
+                           message_path, NULL };
     int wait_status = 0;
     if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
                       NULL, NULL, &wait_status, error))
