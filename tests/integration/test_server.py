@@ -691,10 +691,12 @@ def test_concurrent_uploads_are_bounded_503(daemon, api, example_config):
 
 
 def test_idle_daemon_does_not_map_libraries_only_some_routes_need(api, daemon):
-    """libnftables (the firewall applier) and libarchive (bundles) are loaded on
-    first use; an idle `atomixd serve` keeps neither, nor their dependencies, resident."""
+    """libnftables (the firewall applier), libarchive (bundles) and libcrypto
+    (signatures) are loaded on first use; an idle `atomixd serve` keeps none of
+    them, nor their dependencies, resident."""
     api.get("/api/health")
     with open(f"/proc/{daemon.proc.pid}/maps") as maps:
         mapped = {os.path.basename(line.split()[-1]) for line in maps if "/" in line}
-    for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so"):
+    for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so",
+                   "libcrypto.so"):
         assert not any(name.startswith(soname) for name in mapped), f"{soname} is mapped: {sorted(mapped)}"

@@ -2,16 +2,16 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "core/base/error.h"
+#include "device/auth/crypto_dl.h"
 
 char *
 atx_csrf_token_new(GError **error)
 {
   guint8 bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+  if (!atx_crypto_load(error))
+    return NULL;
+  if (sym_RAND_bytes(bytes, sizeof bytes) != 1) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "no randomness available for the bootstrap token");
     return NULL;
   }
@@ -28,5 +28,11 @@ atx_csrf_token_matches(const char *expected, const char *given)
   if (!expected || !given || !*expected || !*given)
     return FALSE;
   gsize len = strlen(expected);
-  return strlen(given) == len && CRYPTO_memcmp(expected, given, len) == 0;
+  if (strlen(given) != len)
+    return FALSE;
+  /* Constant time, like CRYPTO_memcmp (no libcrypto needed to compare). */
+  volatile guchar difference = 0;
+  for (gsize i = 0; i < len; i++)
+    difference |= (guchar) (expected[i] ^ given[i]);
+  return difference == 0;
 }

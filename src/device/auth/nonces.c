@@ -1,8 +1,7 @@
 #include "device/auth/nonces.h"
 
-#include <openssl/rand.h>
-
 #include "core/base/error.h"
+#include "device/auth/crypto_dl.h"
 
 typedef struct {
   char *nonce;
@@ -123,7 +122,9 @@ static char *
 random_nonce(GError **error)
 {
   guint8 bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+  if (!atx_crypto_load(error))
+    return NULL;
+  if (sym_RAND_bytes(bytes, sizeof bytes) != 1) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "no randomness available for a nonce");
     return NULL;
   }
