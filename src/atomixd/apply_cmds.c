@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "atomixd/manager_options.h"
 #include "device/apply/firewall.h"
 #include "device/apply/lan.h"
 #include "device/apply/quadlet_sync.h"
@@ -17,17 +18,11 @@ static char *opt_vpn;
 static gboolean opt_dry_run;
 static char *opt_etc;
 static char *opt_sys;
-static char *opt_service_manager;
-static char **opt_sim_fail;
-static char *opt_system_bus;
-static char *opt_user_bus;
-static gboolean opt_system_is_user_manager;
 static char *opt_sysroot;
 static char *opt_admin_shell;
 static char *opt_user_shell;
 static char *opt_rootful_dir;
 static char *opt_rootless_dir;
-static char *opt_app_user;
 static gboolean opt_no_restart;
 
 static const GOptionEntry root_entries[] = {
@@ -44,17 +39,6 @@ static const GOptionEntry interface_entries[] = {
 static const GOptionEntry firewall_entries[] = {
   { "vpn-interface", 0, 0, G_OPTION_ARG_STRING, &opt_vpn, "Recovery VPN interface (default tun0)", "NAME" },
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run, "Print the ruleset and check it without applying", NULL },
-  { NULL },
-};
-
-static const GOptionEntry manager_entries[] = {
-  { "service-manager", 0, 0, G_OPTION_ARG_STRING, &opt_service_manager,
-    "systemd (default) or sim, the simulation for tests", "NAME" },
-  { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_sim_fail, "With sim: this unit never becomes active", "UNIT" },
-  { "system-bus", 0, 0, G_OPTION_ARG_STRING, &opt_system_bus, "D-Bus address of the system manager (testing)", "ADDRESS" },
-  { "user-bus", 0, 0, G_OPTION_ARG_STRING, &opt_user_bus, "D-Bus address of the rootless manager (testing)", "ADDRESS" },
-  { "system-is-user-manager", 0, 0, G_OPTION_ARG_NONE, &opt_system_is_user_manager,
-    "The rootful manager is a user manager (testing with a private systemd --user)", NULL },
   { NULL },
 };
 
@@ -76,7 +60,6 @@ static const GOptionEntry quadlet_entries[] = {
   { "rootful-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootful_dir, "Rootful Quadlet directory (default /etc/containers/systemd)", "DIR" },
   { "rootless-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_rootless_dir,
     "Rootless Quadlet directory (default ~APP_USER/.config/containers/systemd)", "DIR" },
-  { "app-user", 0, 0, G_OPTION_ARG_STRING, &opt_app_user, "Owner of the rootless units (default " ATX_APP_USER ")", "USER" },
   { "no-restart", 0, 0, G_OPTION_ARG_NONE, &opt_no_restart,
     "Copy, stop stale units and reload, but leave changed units to the caller (activation restarts them)", NULL },
   { NULL },
@@ -86,29 +69,6 @@ static const char *
 root_dir(void)
 {
   return opt_root ? opt_root : "/data";
-}
-
-/* The same managers as import uses; the sim keeps its unit states in ROOT. */
-static AtxSvcMgr *
-open_service_manager(GError **error)
-{
-  const char *name = opt_service_manager ? opt_service_manager : "systemd";
-  if (g_str_equal(name, "sim")) {
-    g_autofree char *state = g_build_filename(root_dir(), "sim-units.json", NULL);
-    AtxSvcMgrSimOptions options = { .fail_units = (const char *const *) opt_sim_fail, .state_file = state };
-    return atx_svcmgr_sim_new(&options);
-  }
-  if (g_str_equal(name, "systemd")) {
-    AtxSvcMgrSystemdOptions options = {
-      .system_bus_address = opt_system_bus,
-      .user_bus_address = opt_user_bus,
-      .app_user = opt_app_user,
-      .system_is_user_manager = opt_system_is_user_manager,
-    };
-    return atx_svcmgr_systemd_new(&options, error);
-  }
-  g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)", name);
-  return NULL;
 }
 
 static void
@@ -121,11 +81,11 @@ print_lines(const char *prefix, GPtrArray *lines)
 int
 atx_cmd_apply_lan(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, lan_entries, interface_entries, manager_entries,
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, lan_entries, interface_entries, atx_manager_entries,
                      NULL))
     return ATX_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxSvcMgr) svcmgr = open_service_manager(&error);
+  g_autoptr(AtxSvcMgr) svcmgr = atx_manager_open(root_dir(), &error);
   if (!svcmgr) {
     g_printerr("atomixd apply-lan: %s\n", error->message);
     return ATX_EXIT_USAGE;
@@ -198,17 +158,17 @@ atx_cmd_apply_users(const AtxCommand *self, int argc, char **argv)
 int
 atx_cmd_sync_quadlet(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, quadlet_entries, manager_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, quadlet_entries, atx_app_user_entries, atx_manager_entries, NULL))
     return ATX_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(AtxSvcMgr) svcmgr = open_service_manager(&error);
+  g_autoptr(AtxSvcMgr) svcmgr = atx_manager_open(root_dir(), &error);
   if (!svcmgr) {
     g_printerr("atomixd sync-quadlet: %s\n", error->message);
     return ATX_EXIT_USAGE;
   }
   AtxQuadletSync options = {
     .root = root_dir(), .rootful_dir = opt_rootful_dir, .rootless_dir = opt_rootless_dir,
-    .app_user = opt_app_user, .svcmgr = svcmgr, .no_restart = opt_no_restart,
+    .app_user = atx_manager_app_user(), .svcmgr = svcmgr, .no_restart = opt_no_restart,
   };
   g_autoptr(GPtrArray) log = NULL;
   gboolean ok = atx_sync_quadlet(&options, &log, &error);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "atomixd/apply_cmds.h"
+#include "atomixd/manager_options.h"
 #include "cli/command.h"
 #include "core/base/error.h"
 #include "core/base/json_writer.h"
@@ -22,37 +23,21 @@
 #define EXIT_USAGE ATX_EXIT_USAGE
 
 static char *opt_root;
-static char *opt_service_manager;
-static char **opt_sim_fail;
-static int opt_sim_delay_ms;
-static char *opt_app_user;
 static int opt_poll_interval_ms;
-static char *opt_system_bus;
-static char *opt_user_bus;
-static gboolean opt_system_is_user_manager;
 static char **opt_listen;
 static int opt_heartbeat_seconds;
 static int opt_rebind_delay_seconds = 10;
+static int opt_connection_timeout_seconds;
+static int opt_nonce_ttl_seconds;
 
 static const GOptionEntry root_entries[] = {
   { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root, "State root holding config/ (default /data)", "DIR" },
   { NULL },
 };
 
-static const GOptionEntry manager_entries[] = {
-  { "service-manager", 0, 0, G_OPTION_ARG_STRING, &opt_service_manager,
-    "systemd (default) or sim, the simulation for demos and fault injection", "NAME" },
-  { "sim-fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_sim_fail,
-    "With sim: this unit never becomes active (repeatable)", "UNIT" },
-  { "sim-delay-ms", 0, 0, G_OPTION_ARG_INT, &opt_sim_delay_ms, "With sim: every operation takes N ms", "N" },
-  { "app-user", 0, 0, G_OPTION_ARG_STRING, &opt_app_user,
-    "Owner of bundle files and rootless units (default " ATX_APP_USER ")", "USER" },
+static const GOptionEntry poll_entries[] = {
   { "poll-interval-ms", 0, 0, G_OPTION_ARG_INT, &opt_poll_interval_ms,
     "Time between health probes (default " G_STRINGIFY(ATX_DEFAULT_POLL_INTERVAL_MS) ")", "N" },
-  { "system-bus", 0, 0, G_OPTION_ARG_STRING, &opt_system_bus, "D-Bus address of the rootful manager (testing)", "ADDRESS" },
-  { "user-bus", 0, 0, G_OPTION_ARG_STRING, &opt_user_bus, "D-Bus address of the rootless manager (testing)", "ADDRESS" },
-  { "system-is-user-manager", 0, 0, G_OPTION_ARG_NONE, &opt_system_is_user_manager,
-    "The rootful manager is a user manager (testing with a private systemd --user)", NULL },
   { NULL },
 };
 
@@ -64,6 +49,10 @@ static const GOptionEntry serve_entries[] = {
     "Keepalive comment interval of event streams (default 15)", "N" },
   { "rebind-delay-seconds", 0, 0, G_OPTION_ARG_INT, &opt_rebind_delay_seconds,
     "After provisioning, keep the old addresses this long so clients see the job end (default 10)", "N" },
+  { "connection-timeout-seconds", 0, 0, G_OPTION_ARG_INT, &opt_connection_timeout_seconds,
+    "Close a connection idle this long, so slow clients cannot hold it (default 120)", "N" },
+  { "nonce-ttl-seconds", 0, 0, G_OPTION_ARG_INT, &opt_nonce_ttl_seconds,
+    "A nonce from GET /api/nonce expires after this (default 300)", "N" },
   { NULL },
 };
 
@@ -108,45 +97,19 @@ root_dir(void)
   return opt_root ? opt_root : "/data";
 }
 
-static AtxSvcMgr *
-open_service_manager(const char *root, GError **error)
-{
-  const char *name = opt_service_manager ? opt_service_manager : "systemd";
-  if (g_str_equal(name, "sim")) {
-    g_autofree char *state = g_build_filename(root, "sim-units.json", NULL);
-    AtxSvcMgrSimOptions options = {
-      .fail_units = (const char *const *) opt_sim_fail,
-      .delay_ms = (guint) MAX(opt_sim_delay_ms, 0),
-      .state_file = state,
-    };
-    return atx_svcmgr_sim_new(&options);
-  }
-  if (g_str_equal(name, "systemd")) {
-    AtxSvcMgrSystemdOptions options = {
-      .system_bus_address = opt_system_bus,
-      .user_bus_address = opt_user_bus,
-      .app_user = opt_app_user,
-      .system_is_user_manager = opt_system_is_user_manager,
-    };
-    return atx_svcmgr_systemd_new(&options, error);
-  }
-  g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown service manager '%s' (systemd or sim)", name);
-  return NULL;
-}
-
 /* The device every command works on; @with_manager FALSE for commands that
  * never start units (recovery only moves files). */
 static AtxDevice *
 open_device(gboolean with_manager, GError **error)
 {
-  AtxSvcMgr *svcmgr = with_manager ? open_service_manager(root_dir(), error)
+  AtxSvcMgr *svcmgr = with_manager ? atx_manager_open(root_dir(), error)
                                    : atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions) { 0 });
   if (!svcmgr)
     return NULL;
   AtxDeviceOptions options = {
     .root = root_dir(),
     .svcmgr = svcmgr,
-    .app_user = opt_app_user,
+    .app_user = atx_manager_app_user(),
     .poll_interval_ms = (guint) MAX(opt_poll_interval_ms, 0),
   };
   return atx_device_open(&options, error);
@@ -221,7 +184,7 @@ check_source(const char *path, GError **error)
 static int
 run_import(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, root_entries, manager_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 1, root_entries, atx_manager_entries, atx_app_user_entries, poll_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxDevice) device = check_source(argv[1], &error) ? open_device(TRUE, &error) : NULL;
@@ -262,7 +225,7 @@ run_recover(const AtxCommand *self, int argc, char **argv)
 static int
 run_check_health(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, manager_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, atx_manager_entries, atx_app_user_entries, poll_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxDevice) device = open_device(TRUE, &error);
@@ -286,7 +249,7 @@ run_check_health(const AtxCommand *self, int argc, char **argv)
 static int
 run_serve(const AtxCommand *self, int argc, char **argv)
 {
-  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, manager_entries, serve_entries, NULL))
+  if (!atx_cli_parse(PROGRAM, self, &argc, &argv, 0, root_entries, atx_manager_entries, atx_app_user_entries, poll_entries, serve_entries, NULL))
     return EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxDevice) device = open_device(TRUE, &error);
@@ -302,6 +265,8 @@ run_serve(const AtxCommand *self, int argc, char **argv)
     .socket_activation = TRUE,
     .heartbeat_seconds = (guint) MAX(opt_heartbeat_seconds, 0),
     .rebind_delay_seconds = (guint) MAX(opt_rebind_delay_seconds, 0),
+    .connection_timeout_seconds = (guint) MAX(opt_connection_timeout_seconds, 0),
+    .nonce_ttl_seconds = (guint) MAX(opt_nonce_ttl_seconds, 0),
   };
   if (!atx_http_serve(&options, &error)) {
     g_printerr("atomixd serve: %s\n", error->message);

@@ -13,6 +13,8 @@ typedef struct {
   gboolean remove_upload;
   char *filename;
   gboolean allow_reapply;
+  char *expect_active_sha256;
+  gboolean keep_active_files;
 } Pending;
 
 struct _AtxDevice {
@@ -42,6 +44,7 @@ pending_free(Pending *pending)
     g_warning("cannot remove the upload %s: %s, ignoring", pending->upload_path, g_strerror(errno));
   g_free(pending->upload_path);
   g_free(pending->filename);
+  g_free(pending->expect_active_sha256);
   g_free(pending);
 }
 
@@ -63,6 +66,8 @@ run_pending(AtxDevice *device, Pending *pending)
     .upload_path = pending->upload_path,
     .filename = pending->filename,
     .allow_reapply = pending->allow_reapply,
+    .expect_active_sha256 = pending->expect_active_sha256,
+    .keep_active_files = pending->keep_active_files,
   };
   (void) atx_pipeline_apply(&pipeline, pending->job, &request);
 }
@@ -191,6 +196,8 @@ atx_device_submit(AtxDevice *device, const char *kind, const AtxApplyRequest *re
       .remove_upload = request->remove_upload,
       .filename = g_strdup(request->filename),
       .allow_reapply = request->allow_reapply,
+      .expect_active_sha256 = g_strdup(request->expect_active_sha256),
+      .keep_active_files = request->keep_active_files,
     };
     g_queue_push_tail(&device->queue, pending);
     g_cond_broadcast(&device->changed);

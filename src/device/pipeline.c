@@ -80,8 +80,13 @@ write_candidate(Apply *apply, GError **error)
     announce_file(apply, file->path, &last);
     if (!atx_store_candidate_write(store, file, error))
       return FALSE;
-    if (i == 0 && apply->submission->bundle->has_files && !write_bundle_files(apply, error))
-      return FALSE;
+    if (i == 0 && apply->submission->bundle->has_files) {
+      if (!write_bundle_files(apply, error))
+        return FALSE;
+    } else if (i == 0 && apply->request->keep_active_files) {
+      if (!atx_store_candidate_keep_files(store, error))
+        return FALSE;
+    }
   }
   return atx_store_candidate_finish(store, error);
 }
@@ -225,6 +230,19 @@ fail_invalid(Apply *apply)
   atx_job_fail(apply->job, message, NULL, atx_diag_list_to_json(diags));
 }
 
+/* Does the active config.toml (absent: never) hash to @sha256? */
+static gboolean
+active_config_is(AtxStore *store, const char *sha256)
+{
+  g_autofree char *path = g_build_filename(atx_store_config_dir(store), "config.toml", NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &text, &len, NULL))
+    return FALSE;
+  g_autofree char *actual = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *) text, len);
+  return g_ascii_strcasecmp(actual, sha256) == 0;
+}
+
 static void
 run_locked(Apply *apply)
 {
@@ -243,6 +261,12 @@ run_locked(Apply *apply)
   apply->reapply = atx_store_is_provisioned(store);
   if (apply->reapply && !request->allow_reapply) {
     atx_job_fail(apply->job, "config already provisioned; reapply requires authenticated API access", NULL, NULL);
+    return;
+  }
+  if (request->expect_active_sha256 && !active_config_is(store, request->expect_active_sha256)) {
+    atx_job_fail(apply->job,
+                 "the active config changed since this edit was checked; nothing was changed, resubmit the edit",
+                 NULL, NULL);
     return;
   }
   atx_job_event(apply->job, ATX_STEP_VALIDATE, "parsing config");

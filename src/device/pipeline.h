@@ -40,6 +40,12 @@ typedef struct {
   gboolean remove_upload;  /* the device removes @upload_path when the job ends (it owns the file) */
   const char *filename;    /* the client's name for it; NULL = "config.toml" */
   gboolean allow_reapply; /* FALSE for unauthenticated first-boot submissions */
+  /* A partial edit, computed from the active config.toml with this lowercase
+   * hex SHA-256: the job fails, changing nothing, when under the store lock
+   * the active config is another one (a change landed in between). NULL =
+   * no such condition. */
+  const char *expect_active_sha256;
+  gboolean keep_active_files; /* a partial edit: the active files/ stay (plain TOML would drop them) */
 } AtxApplyRequest;
 
 /* Runs @job (submitted) to its end in the calling thread. Returns TRUE when the

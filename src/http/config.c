@@ -110,25 +110,34 @@ atx_http_config_submit(const AtxHttpContext *context, const AtxHttpRequest *requ
     atx_http_response_error(response, 500, "%s", error->message);
     return;
   }
-  /* Unauthenticated: if the device got provisioned since admission, the job
-   * refuses to re-apply. */
+  /* Unauthenticated (first boot): if the device got provisioned since
+   * admission, the job refuses to re-apply. */
   AtxApplyRequest apply = {
     .upload_path = upload,
     .remove_upload = TRUE,
     .filename = filename,
-    .allow_reapply = FALSE,
+    .allow_reapply = request->authenticated,
   };
-  g_autoptr(AtxJob) job = atx_device_submit(context->device, "api", &apply, &error);
+  if (!atx_http_submit_job(context, "api", &apply, response))
+    (void) unlink(upload); /* no job took it */
+}
+
+gboolean
+atx_http_submit_job(const AtxHttpContext *context, const char *kind, const AtxApplyRequest *apply,
+                    AtxHttpResponse *response)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxJob) job = atx_device_submit(context->device, kind, apply, &error);
   if (!job) {
-    (void) unlink(upload);
     guint status = g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY) ? 409 : 500;
     atx_http_response_error(response, status, "%s", error->message);
-    return;
+    return FALSE;
   }
   g_autofree char *url = g_strconcat("/api/jobs/", atx_job_id(job), NULL);
   atx_http_response_json(response, 202, NULL,
                          json_pack("{ss ss ss}", "job_id", atx_job_id(job), "state", "submitted", "job_url", url));
   atx_http_response_add_header(response, "Location", url);
+  return TRUE;
 }
 
 void

@@ -1,5 +1,6 @@
 /* The handlers the route table (routes.c) points at, one file per domain:
- * system.c, config.c, jobs.c, openapi.c. */
+ * system.c, config.c, partial.c, jobs.c, openapi.c; and authorize.c, the
+ * auth column of the table enforced. */
 #pragma once
 
 #include "http/http.h"
@@ -13,3 +14,16 @@ void atx_http_jobs_list(const AtxHttpContext *context, const AtxHttpRequest *req
 void atx_http_jobs_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_jobs_events(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
 void atx_http_openapi_get(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+
+/* Queues @apply as a job of @kind and answers 202 + Location (reference
+ * §1.3), or 409 naming the running job / 500; FALSE when no job was made. */
+gboolean atx_http_submit_job(const AtxHttpContext *context, const char *kind, const AtxApplyRequest *apply,
+                             AtxHttpResponse *response);
+
+/* Admission's part of authorisation (authorize.c): refuses a request that
+ * needs a signature and carries none, before its body is read. */
+gboolean atx_http_admit_auth(const AtxHttpContext *context, const AtxHttpRoute *route, const AtxHttpRequest *request,
+                             AtxHttpResponse *response);
+
+/* Partial edits (partial.c): PUT/DELETE/PATCH /api/config/{collection}[/{name}]. */
+void atx_http_config_edit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);

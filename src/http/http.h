@@ -20,15 +20,17 @@
 #include "device/device.h"
 #include "http/events.h"
 
-/* Who may call a route: the AtxAuthClass of device/auth/auth.h. Signature
- * checking is not wired into the server yet, so until it is every route
- * that is not ATX_AUTH_NONE is refused (401, "signed access required") on a
- * provisioned device, and ATX_AUTH_SIGNED routes before provisioning too. */
+/* Who may call a route: the AtxAuthClass of device/auth/auth.h, checked by
+ * atx_http_run() with the context's AtxAuth against ROOT/config/admin-signers
+ * (read per request). A request without both signature headers is refused
+ * at admission, before its body is read; a signed one after its body, whose
+ * SHA-256 the signature binds, has arrived. */
 const char *atx_http_auth_class_name(AtxAuthClass auth);
 
 typedef enum {
   ATX_BODY_NONE,   /* a request body is ignored */
   ATX_BODY_UPLOAD, /* raw bytes streamed to a file before the handler runs */
+  ATX_BODY_JSON,   /* a JSON object (route->request_schema), streamed to a file like an upload */
 } AtxBodyKind;
 
 /* One documented response of a route; the table is the OpenAPI truth. */
@@ -56,6 +58,9 @@ typedef struct {
   const char *(*header)(gpointer data, const char *name);
   gpointer header_data;
   GHashTable *params;     /* path parameters, filled by the dispatcher */
+  const char *client_address; /* peer IP, for nonce caps and rate limits; NULL = unknown */
+  const char *body_sha256;    /* lowercase hex SHA-256 of the exact body bytes received; NULL = hash body_path */
+  gboolean authenticated;     /* set by atx_http_run(): a signature was verified */
 } AtxHttpRequest;
 
 typedef struct {
@@ -85,6 +90,7 @@ typedef struct {
   AtxEventHub *events;
   const AtxBundleLimits *limits; /* NULL = defaults */
   AtxJobCache *job_cache;        /* NULL = no caching */
+  AtxAuth *auth;                 /* nonces, signatures, rate limits; required */
 } AtxHttpContext;
 
 typedef void (*AtxHttpHandler)(const AtxHttpContext *context, const AtxHttpRequest *request,
@@ -101,6 +107,7 @@ typedef struct {
   const AtxHttpParamSpec *params;       /* optional ones; ends with name NULL; may be NULL */
   const AtxHttpResponseSpec *responses; /* ends with status 0 */
   AtxHttpHandler handler;
+  const char *request_schema;           /* ATX_BODY_JSON: component schema of the body */
 } AtxHttpRoute;
 
 /* The route table: every route the server answers, in documentation order. */
@@ -112,13 +119,20 @@ const AtxHttpRoute *atx_http_routes(guint *n_routes);
 const AtxHttpRoute *atx_http_route_find(const char *method, const char *path, GHashTable *params,
                                         char **allow_out);
 
-/* The answer to a request before its body is read: 404/405, 401 when the
- * route needs signed access, 413 when @content_length (-1 = unknown) is over
- * the upload limit. Returns FALSE with @response filled when the request is
- * refused; TRUE with *@route_out set when the body may be read. */
-gboolean atx_http_admit(const AtxHttpContext *context, const char *method, const char *path,
-                        gint64 content_length, GHashTable *params, const AtxHttpRoute **route_out,
-                        AtxHttpResponse *response);
+/* The answer to a request before its body is read: 404/405; 401 (or 429)
+ * when the route needs a signature and @request (method, path, headers,
+ * client address) lacks a signature header; 413 when @content_length (-1 =
+ * unknown) is over the upload limit. Returns FALSE with @response filled
+ * when the request is refused; TRUE with *@route_out set when the body may
+ * be read. */
+gboolean atx_http_admit(const AtxHttpContext *context, const AtxHttpRequest *request, gint64 content_length,
+                        GHashTable *params, const AtxHttpRoute **route_out, AtxHttpResponse *response);
+
+/* Authorises @request for @route — the signature over method, path and
+ * body, which has been received whole — and runs the handler: the one place
+ * the auth column of the table is enforced. Consumes the request's nonce. */
+void atx_http_run(const AtxHttpContext *context, const AtxHttpRoute *route, AtxHttpRequest *request,
+                  AtxHttpResponse *response);
 
 /* Routes and runs @request to a response (admission included). */
 void atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHttpResponse *response);

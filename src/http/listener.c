@@ -10,7 +10,7 @@
 
 #include "core/base/error.h"
 
-#define CONNECTION_TIMEOUT_SECONDS 120
+#define DEFAULT_CONNECTION_TIMEOUT_SECONDS 120
 #define STREAM_BLOCK_SIZE 4096
 
 struct _AtxListener {
@@ -44,6 +44,8 @@ typedef struct {
   AtxHttpResponse answer;
   gboolean answered;  /* the pool has filled answer; queue it */
   gboolean counted;   /* holds one of the MAX_CONCURRENT_UPLOADS slots */
+  GChecksum *body_hash; /* SHA-256 of every body byte received, for the signature */
+  char *client_address;
 } Exchange;
 
 static void
@@ -65,6 +67,8 @@ exchange_free(Exchange *exchange)
   g_free(exchange->upload_path);
   g_free(exchange->method);
   g_free(exchange->url);
+  g_free(exchange->client_address);
+  g_clear_pointer(&exchange->body_hash, g_checksum_free);
   if (exchange->answered)
     atx_http_response_clear(&exchange->answer);
   g_clear_pointer(&exchange->params, g_hash_table_unref);
@@ -204,6 +208,20 @@ write_all(int fd, const char *data, gsize len)
   return TRUE;
 }
 
+/* The peer's IP address ("127.0.0.1", "::1"), for nonce caps and rate limits. */
+static char *
+peer_address(struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!info || !info->client_addr)
+    return g_strdup("unknown");
+  gsize len = info->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  g_autoptr(GSocketAddress) address = g_socket_address_new_from_native(info->client_addr, len);
+  if (!G_IS_INET_SOCKET_ADDRESS(address))
+    return g_strdup("unknown");
+  return g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address)));
+}
+
 /* First callback of a request: route, authorise, check the announced size. */
 static enum MHD_Result
 begin_exchange(AtxListener *listener, struct MHD_Connection *connection, const char *url, const char *method,
@@ -214,13 +232,22 @@ begin_exchange(AtxListener *listener, struct MHD_Connection *connection, const c
   exchange->connection = connection;
   exchange->upload_fd = -1;
   exchange->params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  exchange->body_hash = g_checksum_new(G_CHECKSUM_SHA256);
+  exchange->client_address = peer_address(connection);
   *req_cls = exchange;
   AtxHttpResponse response;
   atx_http_response_init(&response);
-  gboolean admitted = atx_http_admit(listener->context, method, url, content_length(connection), exchange->params,
+  AtxHttpRequest head = {
+    .method = method,
+    .path = url,
+    .header = lookup_header,
+    .header_data = connection,
+    .client_address = exchange->client_address,
+  };
+  gboolean admitted = atx_http_admit(listener->context, &head, content_length(connection), exchange->params,
                                      &exchange->route, &response);
   g_autoptr(GError) error = NULL;
-  if (admitted && exchange->route->body == ATX_BODY_UPLOAD && !open_upload(exchange, &error)) {
+  if (admitted && exchange->route->body != ATX_BODY_NONE && !open_upload(exchange, &error)) {
     gboolean busy = g_error_matches(error, ATX_ERROR, ATX_ERROR_BUSY);
     atx_http_response_error(&response, busy ? 503 : 500, "%s", error->message);
     if (busy)
@@ -264,8 +291,10 @@ run_handler(Exchange *exchange)
       .header = lookup_header,
       .header_data = exchange->connection,
       .params = exchange->params,
+      .client_address = exchange->client_address,
+      .body_sha256 = g_checksum_get_string(exchange->body_hash),
     };
-    exchange->route->handler(listener->context, &request, &exchange->answer);
+    atx_http_run(listener->context, exchange->route, &request, &exchange->answer);
   }
   /* The handler has what it needs (a mapping outlives the name): the body
    * is gone before the client sees the answer. */
@@ -303,6 +332,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
     gsize len = *upload_data_size;
     *upload_data_size = 0;
     exchange->received += len;
+    g_checksum_update(exchange->body_hash, (const guchar *) upload_data, len);
     /* A body nobody reads (refused, or sent to a route that takes none) is
      * discarded, up to a bound. */
     if (exchange->refused || exchange->upload_fd < 0)
@@ -325,8 +355,8 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
     exchange->answered = FALSE;
     return ok;
   }
-  if (exchange->route->body == ATX_BODY_UPLOAD && !exchange->refused) {
-    /* Validating a bundle takes a while: off this thread, so the listener
+  if (exchange->route->body != ATX_BODY_NONE && !exchange->refused) {
+    /* Validating a bundle (or a signature) takes a while: off this thread, so the listener
      * keeps answering (health, job polls, event streams) meanwhile. */
     exchange->method = g_strdup(method);
     exchange->url = g_strdup(url);
@@ -420,7 +450,8 @@ describe_socket(int fd)
 }
 
 AtxListener *
-atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, GError **error)
+atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, guint connection_timeout_seconds,
+                 GError **error)
 {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -436,7 +467,9 @@ atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, 
                                       on_request, listener,
                                       MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) CONNECTION_TIMEOUT_SECONDS,
+                                      MHD_OPTION_CONNECTION_TIMEOUT,
+                                      (unsigned int) (connection_timeout_seconds ? connection_timeout_seconds
+                                                                                 : DEFAULT_CONNECTION_TIMEOUT_SECONDS),
                                       MHD_OPTION_END);
   if (!listener->daemon) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot start the HTTP server on %s", listener->address);

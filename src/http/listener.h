@@ -11,9 +11,11 @@
 
 typedef struct _AtxListener AtxListener;
 
-/* Serves @fd (taken, also on failure), a bound and listening socket. */
+/* Serves @fd (taken, also on failure), a bound and listening socket. A
+ * connection idle for @connection_timeout_seconds (0 = 120) is closed, so a
+ * slow client cannot hold one for ever. */
 AtxListener *atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir,
-                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                              guint connection_timeout_seconds, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* "127.0.0.1:8080", for logs. */
 const char *atx_listener_address(const AtxListener *listener);
 /* Stops accepting new connections (shutdown begins). */

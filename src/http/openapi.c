@@ -60,7 +60,22 @@ static const char component_schemas[] = "{"
   "  \"duration_seconds\": {\"type\": \"number\"}}},"
   "\"JobListResponseBody\": {\"type\": \"object\", \"required\": [\"jobs\"], \"additionalProperties\": false,"
   "  \"properties\": {\"jobs\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/components/schemas/JobResponseBody\"}}}},"
-  "\"OpenApiDocument\": {\"type\": \"object\", \"required\": [\"openapi\", \"info\", \"paths\"]}"
+  "\"OpenApiDocument\": {\"type\": \"object\", \"required\": [\"openapi\", \"info\", \"paths\"]},"
+  /* Partial-edit bodies: the keys each may hold; their values are checked
+   * with the merged config, diagnostics pointing into the full config. */
+  "\"UserEditRequestBody\": {\"type\": \"object\", \"required\": [\"isAdmin\"], \"additionalProperties\": false,"
+  "  \"properties\": {\"isAdmin\": {\"type\": \"boolean\"}, \"ssh_key\": {}, \"shell\": {}}},"
+  "\"NetworkPatchRequestBody\": {\"description\": \"Merged into [network]: null deletes a key, objects merge\","
+  "  \"type\": \"object\", \"additionalProperties\": false, \"properties\": {\"dns_servers\": {},"
+  "  \"dns_search_domains\": {}, \"default_gateway\": {}, \"interfaces\": {}, \"dnsmasq\": {}, \"ntp\": {},"
+  "  \"firewall\": {}}},"
+  "\"ContainerEditRequestBody\": {\"type\": \"object\", \"required\": [\"privileged\", \"Container\"],"
+  "  \"additionalProperties\": false, \"properties\": {\"privileged\": {\"type\": \"boolean\"},"
+  "  \"Unit\": {\"type\": \"object\"}, \"Container\": {\"type\": \"object\"}, \"Install\": {\"type\": \"object\"}}},"
+  "\"ContainerNetworkEditRequestBody\": {\"type\": \"object\", \"required\": [\"Network\"],"
+  "  \"additionalProperties\": false, \"properties\": {\"Network\": {\"type\": \"object\"}}},"
+  "\"ContainerVolumeEditRequestBody\": {\"type\": \"object\", \"required\": [\"Volume\"],"
+  "  \"additionalProperties\": false, \"properties\": {\"Volume\": {\"type\": \"object\"}}}"
   "}";
 
 static json_t *
@@ -69,6 +84,16 @@ schema_ref(const char *name)
   g_autofree char *ref = g_strconcat("#/components/schemas/", name, NULL);
   return json_pack("{ss}", "$ref", ref);
 }
+
+/* The headers of a signed request (reference §7.2), on every route that may need one. */
+static const struct {
+  const char *name;
+  const char *description;
+} signature_headers[] = {
+  { "X-AtomixOS-Nonce", "A nonce from GET /api/nonce (single use)" },
+  { "X-AtomixOS-Signature", "Base64 of the armored SSH signature (namespace atomixos-reapply) of the signed message" },
+  { "X-AtomixOS-Signed-Message", "Base64 of the signed message when it is v2 (binds the HTTP method)" },
+};
 
 static json_t *
 parameters_json(const AtxHttpRoute *route)
@@ -83,6 +108,11 @@ parameters_json(const AtxHttpRoute *route)
                                               "schema", "type", "string"));
     }
   }
+  if (route->auth != ATX_AUTH_NONE)
+    for (guint i = 0; i < G_N_ELEMENTS(signature_headers); i++)
+      json_array_append_new(params, json_pack("{ss ss sb ss s{ss}}", "name", signature_headers[i].name, "in",
+                                              "header", "required", 0, "description",
+                                              signature_headers[i].description, "schema", "type", "string"));
   for (const AtxHttpParamSpec *p = route->params; p && p->name; p++)
     json_array_append_new(params, json_pack("{ss ss sb ss s{ss}}", "name", p->name, "in", p->in, "required", 0,
                                             "description", p->description, "schema", "type", p->type));
@@ -118,6 +148,10 @@ operation_json(const AtxHttpRoute *route)
                                 "responses", responses_json(route), "x-atomix-signed-when-provisioned",
                                 route->auth != ATX_AUTH_NONE, "x-atomix-auth",
                                 atx_http_auth_class_name(route->auth));
+  if (route->body == ATX_BODY_JSON)
+    json_object_set_new(operation, "requestBody",
+                        json_pack("{sb s{s{so}}}", "required", 1, "content", "application/json", "schema",
+                                  schema_ref(route->request_schema)));
   if (route->body == ATX_BODY_UPLOAD)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb ss s{s{s{ss ss}}}}", "required", 1, "description",

@@ -1,17 +1,11 @@
-/* Routing, admission (404, 405, 401, 413) and the response helpers. */
-#include "http/http.h"
+/* Routing, admission (404, 405, 401/429, 413) and the response helpers. */
+#include "http/handlers_private.h"
 
 #include <string.h>
 
 #include "core/base/error.h"
 
 #define DEFAULT_UPLOAD_LIMIT (32u * 1024 * 1024)
-
-/* Until signature authentication exists, a provisioned device refuses every
- * request that needs it: never accepted unauthenticated. */
-#define SIGNED_ACCESS_REQUIRED \
-  "signed access required: this request needs an admin SSH signature (X-AtomixOS-Nonce and " \
-  "X-AtomixOS-Signature) on a provisioned device, and this server cannot verify signatures yet"
 
 const char *
 atx_http_auth_class_name(AtxAuthClass auth)
@@ -25,15 +19,6 @@ atx_http_auth_class_name(AtxAuthClass auth)
     return "first-boot-or-signed";
   }
   return "unknown";
-}
-
-/* Refuses what needs a signature the server cannot check yet. */
-static gboolean
-needs_signature(const AtxHttpContext *context, AtxAuthClass auth)
-{
-  if (auth == ATX_AUTH_SIGNED)
-    return TRUE;
-  return auth == ATX_AUTH_FIRST_BOOT_OR_SIGNED && atx_device_is_provisioned(context->device);
 }
 
 void
@@ -142,9 +127,11 @@ atx_http_route_find(const char *method, const char *path, GHashTable *params, ch
 }
 
 gboolean
-atx_http_admit(const AtxHttpContext *context, const char *method, const char *path, gint64 content_length,
+atx_http_admit(const AtxHttpContext *context, const AtxHttpRequest *request, gint64 content_length,
                GHashTable *params, const AtxHttpRoute **route_out, AtxHttpResponse *response)
 {
+  const char *method = request->method;
+  const char *path = request->path;
   g_autofree char *allow = NULL;
   const AtxHttpRoute *route = atx_http_route_find(method, path, params, &allow);
   if (!route && allow) {
@@ -156,11 +143,9 @@ atx_http_admit(const AtxHttpContext *context, const char *method, const char *pa
     atx_http_response_error(response, 404, "no route for %s %s", method, path);
     return FALSE;
   }
-  if (needs_signature(context, route->auth)) {
-    atx_http_response_error(response, 401, SIGNED_ACCESS_REQUIRED);
+  if (!atx_http_admit_auth(context, route, request, response))
     return FALSE;
-  }
-  if (route->body == ATX_BODY_UPLOAD && content_length > (gint64) atx_http_upload_limit(context)) {
+  if (route->body != ATX_BODY_NONE && content_length > (gint64) atx_http_upload_limit(context)) {
     atx_http_response_error(response, 413, "config upload exceeds %" G_GSIZE_FORMAT " byte limit",
                             atx_http_upload_limit(context));
     return FALSE;
@@ -174,9 +159,9 @@ atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHtt
 {
   g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   const AtxHttpRoute *route = NULL;
-  if (!atx_http_admit(context, request->method, request->path, -1, params, &route, response))
+  if (!atx_http_admit(context, request, -1, params, &route, response))
     return;
   request->params = params;
-  route->handler(context, request, response);
+  atx_http_run(context, route, request, response);
   request->params = NULL;
 }

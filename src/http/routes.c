@@ -5,7 +5,9 @@
 #define JSON "application/json"
 #define PROBLEM "application/problem+json"
 
-#define ERR_401 { 401, JSON, "ApiErrorResponseBody", "Signed access required (the device is provisioned)" }
+#define ERR_400 { 400, JSON, "ApiErrorResponseBody", "The body is not a JSON object" }
+#define ERR_401 { 401, JSON, "ApiErrorResponseBody", "No valid admin signature (the message says why)" }
+#define ERR_429 { 429, JSON, "ApiErrorResponseBody", "Too many failed attempts from this address; retry after Retry-After seconds" }
 #define ERR_404 { 404, JSON, "ApiErrorResponseBody", "Not found" }
 #define ERR_409 { 409, JSON, "ApiErrorResponseBody", "Another job is submitted or running; the message names it" }
 #define ERR_413 { 413, JSON, "ApiErrorResponseBody", "The body exceeds the upload limit" }
@@ -21,15 +23,23 @@ static const AtxHttpResponseSpec nonce_responses[] = {
 };
 static const AtxHttpResponseSpec submit_responses[] = {
   { 202, JSON, "SubmitConfigResponseBody", "Accepted; the job runs in the background" },
-  ERR_401, ERR_409, ERR_413, ERR_422, ERR_503, END,
+  ERR_401, ERR_409, ERR_413, ERR_422, ERR_429, ERR_503, END,
 };
 static const AtxHttpResponseSpec validate_responses[] = {
   { 200, JSON, "ValidationResponseBody", "Valid; warnings and the files a render would write" },
-  ERR_401, ERR_413, ERR_422, ERR_503, END,
+  ERR_401, ERR_413, ERR_422, ERR_429, ERR_503, END,
 };
 static const AtxHttpResponseSpec export_responses[] = {
   { 200, "application/toml", "Config", "The active config.toml, byte for byte" },
-  ERR_401, ERR_404, END,
+  ERR_401, ERR_404, ERR_429, END,
+};
+static const AtxHttpResponseSpec edit_responses[] = {
+  { 202, JSON, "SubmitConfigResponseBody", "Accepted; the merged config runs through the job pipeline" },
+  ERR_400, ERR_401, ERR_409, ERR_413, ERR_422, ERR_429, ERR_503, END,
+};
+static const AtxHttpResponseSpec delete_responses[] = {
+  { 202, JSON, "SubmitConfigResponseBody", "Accepted (also when the entry is absent); the job applies the rest" },
+  ERR_401, ERR_409, ERR_422, ERR_429, END,
 };
 static const AtxHttpResponseSpec jobs_list_responses[] = {
   { 200, JSON, "JobListResponseBody", "Retained jobs, newest first" },
@@ -59,10 +69,8 @@ static const AtxHttpParamSpec jobs_events_params[] = {
   { NULL },
 };
 
-/* Export is first-boot-or-signed rather than signed so that before
- * provisioning it says "nothing to export" (404) instead of asking for a
- * signature no one can make yet; validate changes nothing, so it is open
- * before provisioning (DESIGN §6.9). */
+/* Validate changes nothing, so it is open before provisioning (DESIGN §6.9)
+ * and signed after; export and the partial edits are signed always. */
 static const AtxHttpRoute routes[] = {
   { "GET", "/api/health", "systemHealth", "system", "Report that the server is up", ATX_AUTH_NONE,
     ATX_BODY_NONE, NULL, health_responses, atx_http_system_health },
@@ -71,7 +79,28 @@ static const AtxHttpRoute routes[] = {
   { "POST", "/api/config", "configSubmit", "config", "Submit a config.toml or bundle for asynchronous apply",
     ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, submit_responses, atx_http_config_submit },
   { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml",
-    ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
+    ATX_AUTH_SIGNED, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
+  /* Partial edits (partial.c), reference §1.2. */
+  { "PUT", "/api/config/users/{name}", "configUsersPut", "config", "Create or replace one user", ATX_AUTH_SIGNED,
+    ATX_BODY_JSON, NULL, edit_responses, atx_http_config_edit, "UserEditRequestBody" },
+  { "DELETE", "/api/config/users/{name}", "configUsersDelete", "config", "Remove one user", ATX_AUTH_SIGNED,
+    ATX_BODY_NONE, NULL, delete_responses, atx_http_config_edit },
+  { "PATCH", "/api/config/network", "configNetworkPatch", "config", "Merge-patch the network section",
+    ATX_AUTH_SIGNED, ATX_BODY_JSON, NULL, edit_responses, atx_http_config_edit, "NetworkPatchRequestBody" },
+  { "PUT", "/api/config/containers/{name}", "configContainersPut", "config", "Create or replace one container",
+    ATX_AUTH_SIGNED, ATX_BODY_JSON, NULL, edit_responses, atx_http_config_edit, "ContainerEditRequestBody" },
+  { "DELETE", "/api/config/containers/{name}", "configContainersDelete", "config", "Remove one container",
+    ATX_AUTH_SIGNED, ATX_BODY_NONE, NULL, delete_responses, atx_http_config_edit },
+  { "PUT", "/api/config/container-networks/{name}", "configContainerNetworksPut", "config",
+    "Create or replace one container network", ATX_AUTH_SIGNED, ATX_BODY_JSON, NULL, edit_responses,
+    atx_http_config_edit, "ContainerNetworkEditRequestBody" },
+  { "DELETE", "/api/config/container-networks/{name}", "configContainerNetworksDelete", "config",
+    "Remove one container network", ATX_AUTH_SIGNED, ATX_BODY_NONE, NULL, delete_responses, atx_http_config_edit },
+  { "PUT", "/api/config/container-volumes/{name}", "configContainerVolumesPut", "config",
+    "Create or replace one container volume", ATX_AUTH_SIGNED, ATX_BODY_JSON, NULL, edit_responses,
+    atx_http_config_edit, "ContainerVolumeEditRequestBody" },
+  { "DELETE", "/api/config/container-volumes/{name}", "configContainerVolumesDelete", "config",
+    "Remove one container volume", ATX_AUTH_SIGNED, ATX_BODY_NONE, NULL, delete_responses, atx_http_config_edit },
   { "POST", "/api/validate", "configValidate", "config", "Validate a config.toml or bundle and dry-run its render",
     ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, validate_responses, atx_http_config_validate },
   { "GET", "/api/jobs", "jobsList", "jobs", "List retained jobs, newest first", ATX_AUTH_NONE,

@@ -58,7 +58,8 @@ gateway_address(Server *server, GError **error)
 static gboolean
 add_listener(Server *server, int fd, GError **error)
 {
-  AtxListener *listener = atx_listener_new(&server->context, fd, server->upload_dir, error);
+  AtxListener *listener = atx_listener_new(&server->context, fd, server->upload_dir,
+                                           server->options->connection_timeout_seconds, error);
   if (!listener)
     return FALSE;
   g_message("listening on http://%s", atx_listener_address(listener));
@@ -225,6 +226,19 @@ prepare_upload_dir(Server *server, GError **error)
   return TRUE;
 }
 
+/* Whether admin-signers held a key at startup decides, for the life of the
+ * process, that first-boot access is over (fail closed, reference §7.2). */
+static AtxAuth *
+new_auth(const AtxHttpServeOptions *options)
+{
+  AtxDevice *device = options->device;
+  g_autofree char *path = g_build_filename(atx_store_config_dir(atx_device_store(device)), "admin-signers", NULL);
+  g_autofree char *signers = NULL;
+  (void) g_file_get_contents(path, &signers, NULL, NULL);
+  return atx_auth_new(&(AtxAuthOptions) { .signers_seen = atx_auth_signers_present(signers),
+                                          .nonce_ttl_seconds = options->nonce_ttl_seconds });
+}
+
 static void
 server_shutdown(Server *server)
 {
@@ -254,6 +268,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   server.context.events = atx_event_hub_new(options->device);
   int passed = options->socket_activation ? sd_listen_fds(TRUE) : 0;
   server.socket_activated = passed > 0;
+  server.context.auth = new_auth(options);
   gboolean ok = atx_device_is_provisioned(options->device) ? narrow_to_gateway(&server) : FALSE;
   if (!ok)
     ok = open_initial_listeners(&server, passed, error);
@@ -280,6 +295,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   g_ptr_array_unref(server.listeners);
   atx_event_hub_free(server.context.events);
   atx_job_cache_free(server.context.job_cache);
+  atx_auth_free(server.context.auth);
   g_free(server.upload_dir);
   g_free(server.narrowed_to);
   g_free(server.narrow_error);

@@ -31,6 +31,8 @@ typedef struct {
   gboolean socket_activation;      /* use LISTEN_FDS when systemd passed sockets */
   guint heartbeat_seconds;         /* SSE keepalive comments; 0 = 15 */
   guint rebind_delay_seconds;      /* grace after the provisioning job, so clients see its end */
+  guint connection_timeout_seconds; /* idle connections are closed after this; 0 = 120 */
+  guint nonce_ttl_seconds;         /* a nonce expires after this; 0 = 300 */
 } AtxHttpServeOptions;
 
 /* Serves until SIGTERM/SIGINT. FALSE when no listener could be opened. */

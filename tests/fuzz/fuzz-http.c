@@ -1,10 +1,17 @@
 /* libFuzzer target for the HTTP layer: the input is a request —
  *   METHOD SP TARGET LF (NAME ":" VALUE LF)* LF BODY
- * — dispatched in-process through the router, admission and the handlers
- * (http.h: no socket), against a real device on a scratch root with the
+ * — dispatched in-process through the router, admission, signature
+ * authentication and the handlers (http.h: no socket), against a real
+ * device on a scratch root, provisioned with one admin key, with the
  * simulated service manager. Event streams are drained once. Every response
  * must be well formed: a status, and for JSON content types a body that
- * parses. Any crash, leak or sanitizer report is a bug. */
+ * parses. Any crash, leak or sanitizer report is a bug.
+ *
+ * So the fuzzer gets past the nonce to the signature's decoding and the
+ * signed message, a nonce header "@nonce" is replaced by a freshly issued
+ * nonce. A METHOD starting with '!' runs the route's handler without
+ * authorisation (no input can make a signature verify), so the partial-edit
+ * handlers see arbitrary names and bodies against the active config. */
 #include <glib/gstdio.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +20,13 @@
 
 #include "device/fs/fsutil.h"
 #include "http/http.h"
+
+#define ADMIN_KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR admin@example"
+#define PROVISIONING_CONFIG \
+  "version = 1\n[users.admin]\nisAdmin = true\nssh_key = \"" ADMIN_KEY "\"\n" \
+  "[activation]\nrequired = [\"web\"]\n" \
+  "[containers.container.web]\nprivileged = false\n" \
+  "[containers.container.web.Container]\nImage = \"docker.io/library/web:1\"\n"
 
 static AtxHttpContext context;
 static char *root;
@@ -44,6 +58,28 @@ setup(void)
   g_assert_no_error(error);
   context.events = atx_event_hub_new(context.device);
   context.job_cache = atx_job_cache_new();
+  /* No rate limit: every input is a new attempt from the same address. */
+  context.auth = atx_auth_new(&(AtxAuthOptions) { .failures_allowed = G_MAXUINT, .signers_seen = TRUE });
+  g_autoptr(GBytes) config = g_bytes_new_static(PROVISIONING_CONFIG, strlen(PROVISIONING_CONFIG));
+  AtxApplyRequest request = { .data = config, .filename = "config.toml", .allow_reapply = TRUE };
+  g_autoptr(AtxJob) job = atx_device_submit(context.device, "import", &request, &error);
+  g_assert_no_error(error);
+  g_assert_true(atx_device_wait(context.device, job));
+}
+
+/* A request without authorisation: the route's handler, straight. */
+static void
+run_handler_directly(AtxHttpRequest *request, AtxHttpResponse *response)
+{
+  g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  const AtxHttpRoute *route = atx_http_route_find(request->method, request->path, params, NULL);
+  if (!route) {
+    atx_http_response_error(response, 404, "no route");
+    return;
+  }
+  request->params = params;
+  route->handler(&context, request, response);
+  request->params = NULL;
 }
 
 static const char *
@@ -106,8 +142,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *colon = strchr(lines[i], ':');
     if (!colon)
       continue;
-    g_ptr_array_add(headers, g_strndup(lines[i], (gsize) (colon - lines[i])));
-    g_ptr_array_add(headers, g_strstrip(g_strdup(colon + 1)));
+    char *name = g_strndup(lines[i], (gsize) (colon - lines[i]));
+    char *value = g_strstrip(g_strdup(colon + 1));
+    if (g_ascii_strcasecmp(name, "X-AtomixOS-Nonce") == 0 && g_str_equal(value, "@nonce")) {
+      g_free(value);
+      value = atx_auth_issue_nonce(context.auth, "fuzz", NULL);
+      g_assert_nonnull(value);
+    }
+    g_ptr_array_add(headers, name);
+    g_ptr_array_add(headers, value);
   }
   char *query = strchr(request_line[1], '?');
   if (query)
@@ -117,17 +160,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   g_assert_nonnull(file);
   g_assert_cmpuint(fwrite(body, 1, (size_t) (data + size - body), file), ==, (size_t) (data + size - body));
   g_assert_cmpint(fclose(file), ==, 0);
+  gboolean direct = request_line[0][0] == '!';
   AtxHttpRequest request = {
-    .method = request_line[0],
+    .method = request_line[0] + (direct ? 1 : 0),
     .path = request_line[1],
     .query = query,
     .body_path = body_path,
     .header = lookup_header,
     .header_data = headers,
+    .client_address = "fuzz",
   };
   AtxHttpResponse response;
   atx_http_response_init(&response);
-  atx_http_dispatch(&context, &request, &response);
+  if (direct)
+    run_handler_directly(&request, &response);
+  else
+    atx_http_dispatch(&context, &request, &response);
   check_response(&response);
   atx_http_response_clear(&response);
   return 0;

@@ -81,8 +81,19 @@ def test_invalid_config_is_reported_like_validate(run_atomixctl, start_daemon, t
     assert json.loads(run_atomixctl("jobs", "--url", daemon.url, "--json").stdout)["jobs"] == []
 
 
-def test_busy_device_names_the_running_job(run_atomixctl, start_daemon, example, atomixctl):
+def test_busy_device_names_the_running_job(run_atomixctl, start_daemon, example, atomixctl, tmp_path):
     import subprocess
+    # Once the first job has promoted admin-signers, a submission must be
+    # signed (reference §1.1): the second apply signs with the admin's key,
+    # so it reaches the single-flight check whenever it arrives.
+    key = tmp_path / "admin"
+    subprocess.run(["ssh-keygen", "-q", "-N", "", "-t", "ed25519", "-f", str(key)], check=True, timeout=60)
+    public = (tmp_path / "admin.pub").read_text().strip()
+    text = example.read_text()
+    start = text.index('ssh_key = "')
+    config = tmp_path / "config.toml"
+    config.write_text(text[:start] + f'ssh_key = "{public}"' + text[text.index("\n", start):])
+    example = config
     daemon = start_daemon(["--sim-delay-ms", "300"])
     first = subprocess.Popen([str(atomixctl), "apply", str(example), "--url", daemon.url], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -94,7 +105,7 @@ def test_busy_device_names_the_running_job(run_atomixctl, start_daemon, example,
                 job_id = jobs[0]["id"]
                 break
         assert job_id
-        second = run_atomixctl("apply", example, "--url", daemon.url)
+        second = run_atomixctl("apply", example, "--url", daemon.url, "--key", key)
         assert second.returncode == 1
         assert job_id in second.stderr
     finally:

@@ -171,23 +171,31 @@ def test_jobs_list_newest_first_limit_and_404(api, example_config):
     assert response.status_code == 404 and response.json() == {"error": "job not found"}
 
 
-def test_provisioned_device_refuses_reapply_validate_and_export_with_401(api, example_config):
-    assert api.get("/api/config/export").status_code == 404
+def test_provisioned_device_refuses_unsigned_reapply_validate_and_export_with_401(api, example_config):
+    assert api.get("/api/config/export").status_code == 404  # nothing provisioned yet
     job = submit(api, example_config).json()
     assert api.wait_job(job["job_id"])["state"] == "succeeded"
     for response in (submit(api, example_config), api.post("/api/validate", data=example_config),
                      api.get("/api/config/export")):
         assert response.status_code == 401
-        assert "signed access required" in response.json()["error"]
+        assert "authentication required: provide X-AtomixOS-Nonce and X-AtomixOS-Signature headers" \
+            in response.json()["error"]
     # Reading stays open.
     assert api.get(f"/api/jobs/{job['job_id']}").status_code == 200
     assert api.get("/api/health").status_code == 200
 
 
-def test_export_before_provisioning_is_404_with_message(api):
+def test_export_before_provisioning_is_404_not_provisioned(api):
+    # Signed once provisioned; before, nothing can be signed and there is
+    # nothing to export: a clear 404 rather than a 401 nobody can satisfy.
     response = api.get("/api/config/export")
     assert response.status_code == 404
     assert "not provisioned" in response.json()["error"]
+
+
+def test_partial_edit_before_provisioning_is_401(api):
+    response = api.request("PUT", "/api/config/users/alice", json={"isAdmin": False})
+    assert response.status_code == 401
 
 
 def test_validate_before_provisioning_changes_nothing(api, daemon, example_config):
@@ -244,14 +252,14 @@ def raw_request(url, head, body_parts, delay=0.0, read=True):
 
 def test_body_sent_slowly_in_small_chunks(daemon, example_config):
     parts = [example_config[i:i + 7] for i in range(0, len(example_config), 7)]
-    head = (f"POST /api/config HTTP/1.1\r\nHost: x\r\nContent-Length: {len(example_config)}\r\n"
+    head = (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(example_config)}\r\n"
             "Connection: close\r\n\r\n").encode()
     reply = raw_request(daemon.url, head, parts, delay=0.01)
     assert reply.startswith(b"HTTP/1.1 202"), reply[:200]
 
 
 def test_client_disconnect_mid_upload_leaves_nothing(daemon, api, example_config):
-    head = (f"POST /api/config HTTP/1.1\r\nHost: x\r\nContent-Length: {len(example_config) * 10}\r\n\r\n").encode()
+    head = (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(example_config) * 10}\r\n\r\n").encode()
     raw_request(daemon.url, head, [example_config], read=False)
     uploads = daemon.root / "uploads"
     deadline = time.monotonic() + 20  # the server notices the closed socket on its next read
@@ -616,7 +624,7 @@ def test_listener_answers_while_a_bundle_is_validated(daemon, api, example_confi
     """Validation runs off the listener's thread: a health request sent after
     a bomb's body is answered before the (slow) validation's reply arrives."""
     body = tar_gz_with_zeros(example_config, "files/zeros", 300)
-    head = (f"POST /api/validate HTTP/1.1\r\nHost: x\r\nX-Config-Filename: b.tar.gz\r\n"
+    head = (f"POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Config-Filename: b.tar.gz\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
     host, port = daemon.url.split("//")[1].split(":")
     with socket.create_connection((host, int(port)), timeout=60) as s:
@@ -666,7 +674,7 @@ def test_config_filename_header_picks_the_format_and_is_sanitised(api, example_c
 
 def test_concurrent_uploads_are_bounded_503(daemon, api, example_config):
     host, port = daemon.url.split("//")[1].split(":")
-    head = b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"
+    head = b"POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n"
     held = []
     try:
         for _ in range(16):  # MAX_CONCURRENT_UPLOADS in src/http/listener.c

@@ -219,6 +219,54 @@ test_write_failure_names_step_and_file(Fixture *fixture, gconstpointer data)
   json_decref(failed);
 }
 
+static AtxJob *
+submit_edit(Fixture *fixture, const char *toml, const char *base_toml, GError **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new(toml, strlen(toml));
+  g_autofree char *base = g_compute_checksum_for_string(G_CHECKSUM_SHA256, base_toml, -1);
+  AtxApplyRequest request = { .data = bytes, .filename = "config.toml", .allow_reapply = TRUE,
+                              .expect_active_sha256 = base, .keep_active_files = TRUE };
+  return atx_device_submit(fixture->device, "partial", &request, error);
+}
+
+/* A partial edit computed from config A applies while A is active (keeping
+ * the active files/), and changes nothing when another change made B active
+ * in between. */
+static void
+test_edit_of_a_superseded_config_changes_nothing(Fixture *fixture, gconstpointer data)
+{
+  const char *one[] = { "web", NULL };
+  const char *two[] = { "web", "db", NULL };
+  const char *three[] = { "web", "cache", NULL };
+  g_autofree char *a = atx_test_config(one, NULL);
+  g_autofree char *b = atx_test_config(two, NULL);
+  g_autofree char *c = atx_test_config(three, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxJob) first = submit(fixture, a, &error);
+  g_assert_true(atx_device_wait(fixture->device, first));
+  /* What a bundle left in files/ survives the edit. */
+  g_autofree char *files = g_build_filename(fixture->root, "config", "files", NULL);
+  g_autofree char *blob = g_build_filename(files, "blob.txt", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(files, 0755), ==, 0);
+  g_assert_true(g_file_set_contents(blob, "bundle data\n", -1, NULL));
+  g_autoptr(AtxJob) edit = submit_edit(fixture, b, a, &error);
+  g_assert_no_error(error);
+  g_assert_true(atx_device_wait(fixture->device, edit));
+  g_autofree char *kept = NULL;
+  g_assert_true(g_file_get_contents(blob, &kept, NULL, NULL));
+  g_assert_cmpstr(kept, ==, "bundle data\n");
+  g_autoptr(AtxJob) stale = submit_edit(fixture, c, a, &error);
+  g_assert_no_error(error);
+  g_assert_false(atx_device_wait(fixture->device, stale));
+  json_t *failed = resource(stale);
+  g_assert_nonnull(strstr(field(failed, "error"), "the active config changed since this edit was checked"));
+  json_decref(failed);
+  g_autofree char *active = g_build_filename(fixture->root, "config", "config.toml", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(active, &text, NULL, NULL));
+  g_assert_cmpstr(text, ==, b);
+}
+
 static void
 test_open_refused_while_store_locked(Fixture *fixture, gconstpointer data)
 {
@@ -246,5 +294,6 @@ main(int argc, char **argv)
   ADD("/device/close-interrupts-health-wait", test_close_interrupts_health_wait);
   ADD("/device/write-failure-names-step-and-file", test_write_failure_names_step_and_file);
   ADD("/device/open-refused-while-store-locked", test_open_refused_while_store_locked);
+  ADD("/device/edit-of-a-superseded-config-changes-nothing", test_edit_of_a_superseded_config_changes_nothing);
   return g_test_run();
 }

@@ -45,7 +45,18 @@ test_every_route_is_documented(void)
       }
     }
     g_assert_cmpuint(json_object_size(responses), ==, documented);
-    g_assert_true((json_object_get(operation, "requestBody") != NULL) == (route->body == ATX_BODY_UPLOAD));
+    json_t *request_body = json_object_get(operation, "requestBody");
+    g_assert_true((request_body != NULL) == (route->body != ATX_BODY_NONE));
+    if (route->body == ATX_BODY_JSON) {
+      g_autofree char *ref = g_strconcat("#/components/schemas/", route->request_schema, NULL);
+      json_t *schema = json_object_get(json_object_get(json_object_get(request_body, "content"), "application/json"),
+                                       "schema");
+      g_assert_cmpstr(json_string_value(json_object_get(schema, "$ref")), ==, ref);
+      g_assert_nonnull(json_object_get(json_object_get(json_object_get(document, "components"), "schemas"),
+                                       route->request_schema));
+    }
+    g_assert_cmpstr(json_string_value(json_object_get(operation, "x-atomix-auth")), ==,
+                    atx_http_auth_class_name(route->auth));
   }
   json_decref(document);
 }
@@ -124,6 +135,51 @@ test_router_finds_each_route_and_reports_allow(void)
   g_assert_null(atx_http_route_find("GET", "/api/health/", NULL, NULL));
 }
 
+/* Reference §1.1/§1.2 and DESIGN §6.9: who may call what, from the table. */
+static void
+test_auth_classes(void)
+{
+  static const struct {
+    const char *method;
+    const char *path;
+    AtxAuthClass auth;
+  } expected[] = {
+    { "GET", "/api/health", ATX_AUTH_NONE },
+    { "GET", "/api/nonce", ATX_AUTH_NONE },
+    { "GET", "/api/jobs", ATX_AUTH_NONE },
+    { "GET", "/api/jobs/{job_id}", ATX_AUTH_NONE },
+    { "GET", "/api/jobs/{job_id}/events", ATX_AUTH_NONE },
+    { "GET", "/schema/openapi.json", ATX_AUTH_NONE },
+    { "POST", "/api/config", ATX_AUTH_FIRST_BOOT_OR_SIGNED },
+    { "POST", "/api/validate", ATX_AUTH_FIRST_BOOT_OR_SIGNED },
+    { "GET", "/api/config/export", ATX_AUTH_SIGNED },
+    { "PUT", "/api/config/users/{name}", ATX_AUTH_SIGNED },
+    { "DELETE", "/api/config/users/{name}", ATX_AUTH_SIGNED },
+    { "PATCH", "/api/config/network", ATX_AUTH_SIGNED },
+    { "PUT", "/api/config/containers/{name}", ATX_AUTH_SIGNED },
+    { "DELETE", "/api/config/containers/{name}", ATX_AUTH_SIGNED },
+    { "PUT", "/api/config/container-networks/{name}", ATX_AUTH_SIGNED },
+    { "DELETE", "/api/config/container-networks/{name}", ATX_AUTH_SIGNED },
+    { "PUT", "/api/config/container-volumes/{name}", ATX_AUTH_SIGNED },
+    { "DELETE", "/api/config/container-volumes/{name}", ATX_AUTH_SIGNED },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(expected); i++) {
+    const AtxHttpRoute *route = route_with(expected[i].path, expected[i].method);
+    g_assert_nonnull(route);
+    g_assert_cmpint(route->auth, ==, expected[i].auth);
+  }
+  /* Every /api/config/... edit route is signed, whatever is added later. */
+  guint n = 0;
+  const AtxHttpRoute *routes = atx_http_routes(&n);
+  guint partial = 0;
+  for (guint i = 0; i < n; i++)
+    if (g_str_has_prefix(routes[i].path, "/api/config/") && !g_str_equal(routes[i].method, "GET")) {
+      g_assert_cmpint(routes[i].auth, ==, ATX_AUTH_SIGNED);
+      partial++;
+    }
+  g_assert_cmpuint(partial, ==, 9);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,5 +187,6 @@ main(int argc, char **argv)
   g_test_add_func("/http/routes/every-route-documented", test_every_route_is_documented);
   g_test_add_func("/http/routes/every-operation-is-a-route", test_every_documented_operation_is_a_route);
   g_test_add_func("/http/routes/router", test_router_finds_each_route_and_reports_allow);
+  g_test_add_func("/http/routes/auth-classes", test_auth_classes);
   return g_test_run();
 }

@@ -582,6 +582,17 @@ carry_unowned(const AtxStore *store, GError **error)
 }
 
 gboolean
+atx_store_candidate_keep_files(AtxStore *store, GError **error)
+{
+  g_return_val_if_fail(store->candidate_sum, FALSE);
+  g_autofree char *from = g_build_filename(store->config, "files", NULL);
+  if (!g_file_test(from, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  g_autofree char *to = g_build_filename(store->candidate, "files", NULL);
+  return atx_fs_copy_tree(from, to, ATX_FS_SYNC_LATER, error);
+}
+
+gboolean
 atx_store_candidate_finish(AtxStore *store, GError **error)
 {
   g_return_val_if_fail(store->candidate_sum, FALSE);

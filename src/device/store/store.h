@@ -67,6 +67,9 @@ gboolean atx_store_candidate_write_bundle(AtxStore *store, const AtxBundle *bund
 gboolean atx_store_candidate_stream_bundle(AtxStore *store, const char *upload_path, const AtxBundle *validated,
                                            const char *filename, const AtxBundleLimits *limits,
                                            const char *app_user, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Instead of a bundle's files: the active files/ as they are (a partial edit
+ * of a config that came with a bundle keeps them, reference §4.6). */
+gboolean atx_store_candidate_keep_files(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_finish(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean atx_store_candidate_discard(AtxStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
