@@ -10,14 +10,10 @@
 #define DEFAULT_FILENAME "config.toml"
 #define MAX_FILENAME 255
 
-/* The client's name for the upload (X-Config-Filename): trimmed, at most 255
- * characters of word characters, dash, dot and space; anything else falls
- * back to "config.toml". It only picks the format and names diagnostics. */
-static char *
-upload_filename(const AtxHttpRequest *request)
+char *
+atx_http_config_filename(const char *name_hint)
 {
-  const char *header = request->header(request->header_data, "X-Config-Filename");
-  g_autofree char *name = g_strstrip(g_strdup(header ? header : ""));
+  g_autofree char *name = g_strstrip(g_strdup(name_hint ? name_hint : ""));
   if (*name == '\0' || !g_utf8_validate(name, -1, NULL))
     return g_strdup(DEFAULT_FILENAME);
   if (g_utf8_strlen(name, -1) > MAX_FILENAME)
@@ -28,6 +24,12 @@ upload_filename(const AtxHttpRequest *request)
       return g_strdup(DEFAULT_FILENAME);
   }
   return g_steal_pointer(&name);
+}
+
+static char *
+upload_filename(const AtxHttpRequest *request)
+{
+  return atx_http_config_filename(request->header(request->header_data, "X-Config-Filename"));
 }
 
 /* The one function that reads an uploaded body: streamed from its file with

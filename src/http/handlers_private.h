@@ -1,5 +1,5 @@
 /* The handlers the route table (routes.c) points at, one file per domain:
- * system.c, config.c, partial.c, jobs.c, openapi.c; and authorize.c, the
+ * system.c, config.c, partial.c, jobs.c, openapi.c, ui.c; and authorize.c, the
  * auth column of the table enforced. */
 #pragma once
 
@@ -27,3 +27,14 @@ gboolean atx_http_admit_auth(const AtxHttpContext *context, const AtxHttpRoute *
 
 /* Partial edits (partial.c): PUT/DELETE/PATCH /api/config/{collection}[/{name}]. */
 void atx_http_config_edit(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_page(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_apply(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_job(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response);
+void atx_http_ui_job_events(const AtxHttpContext *context, const AtxHttpRequest *request,
+                            AtxHttpResponse *response);
+
+/* The client's name for an upload (X-Config-Filename, a form's file name):
+ * trimmed, at most 255 characters of word characters, dash, dot and space;
+ * anything else becomes "config.toml". It only picks the format and names
+ * diagnostics. */
+char *atx_http_config_filename(const char *name_hint);

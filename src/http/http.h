@@ -85,9 +85,16 @@ typedef struct _AtxJobCache AtxJobCache;
 AtxJobCache *atx_job_cache_new(void);
 void atx_job_cache_free(AtxJobCache *cache);
 
+/* The Boot UI's per-process state (ui.c): its CSRF token (device/auth/csrf.h)
+ * and the jobs submitted through POST /apply. Thread-safe. */
+typedef struct _AtxBootUi AtxBootUi;
+AtxBootUi *atx_boot_ui_new(GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void atx_boot_ui_free(AtxBootUi *ui);
+
 typedef struct {
   AtxDevice *device;
   AtxEventHub *events;
+  AtxBootUi *ui;                 /* NULL = no Boot UI: its routes answer 404 */
   const AtxBundleLimits *limits; /* NULL = defaults */
   AtxJobCache *job_cache;        /* NULL = no caching */
   AtxAuth *auth;                 /* nonces, signatures, rate limits; required */

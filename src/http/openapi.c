@@ -152,7 +152,16 @@ operation_json(const AtxHttpRoute *route)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb s{s{so}}}", "required", 1, "content", "application/json", "schema",
                                   schema_ref(route->request_schema)));
-  if (route->body == ATX_BODY_UPLOAD)
+  if (route->body == ATX_BODY_UPLOAD && g_str_equal(route->tag, "ui"))
+    json_object_set_new(
+        operation, "requestBody",
+        json_pack("{sb ss s{s{s{ss s{s{ss} s{ss ss} s{ss}} s[s]}}}}", "required", 1, "description",
+                  "The Boot UI form: bootstrap_token, and config_file (a config.toml or bundle) or "
+                  "config (pasted config.toml)",
+                  "content", "multipart/form-data", "schema", "type", "object", "properties", "bootstrap_token",
+                  "type", "string", "config_file", "type", "string", "format", "binary", "config", "type",
+                  "string", "required", "bootstrap_token"));
+  else if (route->body == ATX_BODY_UPLOAD)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb ss s{s{s{ss ss}}}}", "required", 1, "description",
                                   "Raw config.toml or compressed config bundle bytes (.tar.gz, .tar.zst).", "content",
@@ -186,11 +195,13 @@ build_document(void)
     g_autofree char *method = g_ascii_strdown(routes[i].method, -1);
     json_object_set_new(item, method, operation_json(&routes[i]));
   }
-  json_t *tags = json_pack("[{ss ss} {ss ss} {ss ss} {ss ss}]", "name", "system", "description",
+  json_t *tags = json_pack("[{ss ss} {ss ss} {ss ss} {ss ss} {ss ss}]", "name", "system", "description",
                            "Server status and this document", "name", "auth", "description",
                            "Nonces for signed requests", "name", "config", "description",
-                           "Submitting, validating and exporting the device config", "name", "jobs",
-                           "description", "Jobs: one per change, with every step as an event");
+                           "Submitting, validating and exporting the device config", "name", "jobs", "description",
+                           "Jobs: one per change, with every step as an event", "name", "ui", "description",
+                           "The first-boot Boot UI: HTML page, form and progress (404 once "
+                           "the device is provisioned)");
   return json_pack("{ss s{ss ss ss} so so so}", "openapi", "3.1.0", "info", "title", "AtomixOS bootstrap API",
                    "version", "1", "description",
                    "Provisioning API of an AtomixOS device. Routes marked x-atomix-signed-when-provisioned "

@@ -56,6 +56,43 @@ static const AtxHttpResponseSpec openapi_responses[] = {
   { 200, JSON, "OpenApiDocument", "This document" }, END,
 };
 
+/* The Boot UI (ui.c; reference §8). Its 404s mean "the device is
+ * provisioned" (or, for jobs, "not one you may see"). */
+#define HTML "text/html"
+static const AtxHttpResponseSpec ui_page_responses[] = {
+  { 200, HTML, NULL, "The Boot UI page, with this process's CSRF token in its form" },
+  { 401, JSON, "ApiErrorResponseBody", "Refused by the first-boot Host/Origin/Referer policy" },
+  { 404, JSON, "ApiErrorResponseBody", "Not found: the device is provisioned (Boot UI closed)" },
+  END,
+};
+static const AtxHttpResponseSpec ui_apply_responses[] = {
+  { 202, HTML, NULL, "Accepted: the job's running fragment (data-job-id); follow /ui/jobs/{job_id}/events" },
+  { 400, HTML, NULL, "Not a well-formed multipart form, or no config in it" },
+  { 401, JSON, "ApiErrorResponseBody", "Refused by the first-boot Host/Origin/Referer policy" },
+  { 403, HTML, NULL, "Missing or wrong bootstrap_token (CSRF)" },
+  { 404, JSON, "ApiErrorResponseBody", "Not found: the device is provisioned (Boot UI closed)" },
+  { 409, HTML, NULL, "Another job is submitted or running" },
+  ERR_413,
+  { 422, HTML, NULL, "Invalid config or bundle: every diagnostic with line and column, beside the pasted text" },
+  ERR_503,
+  END,
+};
+static const AtxHttpResponseSpec ui_job_responses[] = {
+  { 200, HTML, NULL, "The job as a fragment; after provisioning, the end of the provisioning job, once" },
+  { 404, JSON, "ApiErrorResponseBody", "No such job, or not one the Boot UI may show any more" },
+  END,
+};
+static const AtxHttpResponseSpec ui_job_events_responses[] = {
+  { 200, "text/event-stream", NULL, "The job's events as for /api/jobs/{job_id}/events" },
+  { 400, JSON, "ApiErrorResponseBody", "A malformed Last-Event-ID" },
+  { 404, JSON, "ApiErrorResponseBody", "No such job, or not one the Boot UI may show any more" },
+  END,
+};
+static const AtxHttpParamSpec ui_origin_params[] = {
+  { "header", "Origin", "string", "Checked by the first-boot origin policy when present" },
+  { NULL },
+};
+
 static const AtxHttpParamSpec upload_params[] = {
   { "header", "X-Config-Filename", "string", "The client's file name: picks plain TOML or a bundle format" },
   { NULL },
@@ -72,8 +109,8 @@ static const AtxHttpParamSpec jobs_events_params[] = {
 /* Validate changes nothing, so it is open before provisioning (DESIGN §6.9)
  * and signed after; export and the partial edits are signed always. */
 static const AtxHttpRoute routes[] = {
-  { "GET", "/api/health", "systemHealth", "system", "Report that the server is up", ATX_AUTH_NONE,
-    ATX_BODY_NONE, NULL, health_responses, atx_http_system_health },
+  { "GET", "/api/health", "systemHealth", "system", "Report that the server is up", ATX_AUTH_NONE, ATX_BODY_NONE,
+    NULL, health_responses, atx_http_system_health },
   { "GET", "/api/nonce", "authIssueNonce", "auth", "Issue a nonce for a signed request", ATX_AUTH_NONE,
     ATX_BODY_NONE, NULL, nonce_responses, atx_http_auth_nonce },
   { "POST", "/api/config", "configSubmit", "config", "Submit a config.toml or bundle for asynchronous apply",
@@ -103,14 +140,24 @@ static const AtxHttpRoute routes[] = {
     "Remove one container volume", ATX_AUTH_SIGNED, ATX_BODY_NONE, NULL, delete_responses, atx_http_config_edit },
   { "POST", "/api/validate", "configValidate", "config", "Validate a config.toml or bundle and dry-run its render",
     ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, validate_responses, atx_http_config_validate },
-  { "GET", "/api/jobs", "jobsList", "jobs", "List retained jobs, newest first", ATX_AUTH_NONE,
-    ATX_BODY_NONE, jobs_list_params, jobs_list_responses, atx_http_jobs_list },
-  { "GET", "/api/jobs/{job_id}", "jobsGet", "jobs", "Get a job", ATX_AUTH_NONE,
-    ATX_BODY_NONE, NULL, jobs_get_responses, atx_http_jobs_get },
+  { "GET", "/api/jobs", "jobsList", "jobs", "List retained jobs, newest first", ATX_AUTH_NONE, ATX_BODY_NONE,
+    jobs_list_params, jobs_list_responses, atx_http_jobs_list },
+  { "GET", "/api/jobs/{job_id}", "jobsGet", "jobs", "Get a job", ATX_AUTH_NONE, ATX_BODY_NONE, NULL,
+    jobs_get_responses, atx_http_jobs_get },
   { "GET", "/api/jobs/{job_id}/events", "jobsEvents", "jobs", "Follow a job's events as Server-Sent Events",
     ATX_AUTH_NONE, ATX_BODY_NONE, jobs_events_params, jobs_events_responses, atx_http_jobs_events },
-  { "GET", "/schema/openapi.json", "openapiGet", "system", "This OpenAPI document", ATX_AUTH_NONE,
-    ATX_BODY_NONE, NULL, openapi_responses, atx_http_openapi_get },
+  { "GET", "/schema/openapi.json", "openapiGet", "system", "This OpenAPI document", ATX_AUTH_NONE, ATX_BODY_NONE,
+    NULL, openapi_responses, atx_http_openapi_get },
+  /* The Boot UI: first boot only, enforced by its handlers (auth "none"
+   * here, so that a provisioned device answers 404, not 401). */
+  { "GET", "/", "uiPage", "ui", "The Boot UI page (first boot only)", ATX_AUTH_NONE, ATX_BODY_NONE,
+    ui_origin_params, ui_page_responses, atx_http_ui_page },
+  { "POST", "/apply", "uiApply", "ui", "Submit the Boot UI form: a config file, bundle or pasted config.toml",
+    ATX_AUTH_NONE, ATX_BODY_UPLOAD, ui_origin_params, ui_apply_responses, atx_http_ui_apply },
+  { "GET", "/ui/jobs/{job_id}", "uiJob", "ui", "A Boot UI job as an HTML fragment", ATX_AUTH_NONE, ATX_BODY_NONE,
+    NULL, ui_job_responses, atx_http_ui_job },
+  { "GET", "/ui/jobs/{job_id}/events", "uiJobEvents", "ui", "Follow a Boot UI job's events as Server-Sent Events",
+    ATX_AUTH_NONE, ATX_BODY_NONE, jobs_events_params, ui_job_events_responses, atx_http_ui_job_events },
 };
 
 const AtxHttpRoute *

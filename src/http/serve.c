@@ -263,8 +263,12 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   };
   if (options->listen && options->listen[0] && !parse_port(options->listen[0], &server.port, error))
     return FALSE;
-  if (!prepare_upload_dir(&server, error))
+  server.context.ui = atx_boot_ui_new(error);
+  if (!server.context.ui || !prepare_upload_dir(&server, error)) {
+    atx_boot_ui_free(server.context.ui);
+    atx_job_cache_free(server.context.job_cache);
     return FALSE;
+  }
   server.context.events = atx_event_hub_new(options->device);
   int passed = options->socket_activation ? sd_listen_fds(TRUE) : 0;
   server.socket_activated = passed > 0;
@@ -296,6 +300,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
   atx_event_hub_free(server.context.events);
   atx_job_cache_free(server.context.job_cache);
   atx_auth_free(server.context.auth);
+  atx_boot_ui_free(server.context.ui);
   g_free(server.upload_dir);
   g_free(server.narrowed_to);
   g_free(server.narrow_error);

@@ -58,6 +58,8 @@ setup(void)
   g_assert_no_error(error);
   context.events = atx_event_hub_new(context.device);
   context.job_cache = atx_job_cache_new();
+  context.ui = atx_boot_ui_new(&error);
+  g_assert_no_error(error);
   /* No rate limit: every input is a new attempt from the same address. */
   context.auth = atx_auth_new(&(AtxAuthOptions) { .failures_allowed = G_MAXUINT, .signers_seen = TRUE });
   g_autoptr(GBytes) config = g_bytes_new_static(PROVISIONING_CONFIG, strlen(PROVISIONING_CONFIG));
