@@ -33,7 +33,6 @@ ATX_DLSYM_DEFINE(OSSL_PARAM_construct_end);
 ATX_DLSYM_DEFINE(OSSL_PARAM_construct_octet_string);
 ATX_DLSYM_DEFINE(OSSL_PARAM_construct_utf8_string);
 ATX_DLSYM_DEFINE(OSSL_PARAM_free);
-ATX_DLSYM_DEFINE(RAND_bytes);
 ATX_DLSYM_DEFINE(i2d_ECDSA_SIG);
 
 static const AtxDlSymbol crypto_symbols[] = {
@@ -70,7 +69,6 @@ static const AtxDlSymbol crypto_symbols[] = {
   ATX_DLSYM_ARG(OSSL_PARAM_construct_octet_string),
   ATX_DLSYM_ARG(OSSL_PARAM_construct_utf8_string),
   ATX_DLSYM_ARG(OSSL_PARAM_free),
-  ATX_DLSYM_ARG(RAND_bytes),
   ATX_DLSYM_ARG(i2d_ECDSA_SIG),
   { NULL, NULL },
 };

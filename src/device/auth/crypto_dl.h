@@ -1,6 +1,6 @@
 /* OpenSSL libcrypto, loaded on first use (core/base/dlopen.h): only signature
- * verification and the random tokens need it, and an idle `atomixd serve` must not keep libcrypto
- * resident. sshsig.c, nonces.c and csrf.c call the sym_ pointers below, and
+ * verification needs it, and an idle `atomixd serve` must not keep libcrypto
+ * resident. sshsig.c calls the sym_ pointers below, and
  * only after atx_crypto_load() succeeded. A libcrypto function missing here is
  * a link error, never a silent fallback: add it to both lists. */
 #pragma once
@@ -12,7 +12,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
-#include <openssl/rand.h>
 
 #include "core/base/dlopen.h"
 
@@ -49,7 +48,6 @@ ATX_DLSYM_PROTOTYPE(OSSL_PARAM_construct_end);
 ATX_DLSYM_PROTOTYPE(OSSL_PARAM_construct_octet_string);
 ATX_DLSYM_PROTOTYPE(OSSL_PARAM_construct_utf8_string);
 ATX_DLSYM_PROTOTYPE(OSSL_PARAM_free);
-ATX_DLSYM_PROTOTYPE(RAND_bytes);
 ATX_DLSYM_PROTOTYPE(i2d_ECDSA_SIG);
 
 /* Loads libcrypto.so.3 once; fails naming the Debian package libssl3.

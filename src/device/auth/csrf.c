@@ -3,16 +3,14 @@
 #include <string.h>
 
 #include "core/base/error.h"
-#include "device/auth/crypto_dl.h"
+#include "device/auth/random.h"
 
 char *
 atx_csrf_token_new(GError **error)
 {
   guint8 bytes[32];
-  if (!atx_crypto_load(error))
-    return NULL;
-  if (sym_RAND_bytes(bytes, sizeof bytes) != 1) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "no randomness available for the bootstrap token");
+  if (!atx_random_bytes(bytes, sizeof bytes, error)) {
+    g_prefix_error(error, "no randomness available for the bootstrap token: ");
     return NULL;
   }
   char *token = g_base64_encode(bytes, sizeof bytes);
