@@ -1,9 +1,10 @@
 #include "client/signer.h"
 
-#include <gio/gio.h>
+#include <glib.h>
 #include <glib/gstdio.h>
 #include <jansson.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "client/http_client.h"
 #include "client/problem.h"
@@ -65,11 +66,11 @@ fetch_nonce(const AtxSigner *signer, GError **error)
 }
 
 static GBytes *
-read_signature(GSubprocess *process, const char *key_path, const char *signature_path, GError **error)
+read_signature(int wait_status, const char *key_path, const char *signature_path, GError **error)
 {
-  if (!g_subprocess_get_successful(process)) {
+  if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "ssh-keygen -Y sign -f %s failed (exit status %d)", key_path,
-                g_subprocess_get_if_exited(process) ? g_subprocess_get_exit_status(process) : -1);
+                WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1);
     return NULL;
   }
   char *data = NULL;
@@ -95,13 +96,16 @@ ssh_keygen_sign(const char *key_path, const char *message, GError **error)
   g_autofree char *signature_path = g_build_filename(dir, "message.sig", NULL);
   GBytes *signature = NULL;
   if (g_file_set_contents_full(message_path, message, -1, G_FILE_SET_CONTENTS_NONE, 0600, error)) {
-    g_autoptr(GSubprocess) process =
-        g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT, error, "ssh-keygen", "-q", "-Y", "sign", "-f", key_path,
-                         "-n", ATX_SIGNATURE_NAMESPACE, message_path, NULL);
-    if (process == NULL)
+    /* g_spawn_sync, not GSubprocess: GIO (and its libraries) would load at
+     * every atomixctl start for this one call. NULL output pointers inherit. */
+    const char *argv[] = { "ssh-keygen", "-q", "-Y", "sign", "-f", key_path, "-n", ATX_SIGNATURE_NAMESPACE,
+                           message_path, NULL };
+    int wait_status = 0;
+    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
+                      NULL, NULL, &wait_status, error))
       g_prefix_error(error, "cannot run ssh-keygen: ");
-    else if (g_subprocess_wait(process, NULL, error))
-      signature = read_signature(process, key_path, signature_path, error);
+    else
+      signature = read_signature(wait_status, key_path, signature_path, error);
   }
   (void) g_remove(signature_path);
   (void) g_remove(message_path);

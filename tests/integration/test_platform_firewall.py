@@ -146,3 +146,15 @@ def test_vpn_interface_allows_ssh_only(topo, atomixd, tmp_path):
     assert topo.probe(topo.wan, "10.8.0.1", "tcp:22", "tcp:443", "tcp:8080") == {
         "tcp:22": True, "tcp:443": False, "tcp:8080": False}
     assert topo.probe(topo.wan, WAN_DEVICE, "tcp:22") == {"tcp:22": False}
+
+
+def test_missing_libnftables_is_a_clear_error_naming_the_package(topo, atomixd, tmp_path):
+    # libnftables is loaded on first use (nft_dl.h); still inside the namespace,
+    # so a loader that ignored the override could not touch the host's ruleset.
+    write_config(tmp_path, {"wan": {"tcp": [443]}})
+    result = topo.exec(topo.dev, "env", "ATOMIX_TEST_LIBNFTABLES_SONAME=libnftables-absent.so.1", atomixd,
+                       "apply-firewall", "--root", tmp_path, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "libnftables-absent.so.1 is not available (" in result.stderr
+    assert "; install the Debian package libnftables1 to apply the firewall" in result.stderr
+    assert topo.exec(topo.dev, "nft", "list", "ruleset").stdout.strip() == ""

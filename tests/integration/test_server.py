@@ -696,3 +696,15 @@ def test_concurrent_uploads_are_bounded_503(daemon, api, example_config):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert api.post("/api/validate", data=example_config).status_code == 200
+
+
+def test_idle_daemon_does_not_map_libraries_only_some_routes_need(api, daemon):
+    """libnftables (the firewall applier), libarchive (bundles) and libcrypto
+    (signatures) are loaded on first use; an idle `atomixd serve` keeps none of
+    them, nor their dependencies, resident."""
+    api.get("/api/health")
+    with open(f"/proc/{daemon.proc.pid}/maps") as maps:
+        mapped = {os.path.basename(line.split()[-1]) for line in maps if "/" in line}
+    for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so",
+                   "libcrypto.so"):
+        assert not any(name.startswith(soname) for name in mapped), f"{soname} is mapped: {sorted(mapped)}"

@@ -10,7 +10,10 @@
 #include "core/toml/toml.h"
 #include "core/toml/toml_write.h"
 
-G_DEFINE_QUARK(atx - edit - error - quark, atx_edit_error)
+/* The quark name is stringified: clang-format would put spaces into it. */
+/* clang-format off */
+G_DEFINE_QUARK(atx-edit-error-quark, atx_edit_error)
+/* clang-format on */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
 
 typedef enum {

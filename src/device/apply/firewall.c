@@ -1,30 +1,32 @@
 #include "device/apply/firewall.h"
 
-#include <nftables/libnftables.h>
 #include <string.h>
 
 #include "core/base/error.h"
+#include "device/apply/nft_dl.h"
 #include "device/apply/state_file.h"
 #include "core/platform/firewall_ruleset.h"
 
 static gboolean
 run_nft(const char *ruleset, gboolean dry_run, GError **error)
 {
-  struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+  if (!atx_nft_load(error))
+    return FALSE;
+  struct nft_ctx *nft = sym_nft_ctx_new(NFT_CTX_DEFAULT);
   if (!nft) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "nft_ctx_new failed");
     return FALSE;
   }
-  nft_ctx_buffer_output(nft);
-  nft_ctx_buffer_error(nft);
-  nft_ctx_set_dry_run(nft, dry_run);
-  int rc = nft_run_cmd_from_buffer(nft, ruleset);
+  sym_nft_ctx_buffer_output(nft);
+  sym_nft_ctx_buffer_error(nft);
+  sym_nft_ctx_set_dry_run(nft, dry_run);
+  int rc = sym_nft_run_cmd_from_buffer(nft, ruleset);
   if (rc != 0) {
-    g_autofree char *why = g_strstrip(g_strdup(nft_ctx_get_error_buffer(nft)));
+    g_autofree char *why = g_strstrip(g_strdup(sym_nft_ctx_get_error_buffer(nft)));
     g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "nft %s failed: %s", dry_run ? "check" : "transaction",
                 *why ? why : "no message");
   }
-  nft_ctx_free(nft);
+  sym_nft_ctx_free(nft);
   return rc == 0;
 }
 

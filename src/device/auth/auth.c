@@ -8,7 +8,10 @@
 #include "device/auth/ratelimit.h"
 #include "device/auth/sshsig.h"
 
-G_DEFINE_QUARK(atx - auth - error - quark, atx_auth_error)
+/* The quark name is stringified: clang-format would put spaces into it. */
+/* clang-format off */
+G_DEFINE_QUARK(atx-auth-error-quark, atx_auth_error)
+/* clang-format on */
 
 /* The reference's messages start each refusal so old clients keep matching. */
 #define REQUIRED "authentication required: provide X-AtomixOS-Nonce and X-AtomixOS-Signature headers"

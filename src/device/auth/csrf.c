@@ -2,17 +2,15 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "core/base/error.h"
+#include "device/auth/random.h"
 
 char *
 atx_csrf_token_new(GError **error)
 {
   guint8 bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "no randomness available for the bootstrap token");
+  if (!atx_random_bytes(bytes, sizeof bytes, error)) {
+    g_prefix_error(error, "no randomness available for the bootstrap token: ");
     return NULL;
   }
   char *token = g_base64_encode(bytes, sizeof bytes);
@@ -28,5 +26,11 @@ atx_csrf_token_matches(const char *expected, const char *given)
   if (!expected || !given || !*expected || !*given)
     return FALSE;
   gsize len = strlen(expected);
-  return strlen(given) == len && CRYPTO_memcmp(expected, given, len) == 0;
+  if (strlen(given) != len)
+    return FALSE;
+  /* Constant time, like CRYPTO_memcmp (no libcrypto needed to compare). */
+  volatile guchar difference = 0;
+  for (gsize i = 0; i < len; i++)
+    difference |= (guchar) (expected[i] ^ given[i]);
+  return difference == 0;
 }

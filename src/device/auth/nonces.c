@@ -1,8 +1,7 @@
 #include "device/auth/nonces.h"
 
-#include <openssl/rand.h>
-
 #include "core/base/error.h"
+#include "device/auth/random.h"
 
 typedef struct {
   char *nonce;
@@ -123,8 +122,8 @@ static char *
 random_nonce(GError **error)
 {
   guint8 bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_FAILED, "no randomness available for a nonce");
+  if (!atx_random_bytes(bytes, sizeof bytes, error)) {
+    g_prefix_error(error, "no randomness available for a nonce: ");
     return NULL;
   }
   char *text = g_base64_encode(bytes, sizeof bytes); /* 44 characters with one '=' */

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK(atx - origin - error - quark, atx_origin_error)
+/* The quark name is stringified: clang-format would put spaces into it. */
+/* clang-format off */
+G_DEFINE_QUARK(atx-origin-error-quark, atx_origin_error)
+/* clang-format on */
 
 typedef struct {
   char *scheme;

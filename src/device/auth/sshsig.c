@@ -2,13 +2,12 @@
 
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include "device/auth/crypto_dl.h"
 
-G_DEFINE_QUARK(atx - sshsig - error - quark, atx_sshsig_error)
+/* The quark name is stringified: clang-format would put spaces into it. */
+/* clang-format off */
+G_DEFINE_QUARK(atx-sshsig-error-quark, atx_sshsig_error)
+/* clang-format on */
 
 #define ARMOR_BEGIN "-----BEGIN SSH SIGNATURE-----"
 #define ARMOR_END "-----END SSH SIGNATURE-----"
@@ -22,7 +21,7 @@ struct _AtxSshSig {
   char *hash;
   GBytes *public_key;
   GBytes *reserved;
-  GBytes *signature; /* in the encoding EVP_DigestVerify() expects (DER for ECDSA) */
+  GBytes *signature; /* in the encoding sym_EVP_DigestVerify() expects (DER for ECDSA) */
   EVP_PKEY *pkey;
   const EVP_MD *digest; /* NULL for Ed25519, which hashes internally */
 };
@@ -39,7 +38,7 @@ atx_sshsig_free(AtxSshSig *sig)
   g_clear_pointer(&sig->public_key, g_bytes_unref);
   g_clear_pointer(&sig->reserved, g_bytes_unref);
   g_clear_pointer(&sig->signature, g_bytes_unref);
-  EVP_PKEY_free(sig->pkey);
+  sym_EVP_PKEY_free(sig->pkey);
   g_free(sig);
 }
 
@@ -131,10 +130,11 @@ static EVP_PKEY *
 pkey_from_params(const char *algorithm, OSSL_PARAM *params)
 {
   EVP_PKEY *pkey = NULL;
-  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, algorithm, NULL);
-  if (ctx && EVP_PKEY_fromdata_init(ctx) > 0 && EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+  EVP_PKEY_CTX *ctx = sym_EVP_PKEY_CTX_new_from_name(NULL, algorithm, NULL);
+  if (ctx && sym_EVP_PKEY_fromdata_init(ctx) > 0 &&
+      sym_EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
     pkey = NULL;
-  EVP_PKEY_CTX_free(ctx);
+  sym_EVP_PKEY_CTX_free(ctx);
   return pkey;
 }
 
@@ -144,7 +144,7 @@ ed25519_key(Wire *w)
   Wire pk;
   if (!wire_string(w, &pk) || pk.left != 32 || w->left != 0)
     return NULL;
-  return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk.p, pk.left);
+  return sym_EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk.p, pk.left);
 }
 
 static EVP_PKEY *
@@ -155,9 +155,9 @@ ecdsa_key(Wire *w, guint curve)
       w->left != 0 || point.left != ec_curves[curve].point_len || point.p[0] != 0x04)
     return NULL;
   OSSL_PARAM params[] = {
-    OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *) ec_curves[curve].group, 0),
-    OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *) point.p, point.left),
-    OSSL_PARAM_construct_end(),
+    sym_OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *) ec_curves[curve].group, 0),
+    sym_OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *) point.p, point.left),
+    sym_OSSL_PARAM_construct_end(),
   };
   return pkey_from_params("EC", params); /* refuses points off the curve */
 }
@@ -169,18 +169,20 @@ rsa_key(Wire *w)
   if (!wire_mpint(w, &e) || !wire_mpint(w, &n) || w->left != 0 || e.left == 0 || e.left > 8 ||
       n.left * 8 > RSA_MAX_BITS + 8)
     return NULL;
-  BIGNUM *bn_e = BN_bin2bn(e.p, (int) e.left, NULL), *bn_n = BN_bin2bn(n.p, (int) n.left, NULL);
-  OSSL_PARAM_BLD *build = OSSL_PARAM_BLD_new();
+  BIGNUM *bn_e = sym_BN_bin2bn(e.p, (int) e.left, NULL), *bn_n = sym_BN_bin2bn(n.p, (int) n.left, NULL);
+  OSSL_PARAM_BLD *build = sym_OSSL_PARAM_BLD_new();
   OSSL_PARAM *params = NULL;
   EVP_PKEY *pkey = NULL;
-  if (bn_e && bn_n && build && BN_num_bits(bn_n) >= RSA_MIN_BITS && BN_num_bits(bn_n) <= RSA_MAX_BITS &&
-      BN_is_odd(bn_e) && !BN_is_one(bn_e) && OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
-      OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_E, bn_e) && (params = OSSL_PARAM_BLD_to_param(build)))
+  if (bn_e && bn_n && build && sym_BN_num_bits(bn_n) >= RSA_MIN_BITS && sym_BN_num_bits(bn_n) <= RSA_MAX_BITS &&
+      sym_BN_is_odd(bn_e) && !sym_BN_is_one(bn_e) &&
+      sym_OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
+      sym_OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_E, bn_e) &&
+      (params = sym_OSSL_PARAM_BLD_to_param(build)))
     pkey = pkey_from_params("RSA", params);
-  OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(build);
-  BN_free(bn_e);
-  BN_free(bn_n);
+  sym_OSSL_PARAM_free(params);
+  sym_OSSL_PARAM_BLD_free(build);
+  sym_BN_free(bn_e);
+  sym_BN_free(bn_n);
   return pkey;
 }
 
@@ -231,23 +233,25 @@ ecdsa_signature(AtxSshSig *sig, Wire blob, GError **error)
   Wire r, s;
   if (!wire_mpint(&blob, &r) || !wire_mpint(&blob, &s) || blob.left != 0 || r.left > 66 || s.left > 66)
     return malformed(error, "ECDSA signature is not two integers");
-  ECDSA_SIG *ecdsa = ECDSA_SIG_new();
-  BIGNUM *bn_r = BN_bin2bn(r.p, (int) r.left, NULL), *bn_s = BN_bin2bn(s.p, (int) s.left, NULL);
+  ECDSA_SIG *ecdsa = sym_ECDSA_SIG_new();
+  BIGNUM *bn_r = sym_BN_bin2bn(r.p, (int) r.left, NULL), *bn_s = sym_BN_bin2bn(s.p, (int) s.left, NULL);
   unsigned char *der = NULL;
   int der_len = -1;
-  if (ecdsa && bn_r && bn_s && ECDSA_SIG_set0(ecdsa, bn_r, bn_s)) {
+  if (ecdsa && bn_r && bn_s && sym_ECDSA_SIG_set0(ecdsa, bn_r, bn_s)) {
     bn_r = bn_s = NULL; /* owned by ecdsa now */
-    der_len = i2d_ECDSA_SIG(ecdsa, &der);
+    der_len = sym_i2d_ECDSA_SIG(ecdsa, &der);
   }
-  BN_free(bn_r);
-  BN_free(bn_s);
-  ECDSA_SIG_free(ecdsa);
+  sym_BN_free(bn_r);
+  sym_BN_free(bn_s);
+  sym_ECDSA_SIG_free(ecdsa);
   if (der_len <= 0)
     return malformed(error, "ECDSA signature could not be encoded");
   sig->signature = g_bytes_new(der, (gsize) der_len);
-  OPENSSL_free(der);
+  sym_CRYPTO_free(der, OPENSSL_FILE, OPENSSL_LINE); /* OPENSSL_free() */
   const char *bits = sig->key_type + strlen("ecdsa-sha2-nistp");
-  sig->digest = g_str_equal(bits, "256") ? EVP_sha256() : g_str_equal(bits, "384") ? EVP_sha384() : EVP_sha512();
+  sig->digest = g_str_equal(bits, "256")   ? sym_EVP_sha256()
+                : g_str_equal(bits, "384") ? sym_EVP_sha384()
+                                           : sym_EVP_sha512();
   return TRUE;
 }
 
@@ -256,13 +260,13 @@ ecdsa_signature(AtxSshSig *sig, Wire blob, GError **error)
 static gboolean
 rsa_signature(AtxSshSig *sig, Wire blob, GError **error)
 {
-  gsize modulus_len = (gsize) EVP_PKEY_get_size(sig->pkey);
+  gsize modulus_len = (gsize) sym_EVP_PKEY_get_size(sig->pkey);
   if (blob.left == 0 || blob.left > modulus_len)
     return malformed(error, "RSA signature longer than the key");
   guint8 *padded = g_malloc0(modulus_len);
   memcpy(padded + modulus_len - blob.left, blob.p, blob.left);
   sig->signature = g_bytes_new_take(padded, modulus_len);
-  sig->digest = g_str_equal(sig->algorithm, "rsa-sha2-256") ? EVP_sha256() : EVP_sha512();
+  sig->digest = g_str_equal(sig->algorithm, "rsa-sha2-256") ? sym_EVP_sha256() : sym_EVP_sha512();
   return TRUE;
 }
 
@@ -313,6 +317,9 @@ atx_sshsig_parse_blob(const guint8 *data, gsize len, GError **error)
     return malformed(error, "truncated"), NULL;
   if (w.left != 0)
     return malformed(error, "trailing data"), NULL;
+  /* Every sig->pkey comes from here, so verify and free find it loaded. */
+  if (!atx_crypto_load(error))
+    return NULL;
 
   g_autoptr(AtxSshSig) sig = g_new0(AtxSshSig, 1);
   if (!(sig->namespace = wire_name(&namespace)) || !(sig->hash = wire_name(&hash)))
@@ -325,7 +332,7 @@ atx_sshsig_parse_blob(const guint8 *data, gsize len, GError **error)
   sig->public_key = g_bytes_new(key.p, key.left);
   sig->reserved = g_bytes_new(reserved.p, reserved.left);
   if (!parse_public_key(sig, key, error) || !parse_signature(sig, signature, error)) {
-    ERR_clear_error(); /* OpenSSL's per-thread queue would keep growing */
+    sym_ERR_clear_error(); /* OpenSSL's per-thread queue would keep growing */
     return NULL;
   }
   return g_steal_pointer(&sig);
@@ -452,8 +459,8 @@ signed_data(const AtxSshSig *sig, const void *message, gsize len)
 {
   guint8 hash[EVP_MAX_MD_SIZE];
   unsigned int hash_len = 0;
-  const EVP_MD *md = g_str_equal(sig->hash, "sha256") ? EVP_sha256() : EVP_sha512();
-  if (!EVP_Digest(message, len, hash, &hash_len, md, NULL))
+  const EVP_MD *md = g_str_equal(sig->hash, "sha256") ? sym_EVP_sha256() : sym_EVP_sha512();
+  if (!sym_EVP_Digest(message, len, hash, &hash_len, md, NULL))
     return NULL;
   GByteArray *out = g_byte_array_new();
   g_byte_array_append(out, (const guint8 *) "SSHSIG", 6);
@@ -473,16 +480,16 @@ atx_sshsig_verify(const AtxSshSig *sig, const char *namespace, const void *messa
     return FALSE;
   }
   g_autoptr(GByteArray) data = signed_data(sig, message, len);
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  EVP_MD_CTX *ctx = sym_EVP_MD_CTX_new();
   gsize sig_len;
   const guint8 *sig_data = g_bytes_get_data(sig->signature, &sig_len);
-  gboolean ok = data && ctx && EVP_DigestVerifyInit(ctx, NULL, sig->digest, NULL, sig->pkey) == 1 &&
-                EVP_DigestVerify(ctx, sig_data, sig_len, data->data, data->len) == 1;
-  EVP_MD_CTX_free(ctx);
+  gboolean ok = data && ctx && sym_EVP_DigestVerifyInit(ctx, NULL, sig->digest, NULL, sig->pkey) == 1 &&
+                sym_EVP_DigestVerify(ctx, sig_data, sig_len, data->data, data->len) == 1;
+  sym_EVP_MD_CTX_free(ctx);
   if (!ok) {
-    ERR_clear_error();
-    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_BAD_SIGNATURE, "the %s signature does not verify",
-                sig->algorithm);
+    sym_ERR_clear_error();
+    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_BAD_SIGNATURE,
+                "the %s signature does not verify", sig->algorithm);
     return FALSE;
   }
   return TRUE;
