@@ -488,8 +488,8 @@ atx_sshsig_verify(const AtxSshSig *sig, const char *namespace, const void *messa
   sym_EVP_MD_CTX_free(ctx);
   if (!ok) {
     sym_ERR_clear_error();
-    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_BAD_SIGNATURE,
-                "the %s signature does not verify", sig->algorithm);
+    g_set_error(error, ATX_SSHSIG_ERROR, ATX_SSHSIG_ERROR_BAD_SIGNATURE, "the %s signature does not verify",
+                sig->algorithm);
     return FALSE;
   }
   return TRUE;
