@@ -13,7 +13,9 @@
  * serving them and logs why; the shipped units have no socket unit.
  *
  * Uploads are streamed to ROOT/uploads/ while they arrive and removed when
- * the request ends, however it ends.
+ * the request ends, however it ends; an accepted submission's upload is
+ * handed to its job first (a second name for the file), which the device
+ * removes when the job ends, and a restart removes whatever is left.
  *
  * atx_http_serve() runs until SIGTERM or SIGINT: it then stops accepting,
  * ends the event streams, closes the listeners and returns; the caller
