@@ -553,11 +553,35 @@ test_publish_port_conflicts(void)
   }
 }
 
+static void
+test_port_parse(void)
+{
+  static const struct {
+    const char *text;
+    gboolean ok;
+    guint port;
+  } cases[] = {
+    { "0", TRUE, 0 },      { "80", TRUE, 80 }, { "00443", TRUE, 443 }, { "65535", TRUE, 65535 },
+    { "65536", FALSE, 0 }, { "", FALSE, 0 },   { "123456", FALSE, 0 }, { "+80", FALSE, 0 },
+    { " 80", FALSE, 0 },   { "8o", FALSE, 0 }, { "-1", FALSE, 0 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    guint port = 4242;
+    g_assert_cmpint(atx_port_parse(cases[i].text, strlen(cases[i].text), &port), ==, cases[i].ok);
+    g_assert_cmpuint(port, ==, cases[i].ok ? cases[i].port : 4242);
+  }
+  /* The length bounds the digits read: "80" out of "8080". */
+  guint port = 0;
+  g_assert_true(atx_port_parse("8080", 2, &port));
+  g_assert_cmpuint(port, ==, 80);
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/net/ipv4", test_ipv4);
+  g_test_add_func("/net/port-parse", test_port_parse);
   g_test_add_func("/net/cidr", test_cidr);
   g_test_add_func("/net/dns-names", test_dns_names);
   g_test_add_func("/net/ip-literals", test_ip_literals);

@@ -410,19 +410,21 @@ check_url_host(const char *host, gsize len)
 }
 
 /* 0..65535 in at most five decimal digits. */
-static gboolean
-url_port_valid(const char *port, const char *end)
+gboolean
+atx_port_parse(const char *text, gsize len, guint *port_out)
 {
-  gsize len = (gsize) (end - port);
   if (len == 0 || len > 5)
     return FALSE;
   guint value = 0;
-  for (const char *p = port; p < end; p++) {
-    if (!g_ascii_isdigit(*p))
+  for (gsize i = 0; i < len; i++) {
+    if (!g_ascii_isdigit(text[i]))
       return FALSE;
-    value = value * 10 + (guint) (*p - '0');
+    value = value * 10 + (guint) (text[i] - '0');
   }
-  return value <= 65535;
+  if (value > 65535)
+    return FALSE;
+  *port_out = value;
+  return TRUE;
 }
 
 /* Splits the authority [@auth, @end) into "host[:port]" (host may be a
@@ -450,7 +452,8 @@ split_host_port(const char *auth, const char *end, const char **host_end_out)
       port = colon + 1;
     *host_end_out = colon ? colon : end;
   }
-  if (port && !url_port_valid(port, end))
+  guint number = 0;
+  if (port && !atx_port_parse(port, (gsize) (end - port), &number))
     return ATX_URL_BAD_PORT;
   return ATX_URL_OK;
 }

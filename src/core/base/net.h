@@ -57,6 +57,11 @@ gboolean atx_dns_name_normalize(const char *text, char **normalized_out, char **
  * *@len_out (trimmed, the trailing dot removed, case as written). */
 gboolean atx_dns_name_check(const char *text, gsize len, const char **start_out, gsize *len_out);
 
+/* A port number as URLs, origins and publish specs write it: 1 to 5 decimal
+ * digits, value 0..65535, nothing else (no sign, no spaces). Callers that
+ * refuse port 0 check that themselves. */
+gboolean atx_port_parse(const char *text, gsize len, guint *port_out);
+
 /* TRUE when @text has a character below 0x20, DEL, or any whitespace. */
 gboolean atx_text_has_space_or_control(const char *text);
 

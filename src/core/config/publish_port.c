@@ -18,18 +18,7 @@ atx_publish_port_free(AtxPublishPort *port)
 static gboolean
 parse_port_number(const char *text, gsize len, guint *out)
 {
-  if (len == 0 || len > 5)
-    return FALSE;
-  guint value = 0;
-  for (gsize i = 0; i < len; i++) {
-    if (!g_ascii_isdigit(text[i]))
-      return FALSE;
-    value = value * 10 + (guint) (text[i] - '0');
-  }
-  if (value < 1 || value > 65535)
-    return FALSE;
-  *out = value;
-  return TRUE;
+  return atx_port_parse(text, len, out) && *out >= 1;
 }
 
 /* "80" or "8000-8010" in [@text, @end). */

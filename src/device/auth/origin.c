@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/net.h"
+
 /* The quark name is stringified: clang-format would put spaces into it. */
 /* clang-format off */
 G_DEFINE_QUARK(atx-origin-error-quark, atx_origin_error)
@@ -21,23 +23,6 @@ origin_clear(Origin *origin)
   g_clear_pointer(&origin->host, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Origin, origin_clear)
-
-static gboolean
-parse_port(const char *text, gsize len, guint *port)
-{
-  if (len == 0 || len > 5)
-    return FALSE;
-  guint value = 0;
-  for (gsize i = 0; i < len; i++) {
-    if (!g_ascii_isdigit(text[i]))
-      return FALSE;
-    value = value * 10 + (guint) (text[i] - '0');
-  }
-  if (value > 65535)
-    return FALSE;
-  *port = value;
-  return TRUE;
-}
 
 /* "host", "host:port", "[v6]" or "[v6]:port" (no user info, nothing else). */
 static gboolean
@@ -63,7 +48,7 @@ parse_authority(const char *text, gsize len, guint default_port, Origin *out)
       return FALSE;
   out->port = default_port;
   /* "host:" means the default port, as a URL parser reads it */
-  if (colon && colon + 1 < end && !parse_port(colon + 1, (gsize) (end - colon - 1), &out->port))
+  if (colon && colon + 1 < end && !atx_port_parse(colon + 1, (gsize) (end - colon - 1), &out->port))
     return FALSE;
   out->host = g_ascii_strdown(host, host_end - host);
   if (*text == '[' && !g_hostname_is_ip_address(out->host))
