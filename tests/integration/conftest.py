@@ -44,6 +44,14 @@ def atomixctl(build_dir) -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
+def atomixd(build_dir) -> pathlib.Path:
+    path = build_dir / "src" / "atomixd" / "atomixd"
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path} is not built")
+    return path
+
+
+@pytest.fixture(scope="session")
 def run_atomixctl(atomixctl):
     """run_atomixctl("validate", path, ...) -> CompletedProcess (text, captured)."""
 

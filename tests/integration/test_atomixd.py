@@ -3,10 +3,8 @@ scratch state roots and the simulated service manager."""
 
 import io
 import json
-import os
 import pathlib
 import re
-import shutil
 import stat
 import subprocess
 import tarfile
@@ -17,14 +15,6 @@ import pytest
 from conftest import COMMAND_TIMEOUT, SOURCE_DIR
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
-
-
-@pytest.fixture(scope="session")
-def atomixd(build_dir):
-    path = build_dir / "src" / "atomixd" / "atomixd"
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path} is not built")
-    return path
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import hashlib
 import http.client
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -22,7 +21,7 @@ import tomllib
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from atomixd_server import Api, Daemon, OpenApi, free_port
+from atomixd_server import Daemon, OpenApi, free_port
 
 COMMAND_TIMEOUT = 60
 KEY_TYPES = {
@@ -33,11 +32,6 @@ KEY_TYPES = {
     "rsa": ["-t", "rsa", "-b", "3072"],
 }
 NAMESPACE = "atomixos-reapply"
-
-
-@pytest.fixture(scope="module")
-def atomixd(build_dir):
-    return build_dir / "src" / "atomixd" / "atomixd"
 
 
 @pytest.fixture(scope="module")

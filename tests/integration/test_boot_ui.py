@@ -7,7 +7,6 @@ cross-site form. Screenshots land in BUILD/boot-ui-screenshots/."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
 
@@ -31,14 +30,6 @@ colour = "blue"
 """
 UNTERMINATED = 'version = 1\n[network.ntp]\nservers = [\n'
 
-
-
-@pytest.fixture(scope="session")
-def atomixd(build_dir):
-    path = build_dir / "src" / "atomixd" / "atomixd"
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path} is not built")
-    return path
 
 
 @pytest.fixture

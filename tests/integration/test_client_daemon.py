@@ -21,11 +21,6 @@ def steps_of(text):
     return [m.group("step") for m in map(STEP_LINE.match, text.splitlines()) if m]
 
 
-@pytest.fixture(scope="session")
-def atomixd(build_dir):
-    return build_dir / "src" / "atomixd" / "atomixd"
-
-
 @pytest.fixture
 def start_daemon(atomixd, tmp_path):
     started = []

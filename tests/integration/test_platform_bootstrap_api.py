@@ -40,11 +40,6 @@ CURL_EXIT_TIMEOUT = 28
 
 
 @pytest.fixture
-def atomixd(build_dir):
-    return build_dir / "src" / "atomixd" / "atomixd"
-
-
-@pytest.fixture
 def topo():
     with Topology(f"{GATEWAY}/24") as t:
         t.exec(t.lan, "ip", "addr", "add", f"{LAN_CLIENT}/24", "dev", "eth0")

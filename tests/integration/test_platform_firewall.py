@@ -19,11 +19,6 @@ GATEWAY = "192.168.50.1"
 
 
 @pytest.fixture
-def atomixd(build_dir):
-    return build_dir / "src" / "atomixd" / "atomixd"
-
-
-@pytest.fixture
 def topo():
     with Topology(f"{GATEWAY}/24") as t:
         t.exec(t.lan, "ip", "addr", "add", "192.168.50.20/24", "dev", "eth0")

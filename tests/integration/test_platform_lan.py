@@ -69,11 +69,6 @@ exit 0
 """
 
 
-@pytest.fixture
-def atomixd(build_dir):
-    return build_dir / "src" / "atomixd" / "atomixd"
-
-
 class Gateway:
     """dnsmasq and chronyd in the device namespace on apply-lan's files."""
 

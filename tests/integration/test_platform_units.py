@@ -3,7 +3,6 @@ under a root holding the host's system units and stub binaries for atomixd and
 openvpn, and no unit's `systemd-analyze security` exposure is above the value
 docs/platform.md reports for it (a loosened unit must update the docs)."""
 
-import pathlib
 import re
 import shutil
 import subprocess

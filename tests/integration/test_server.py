@@ -23,14 +23,6 @@ COMMAND_TIMEOUT = 120
 
 
 @pytest.fixture(scope="session")
-def atomixd(build_dir):
-    path = build_dir / "src" / "atomixd" / "atomixd"
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path} is not built")
-    return path
-
-
-@pytest.fixture(scope="session")
 def openapi_document(atomixd):
     out = subprocess.run([str(atomixd), "openapi"], capture_output=True, text=True, check=True,
                          timeout=COMMAND_TIMEOUT)
