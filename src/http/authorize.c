@@ -69,11 +69,6 @@ authorize(const AtxHttpContext *context, const AtxHttpRoute *route, const AtxHtt
   *authenticated_out = FALSE;
   if (route->auth == ATX_AUTH_NONE)
     return TRUE;
-  /* A signed read of a device that was never provisioned: no one can sign
-   * yet and there is nothing to read, so the handler's 404 ("not
-   * provisioned") says more than a 401 would. Writes still need a signature. */
-  if (route->auth == ATX_AUTH_SIGNED && g_str_equal(route->method, "GET") && !config_exists(context))
-    return TRUE;
   g_autofree char *signers = read_signers(context);
   AtxAuthRequest auth_request = {
     .method = request->method,

@@ -17,6 +17,8 @@ atx_http_auth_class_name(AtxAuthClass auth)
     return "signed";
   case ATX_AUTH_FIRST_BOOT_OR_SIGNED:
     return "first-boot-or-signed";
+  case ATX_AUTH_SIGNED_ONCE_PROVISIONED:
+    return "signed-once-provisioned";
   }
   return "unknown";
 }
