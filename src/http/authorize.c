@@ -44,22 +44,6 @@ has_signature_headers(const AtxHttpRequest *request)
   return nonce && *nonce && signature && *signature;
 }
 
-/* Lowercase hex SHA-256 of the uploaded body file, or of nothing. */
-static char *
-hash_body_file(const char *path, GError **error)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new(G_CHECKSUM_SHA256);
-  if (path) {
-    g_autoptr(GMappedFile) file = g_mapped_file_new(path, FALSE, error);
-    if (!file) {
-      g_prefix_error(error, "cannot read the request body: ");
-      return NULL;
-    }
-    g_checksum_update(checksum, (const guchar *) g_mapped_file_get_contents(file), g_mapped_file_get_length(file));
-  }
-  return g_strdup(g_checksum_get_string(checksum));
-}
-
 /* atx_auth_authorize() for @request; on refusal, fills @response (401, or
  * 429 with Retry-After) and returns FALSE. */
 static gboolean
@@ -112,18 +96,8 @@ void
 atx_http_run(const AtxHttpContext *context, const AtxHttpRoute *route, AtxHttpRequest *request,
              AtxHttpResponse *response)
 {
-  g_autofree char *computed = NULL;
-  const char *body_sha256 = request->body_sha256;
-  if (route->auth != ATX_AUTH_NONE && !body_sha256) {
-    g_autoptr(GError) error = NULL;
-    computed = hash_body_file(request->body_path, &error);
-    if (!computed) {
-      atx_http_response_error(response, 500, "%s", error->message);
-      return;
-    }
-    body_sha256 = computed;
-  }
-  if (!authorize(context, route, request, body_sha256, &request->authenticated, response))
+  g_return_if_fail(request->body_sha256 != NULL);
+  if (!authorize(context, route, request, request->body_sha256, &request->authenticated, response))
     return;
   route->handler(context, request, response);
 }
