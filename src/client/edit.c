@@ -2,9 +2,7 @@
 
 #include <string.h>
 
-#include "client/problem.h"
 #include "client/remote_private.h"
-#include "client/report.h"
 #include "core/base/defaults.h"
 #include "core/base/error.h"
 #include "core/base/instance.h"
@@ -96,27 +94,6 @@ atx_edit_route(const char *collection, const char *name)
   return g_strconcat("/api/config/", collection, "/", escaped, NULL);
 }
 
-static int
-report_edit_problem(const char *label, const AtxRemoteOptions *options, const AtxHttpResponse *response)
-{
-  json_t *problem = atx_remote_body_json(response);
-  if (options->json && problem != NULL) {
-    atx_remote_print_json(problem);
-    json_decref(problem);
-    return ATX_EXIT_FAILED;
-  }
-  g_autoptr(AtxDiagList) diags = atx_problem_diagnostics(problem);
-  json_decref(problem);
-  if (atx_diag_list_length(diags) == 0) {
-    gsize len = 0;
-    const char *body = g_bytes_get_data(response->body, &len);
-    g_autofree char *message = atx_problem_message(body, len);
-    g_printerr("%s: error: %s\n", label, message ? message : "the device refused the edit");
-  }
-  /* Pointers name the place in the merged config, which has no file here. */
-  return atx_report_diagnostics(diags, "config.toml", label, FALSE);
-}
-
 int
 atx_cmd_edit(const char *command, const char *method, const char *route, const json_t *body, const char *label,
              const AtxRemoteOptions *options)
@@ -139,7 +116,8 @@ atx_cmd_edit(const char *command, const char *method, const char *route, const j
   if (response == NULL)
     return atx_remote_unreachable(command, error);
   if (response->status == 422)
-    return report_edit_problem(label, options, response);
+    return atx_remote_invalid(options, response,
+                              &(AtxRemoteInput){ .label = label, .refusal = "the device refused the edit" });
   if (response->status == 409)
     return atx_remote_busy(command, response);
   if (response->status != 202)

@@ -62,6 +62,28 @@ atx_remote_accepted_job_id(const AtxHttpResponse *response)
   return id;
 }
 
+int
+atx_remote_invalid(const AtxRemoteOptions *options, const AtxHttpResponse *response, const AtxRemoteInput *input)
+{
+  json_t *problem = atx_remote_body_json(response);
+  if (options->json && problem != NULL) {
+    atx_remote_print_json(problem);
+    json_decref(problem);
+    return ATX_EXIT_FAILED;
+  }
+  g_autoptr(AtxDiagList) diags = atx_problem_diagnostics(problem);
+  json_decref(problem);
+  if (atx_diag_list_length(diags) == 0) {
+    gsize len = 0;
+    const char *body = g_bytes_get_data(response->body, &len);
+    g_autofree char *message = atx_problem_message(body, len);
+    g_printerr("%s: error: %s\n", input->label, message ? message : input->refusal);
+  }
+  g_autofree char *filename = input->upload_path ? atx_report_filename(input->upload_path, input->is_bundle, diags)
+                                                 : g_strdup("config.toml");
+  return atx_report_diagnostics(diags, filename, input->label, FALSE);
+}
+
 json_t *
 atx_remote_body_json(const AtxHttpResponse *response)
 {

@@ -1,6 +1,6 @@
-/* What remote.c and submit.c share: how a refusal or an unreachable device is
- * reported, and how a job is waited for and shown. Not for use outside
- * src/client. */
+/* What the remote commands (remote.c, submit.c, edit.c) share: how a
+ * refusal, an invalid input or an unreachable device is reported, and how a
+ * job is waited for and shown. Not for use outside src/client. */
 #pragma once
 
 #include <glib.h>
@@ -22,6 +22,22 @@ int atx_remote_refused(const char *command, const AtxRemoteOptions *options, con
 /* 409: prints "atomixctl COMMAND: the device is busy: MESSAGE" (the message
  * names the running job) and returns ATX_EXIT_FAILED. */
 int atx_remote_busy(const char *command, const AtxHttpResponse *response);
+
+/* What a 422 answered, for atx_remote_invalid(). */
+typedef struct {
+  const char *label;       /* names the input in messages: the file sent, or the edit */
+  const char *upload_path; /* the file sent, whose diagnostics are named as `validate` names them
+                            * (atx_report_filename()); NULL for an edit: its pointers name the
+                            * merged config.toml, which has no file here */
+  gboolean is_bundle;      /* upload_path is a bundle */
+  const char *refusal;     /* the message when the body has neither diagnostics nor one of its own */
+} AtxRemoteInput;
+
+/* 422: with --json the problem document as it came (stdout); otherwise its
+ * diagnostics as the offline validate prints them (stderr), preceded by
+ * "LABEL: error: MESSAGE" when there are none. Returns ATX_EXIT_FAILED. */
+int atx_remote_invalid(const AtxRemoteOptions *options, const AtxHttpResponse *response,
+                       const AtxRemoteInput *input);
 
 /* The job id of a 202: the body's job_id, else the last segment of Location. */
 char *atx_remote_accepted_job_id(const AtxHttpResponse *response);

@@ -84,26 +84,15 @@ upload_send(const Upload *upload, const AtxRemoteOptions *options, const char *r
                           error);
 }
 
-/* 422: the device's diagnostics, printed as the offline validate prints them. */
+/* 422: the device's diagnostics, named as the offline validate names them. */
 static int
 report_problem(const Upload *upload, const AtxRemoteOptions *options, const AtxHttpResponse *response)
 {
-  json_t *problem = atx_remote_body_json(response);
-  if (options->json && problem != NULL) {
-    atx_remote_print_json(problem);
-    json_decref(problem);
-    return ATX_EXIT_FAILED;
-  }
-  g_autoptr(AtxDiagList) diags = atx_problem_diagnostics(problem);
-  if (atx_diag_list_length(diags) == 0) {
-    gsize len = 0;
-    const char *body = g_bytes_get_data(response->body, &len);
-    g_autofree char *message = atx_problem_message(body, len);
-    g_printerr("%s: error: %s\n", upload->path, message ? message : "the device refused the input (422)");
-  }
-  json_decref(problem);
-  g_autofree char *filename = atx_report_filename(upload->path, upload->is_bundle, diags);
-  return atx_report_diagnostics(diags, filename, upload->path, FALSE);
+  return atx_remote_invalid(options, response,
+                            &(AtxRemoteInput){ .label = upload->path,
+                                               .upload_path = upload->path,
+                                               .is_bundle = upload->is_bundle,
+                                               .refusal = "the device refused the input (422)" });
 }
 
 int

@@ -44,22 +44,6 @@ has_signature_headers(const AtxHttpRequest *request)
   return nonce && *nonce && signature && *signature;
 }
 
-/* Lowercase hex SHA-256 of the uploaded body file, or of nothing. */
-static char *
-hash_body_file(const char *path, GError **error)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new(G_CHECKSUM_SHA256);
-  if (path) {
-    g_autoptr(GMappedFile) file = g_mapped_file_new(path, FALSE, error);
-    if (!file) {
-      g_prefix_error(error, "cannot read the request body: ");
-      return NULL;
-    }
-    g_checksum_update(checksum, (const guchar *) g_mapped_file_get_contents(file), g_mapped_file_get_length(file));
-  }
-  return g_strdup(g_checksum_get_string(checksum));
-}
-
 /* atx_auth_authorize() for @request; on refusal, fills @response (401, or
  * 429 with Retry-After) and returns FALSE. */
 static gboolean
@@ -68,11 +52,6 @@ authorize(const AtxHttpContext *context, const AtxHttpRoute *route, const AtxHtt
 {
   *authenticated_out = FALSE;
   if (route->auth == ATX_AUTH_NONE)
-    return TRUE;
-  /* A signed read of a device that was never provisioned: no one can sign
-   * yet and there is nothing to read, so the handler's 404 ("not
-   * provisioned") says more than a 401 would. Writes still need a signature. */
-  if (route->auth == ATX_AUTH_SIGNED && g_str_equal(route->method, "GET") && !config_exists(context))
     return TRUE;
   g_autofree char *signers = read_signers(context);
   AtxAuthRequest auth_request = {
@@ -117,18 +96,8 @@ void
 atx_http_run(const AtxHttpContext *context, const AtxHttpRoute *route, AtxHttpRequest *request,
              AtxHttpResponse *response)
 {
-  g_autofree char *computed = NULL;
-  const char *body_sha256 = request->body_sha256;
-  if (route->auth != ATX_AUTH_NONE && !body_sha256) {
-    g_autoptr(GError) error = NULL;
-    computed = hash_body_file(request->body_path, &error);
-    if (!computed) {
-      atx_http_response_error(response, 500, "%s", error->message);
-      return;
-    }
-    body_sha256 = computed;
-  }
-  if (!authorize(context, route, request, body_sha256, &request->authenticated, response))
+  g_return_if_fail(request->body_sha256 != NULL);
+  if (!authorize(context, route, request, request->body_sha256, &request->authenticated, response))
     return;
   route->handler(context, request, response);
 }

@@ -59,8 +59,11 @@ typedef struct {
   gpointer header_data;
   GHashTable *params;         /* path parameters, filled by the dispatcher */
   const char *client_address; /* peer IP, for nonce caps and rate limits; NULL = unknown */
-  const char *body_sha256;    /* lowercase hex SHA-256 of the exact body bytes received; NULL = hash body_path */
-  gboolean authenticated;     /* set by atx_http_run(): a signature was verified */
+  /* Lowercase hex SHA-256 of the exact body bytes received (of nothing when
+   * there are none), required by atx_http_run(): the listener hashes a body
+   * while it streams in, atx_http_dispatch() hashes body_path. */
+  const char *body_sha256;
+  gboolean authenticated; /* set by atx_http_run(): a signature was verified */
 } AtxHttpRequest;
 
 typedef struct {
@@ -141,7 +144,9 @@ gboolean atx_http_admit(const AtxHttpContext *context, const AtxHttpRequest *req
 void atx_http_run(const AtxHttpContext *context, const AtxHttpRoute *route, AtxHttpRequest *request,
                   AtxHttpResponse *response);
 
-/* Routes and runs @request to a response (admission included). */
+/* Routes and runs @request to a response (admission included); its body is
+ * the file body_path (NULL = none), which is hashed into body_sha256 for the
+ * call. For the fuzz target and tests: the server streams bodies instead. */
 void atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHttpResponse *response);
 
 /* The upload limit in effect. */

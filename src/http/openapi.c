@@ -148,14 +148,34 @@ responses_json(const AtxHttpRoute *route)
   return responses;
 }
 
+/* Who may call an operation, in words (reference §1.1): the auth column,
+ * for readers of the document that do not know x-atomix-auth. */
+static const char *
+auth_description(AtxAuthClass auth)
+{
+  switch (auth) {
+  case ATX_AUTH_NONE:
+    return "Open: no signature needed.";
+  case ATX_AUTH_SIGNED:
+    return "Needs an admin SSH signature (X-AtomixOS-Nonce, X-AtomixOS-Signature).";
+  case ATX_AUTH_FIRST_BOOT_OR_SIGNED:
+    return "Open on first boot, while the device has no admin key and no config (a browser's request must "
+           "pass the Host/Origin/Referer policy); needs an admin SSH signature once it is provisioned.";
+  case ATX_AUTH_SIGNED_ONCE_PROVISIONED:
+    return "A read. Open before the device is provisioned, when there is nothing to read (404); needs an "
+           "admin SSH signature once it is provisioned.";
+  }
+  return "Unknown auth class.";
+}
+
 static json_t *
 operation_json(const AtxHttpRoute *route)
 {
   json_t *operation =
-      json_pack("{ss ss s[s] so so sb ss}", "operationId", route->operation_id, "summary", route->summary, "tags",
-                route->tag, "parameters", parameters_json(route), "responses", responses_json(route),
-                "x-atomix-signed-when-provisioned", route->auth != ATX_AUTH_NONE, "x-atomix-auth",
-                atx_http_auth_class_name(route->auth));
+      json_pack("{ss ss ss s[s] so so sb ss}", "operationId", route->operation_id, "summary", route->summary,
+                "description", auth_description(route->auth), "tags", route->tag, "parameters",
+                parameters_json(route), "responses", responses_json(route), "x-atomix-signed-when-provisioned",
+                route->auth != ATX_AUTH_NONE, "x-atomix-auth", atx_http_auth_class_name(route->auth));
   if (route->body == ATX_BODY_JSON)
     json_object_set_new(operation, "requestBody",
                         json_pack("{sb s{s{so}}}", "required", 1, "content", "application/json", "schema",

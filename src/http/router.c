@@ -17,6 +17,8 @@ atx_http_auth_class_name(AtxAuthClass auth)
     return "signed";
   case ATX_AUTH_FIRST_BOOT_OR_SIGNED:
     return "first-boot-or-signed";
+  case ATX_AUTH_SIGNED_ONCE_PROVISIONED:
+    return "signed-once-provisioned";
   }
   return "unknown";
 }
@@ -154,6 +156,23 @@ atx_http_admit(const AtxHttpContext *context, const AtxHttpRequest *request, gin
   return TRUE;
 }
 
+/* Lowercase hex SHA-256 of the body file, or of nothing: what the listener
+ * computes while a body streams in. */
+static char *
+hash_body_file(const char *path, GError **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new(G_CHECKSUM_SHA256);
+  if (path) {
+    g_autoptr(GMappedFile) file = g_mapped_file_new(path, FALSE, error);
+    if (!file) {
+      g_prefix_error(error, "cannot read the request body: ");
+      return NULL;
+    }
+    g_checksum_update(checksum, (const guchar *) g_mapped_file_get_contents(file), g_mapped_file_get_length(file));
+  }
+  return g_strdup(g_checksum_get_string(checksum));
+}
+
 void
 atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHttpResponse *response)
 {
@@ -161,7 +180,15 @@ atx_http_dispatch(const AtxHttpContext *context, AtxHttpRequest *request, AtxHtt
   const AtxHttpRoute *route = NULL;
   if (!atx_http_admit(context, request, -1, params, &route, response))
     return;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body_sha256 = hash_body_file(request->body_path, &error);
+  if (!body_sha256) {
+    atx_http_response_error(response, 500, "%s", error->message);
+    return;
+  }
   request->params = params;
+  request->body_sha256 = body_sha256;
   atx_http_run(context, route, request, response);
   request->params = NULL;
+  request->body_sha256 = NULL;
 }

@@ -71,7 +71,11 @@ static const AtxHttpResponseSpec validate_responses[] = {
   END,
 };
 static const AtxHttpResponseSpec export_responses[] = {
-  { 200, "application/toml", "Config", "The active config.toml, byte for byte" }, ERR_401, ERR_404, ERR_429, END,
+  { 200, "application/toml", "Config", "The active config.toml, byte for byte" },
+  ERR_401,
+  { 404, JSON, "ApiErrorResponseBody", "Not provisioned: there is no config.toml to export" },
+  ERR_429,
+  END,
 };
 static const AtxHttpResponseSpec edit_responses[] = {
   { 202, JSON, "SubmitConfigResponseBody", "Accepted; the merged config runs through the job pipeline" },
@@ -165,7 +169,8 @@ static const AtxHttpParamSpec jobs_events_params[] = {
 };
 
 /* Validate changes nothing, so it is open before provisioning (DESIGN §6.9)
- * and signed after; export and the partial edits are signed always. */
+ * and signed after; export, a read, is open only while there is nothing to
+ * export; the partial edits are signed always. */
 static const AtxHttpRoute routes[] = {
   { "GET", "/api/health", "systemHealth", "system", "Report that the server is up", ATX_AUTH_NONE, ATX_BODY_NONE,
     NULL, health_responses, atx_http_system_health },
@@ -173,8 +178,8 @@ static const AtxHttpRoute routes[] = {
     ATX_BODY_NONE, NULL, nonce_responses, atx_http_auth_nonce },
   { "POST", "/api/config", "configSubmit", "config", "Submit a config.toml or bundle for asynchronous apply",
     ATX_AUTH_FIRST_BOOT_OR_SIGNED, ATX_BODY_UPLOAD, upload_params, submit_responses, atx_http_config_submit },
-  { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml", ATX_AUTH_SIGNED,
-    ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
+  { "GET", "/api/config/export", "configExport", "config", "Download the active config.toml",
+    ATX_AUTH_SIGNED_ONCE_PROVISIONED, ATX_BODY_NONE, NULL, export_responses, atx_http_config_export },
   /* Partial edits (partial.c), reference §1.2. */
   { "PUT", "/api/config/users/{name}", "configUsersPut", "config", "Create or replace one user", ATX_AUTH_SIGNED,
     ATX_BODY_JSON, NULL, edit_responses, atx_http_config_edit, "UserEditRequestBody" },

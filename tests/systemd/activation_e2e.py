@@ -22,13 +22,10 @@ usage: activation_e2e.py ATOMIXD [--tap]    (prints TAP)
 import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-ADMIN_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR "
-             "admin@example")
+from private_manager import ADMIN_KEY, run_tap
 
 UNITS = {
     # Appliers: the device's real ones rewrite /etc; here they only succeed.
@@ -55,42 +52,16 @@ def config(apps, timeout=30):
     return "\n".join(lines) + "\n"
 
 
-class Tap:
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def check(self, ok, description, detail=""):
-        self.count += 1
-        self.failed += 0 if ok else 1
-        print(f"{'ok' if ok else 'not ok'} {self.count} - {description}")
-        if not ok:
-            for line in str(detail).splitlines()[-40:]:
-                print(f"#   {line}")
-        sys.stdout.flush()
-
-
 def latest_job(root):
     records = sorted(glob.glob(os.path.join(root, "jobs", "*.json")), key=os.path.getmtime)
     with open(records[-1], encoding="utf-8") as record:
         return json.load(record)
 
 
-def main(argv):
-    atomixd = os.path.abspath(argv[1])
-    bus = os.environ.get("ATOMIX_TEST_BUS_ADDRESS")
-    unit_dir = os.environ.get("ATOMIX_TEST_UNIT_DIR")
-    if not bus or not unit_dir:
-        print("1..0 # SKIP needs tests/systemd/user-manager (ATOMIX_TEST_BUS_ADDRESS)")
-        return 0
-    for name, text in UNITS.items():
-        with open(os.path.join(unit_dir, name), "w", encoding="utf-8") as unit:
-            unit.write(text)
-    work = tempfile.mkdtemp(prefix="atomix-e2e-")
+def scenarios(atomixd, manager, tap, work):
+    manager.install_units(UNITS)
     root = os.path.join(work, "root")
-    manager = ["--service-manager", "systemd", "--system-bus", bus, "--user-bus", bus,
-               "--system-is-user-manager", "--app-user", "root", "--poll-interval-ms", "200"]
-    tap = Tap()
+    options = manager.atomixd_args("--app-user", "root", "--poll-interval-ms", "200")
 
     def run(*args):
         return subprocess.run([atomixd, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -100,52 +71,52 @@ def main(argv):
         path = os.path.join(work, name)
         with open(path, "w", encoding="utf-8") as out:
             out.write(config(apps, timeout))
-        return run("import", path, "--root", root, *manager)
+        return run("import", path, "--root", root, *options)
 
-    try:
-        first = apply("a.toml", ["web"])
-        tap.check(first.returncode == 0, "initial provisioning on systemd succeeds", first.stdout)
-        health = run("check-health", "--root", root, *manager)
-        tap.check(health.returncode == 0, "web.service is active afterwards", health.stdout)
-        with open(os.path.join(root, "config", "config.toml"), encoding="utf-8") as active:
-            tree_a = active.read()
+    first = apply("a.toml", ["web"])
+    tap.check(first.returncode == 0, "initial provisioning on systemd succeeds", first.stdout)
+    health = run("check-health", "--root", root, *options)
+    tap.check(health.returncode == 0, "web.service is active afterwards", health.stdout)
+    with open(os.path.join(root, "config", "config.toml"), encoding="utf-8") as active:
+        tree_a = active.read()
 
-        broken = apply("b.toml", ["web", "broken"])
-        job = latest_job(root)
-        tap.check(broken.returncode == 1 and job.get("rollback_status") == "completed",
-                  "a container that exits 1 is rolled back (rollback_status completed)", broken.stdout)
-        tap.check("broken.service (rootless)" in job.get("error", "") and "exit-code" in job.get("error", ""),
-                  "the job error names the unit and why", job.get("error"))
-        steps = [event["step"] for event in job.get("events", [])]
-        tap.check("rollback" in steps and steps.index("rollback") < len(steps) - 1,
-                  "rollback is followed by the re-activation of the old tree", steps)
-        with open(os.path.join(root, "config", "config.toml"), encoding="utf-8") as active:
-            tap.check(active.read() == tree_a, "the previous config.toml is active again")
-        health = run("check-health", "--root", root, *manager)
-        tap.check(health.returncode == 0, "the old tree's unit still runs after the rollback", health.stdout)
+    broken = apply("b.toml", ["web", "broken"])
+    job = latest_job(root)
+    tap.check(broken.returncode == 1 and job.get("rollback_status") == "completed",
+              "a container that exits 1 is rolled back (rollback_status completed)", broken.stdout)
+    tap.check("broken.service (rootless)" in job.get("error", "") and "exit-code" in job.get("error", ""),
+              "the job error names the unit and why", job.get("error"))
+    steps = [event["step"] for event in job.get("events", [])]
+    tap.check("rollback" in steps and steps.index("rollback") < len(steps) - 1,
+              "rollback is followed by the re-activation of the old tree", steps)
+    with open(os.path.join(root, "config", "config.toml"), encoding="utf-8") as active:
+        tap.check(active.read() == tree_a, "the previous config.toml is active again")
+    health = run("check-health", "--root", root, *options)
+    tap.check(health.returncode == 0, "the old tree's unit still runs after the rollback", health.stdout)
 
-        flap = apply("c.toml", ["web", "flap"], timeout=4)
-        job = latest_job(root)
-        probes = [e for e in job.get("events", []) if e["step"] == "health-check" and e.get("service") == "flap.service"]
-        tap.check(flap.returncode == 1 and job.get("rollback_status") == "completed",
-                  "a container that keeps crashing is rolled back after the deadline", flap.stdout)
-        tap.check(len(probes) >= 2, f"the unit was probed repeatedly ({len(probes)} probes recorded)", probes)
-        error = job.get("error", "")
-        tap.check("flap.service (rootless): not active within 4s" in error or "(unstable)" in error,
-                  "the error says it never stayed active", error)
+    flap = apply("c.toml", ["web", "flap"], timeout=4)
+    job = latest_job(root)
+    probes = [e for e in job.get("events", []) if e["step"] == "health-check" and e.get("service") == "flap.service"]
+    tap.check(flap.returncode == 1 and job.get("rollback_status") == "completed",
+              "a container that keeps crashing is rolled back after the deadline", flap.stdout)
+    tap.check(len(probes) >= 2, f"the unit was probed repeatedly ({len(probes)} probes recorded)", probes)
+    error = job.get("error", "")
+    tap.check("flap.service (rootless): not active within 4s" in error or "(unstable)" in error,
+              "the error says it never stayed active", error)
 
-        hang = apply("d.toml", ["web", "hang"], timeout=3)
-        job = latest_job(root)
-        tap.check(hang.returncode == 1 and job.get("rollback_status") == "completed",
-                  "a container that never reports ready is rolled back", hang.stdout)
-        tap.check("hang.service (rootless): restart did not finish within the deadline" in job.get("error", ""),
-                  "the error says its start job did not finish", job.get("error"))
-        health = run("check-health", "--root", root, *manager)
-        tap.check(health.returncode == 0, "after three rollbacks the first config still runs", health.stdout)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"1..{tap.count}")
-    return 1 if tap.failed else 0
+    hang = apply("d.toml", ["web", "hang"], timeout=3)
+    job = latest_job(root)
+    tap.check(hang.returncode == 1 and job.get("rollback_status") == "completed",
+              "a container that never reports ready is rolled back", hang.stdout)
+    tap.check("hang.service (rootless): restart did not finish within the deadline" in job.get("error", ""),
+              "the error says its start job did not finish", job.get("error"))
+    health = run("check-health", "--root", root, *options)
+    tap.check(health.returncode == 0, "after three rollbacks the first config still runs", health.stdout)
+
+
+def main(argv):
+    atomixd = os.path.abspath(argv[1])
+    return run_tap("atomix-e2e-", lambda manager, tap, work: scenarios(atomixd, manager, tap, work))
 
 
 if __name__ == "__main__":

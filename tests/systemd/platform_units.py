@@ -29,8 +29,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
+
+from private_manager import occurrences, run_tap
 
 SHIPPED = ["atomix-apply-firewall.service", "atomix-ssh-wan.path", "atomix-ssh-wan.service",
            "atomix-openvpn-recovery.service", "atomix-openvpn-recovery.path"]
@@ -57,27 +58,8 @@ def adapt(text, config_dir, log):
     return "\n".join(out) + "\n"
 
 
-class Tap:
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def check(self, ok, description, detail=""):
-        self.count += 1
-        self.failed += 0 if ok else 1
-        print(f"{'ok' if ok else 'not ok'} {self.count} - {description}")
-        if not ok:
-            for line in str(detail).splitlines()[-30:]:
-                print(f"#   {line}")
-        sys.stdout.flush()
-
-
 def runs(log):
-    try:
-        with open(log, encoding="utf-8") as f:
-            return f.read().count("run")
-    except FileNotFoundError:
-        return 0
+    return occurrences(log, "run")
 
 
 def wait_for(predicate, seconds=10):
@@ -89,22 +71,16 @@ def wait_for(predicate, seconds=10):
     return predicate()
 
 
-def recorder(unit_dir, name, log, command="true"):
-    with open(os.path.join(unit_dir, name), "w", encoding="utf-8") as f:
-        f.write(f"[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo run >> {log}; {command}'\n")
+def recorder(manager, name, log, command="true"):
+    manager.install_units({name: f"[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo run >> {log}; {command}'\n"})
 
 
-def manager_args():
-    bus = os.environ["ATOMIX_TEST_BUS_ADDRESS"]
-    return ["--service-manager", "systemd", "--system-bus", bus, "--user-bus", bus, "--system-is-user-manager"]
-
-
-def check_apply_lan(tap, source, atomixd, unit_dir, work, systemctl):
+def check_apply_lan(tap, source, atomixd, manager, work):
     units = {"dnsmasq.service": None, "chronyd.service": None, "systemd-networkd.service": None}
     for name in units:
         units[name] = os.path.join(work, name + ".log")
-        recorder(unit_dir, name, units[name])
-    systemctl("daemon-reload")
+        recorder(manager, name, units[name])
+    manager.systemctl("daemon-reload")
     root, etc = os.path.join(work, "lan-root"), os.path.join(work, "etc")
     os.makedirs(os.path.join(root, "config"))
     os.makedirs(etc)
@@ -112,7 +88,8 @@ def check_apply_lan(tap, source, atomixd, unit_dir, work, systemctl):
     shutil.copy(os.path.join(source, "tests", "golden", "full", "tree", "lan-settings.json"), settings)
 
     def apply():
-        return subprocess.run([atomixd, "apply-lan", "--root", root, "--etc", etc, "--sys", work, *manager_args()],
+        return subprocess.run([atomixd, "apply-lan", "--root", root, "--etc", etc, "--sys", work,
+                               *manager.atomixd_args()],
                               capture_output=True, text=True, timeout=120)
 
     def counts():
@@ -134,10 +111,10 @@ def check_apply_lan(tap, source, atomixd, unit_dir, work, systemctl):
               "changing only the NTP servers restarts only chronyd", third.stdout + str(counts()))
 
 
-def check_sync_quadlet(tap, atomixd, unit_dir, work, systemctl):
+def check_sync_quadlet(tap, atomixd, manager, work):
     good, bad = os.path.join(work, "good.log"), os.path.join(work, "bad.log")
-    recorder(unit_dir, "good.service", good)
-    recorder(unit_dir, "bad.service", bad, "exit 1")
+    recorder(manager, "good.service", good)
+    recorder(manager, "bad.service", bad, "exit 1")
     root = os.path.join(work, "quadlet-root")
     os.makedirs(os.path.join(root, "config", "quadlet"))
     units = []
@@ -149,7 +126,7 @@ def check_sync_quadlet(tap, atomixd, unit_dir, work, systemctl):
     with open(os.path.join(root, "config", "quadlet-runtime.json"), "w", encoding="utf-8") as f:
         json.dump({"app_user": "root", "rootless_network": "pasta", "units": units}, f)
     result = subprocess.run([atomixd, "sync-quadlet", "--root", root, "--rootful-dir", os.path.join(work, "rootful"),
-                             "--rootless-dir", os.path.join(work, "rootless"), *manager_args()],
+                             "--rootless-dir", os.path.join(work, "rootless"), *manager.atomixd_args()],
                             capture_output=True, text=True, timeout=120)
     tap.check(result.returncode == 1 and "bad.service (rootful)" in result.stderr and "good.service" not in
               result.stderr and runs(good) == 1 and runs(bad) == 1,
@@ -157,74 +134,61 @@ def check_sync_quadlet(tap, atomixd, unit_dir, work, systemctl):
               result.stdout + result.stderr)
 
 
-def main(argv):
-    source = argv[1]
-    unit_dir = os.environ.get("ATOMIX_TEST_UNIT_DIR")
-    prefix = os.environ.get("ATOMIX_TEST_CLIENT_PREFIX")
-    if not unit_dir or not prefix:
-        print("1..0 # SKIP needs tests/systemd/user-manager")
-        return 0
-    work = tempfile.mkdtemp(prefix="atomix-units-")
+def scenarios(source, atomixd, manager, tap, work):
     config = os.path.join(work, "config")
     os.makedirs(config)
     logs = {"atomix-apply-firewall.service": os.path.join(work, "firewall.log"),
             "atomix-ssh-wan.service": os.path.join(work, "ssh-wan.log"),
             "atomix-openvpn-recovery.service": os.path.join(work, "openvpn.log")}
+    units = {"nftables.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"}
     for name in SHIPPED:
         with open(os.path.join(source, "data", "systemd", name), encoding="utf-8") as f:
-            text = adapt(f.read(), config, logs.get(name, os.devnull))
-        with open(os.path.join(unit_dir, name), "w", encoding="utf-8") as f:
-            f.write(text)
-    with open(os.path.join(unit_dir, "nftables.service"), "w", encoding="utf-8") as f:
-        f.write("[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n")
-
-    def systemctl(*args):
-        return subprocess.run([*prefix.split(), "systemctl", "--user", *args], capture_output=True, text=True,
-                              timeout=60)
+            units[name] = adapt(f.read(), config, logs.get(name, os.devnull))
+    manager.install_units(units)
+    systemctl = manager.systemctl
 
     def active(unit):
         return systemctl("is-active", unit).stdout.strip() == "active"
 
-    tap = Tap()
-    try:
-        systemctl("daemon-reload")
-        systemctl("start", "nftables.service")
-        started = systemctl("start", "atomix-apply-firewall.service")
-        fw = logs["atomix-apply-firewall.service"]
-        tap.check(started.returncode == 0 and runs(fw) == 1, "the firewall applier runs", started.stderr)
-        systemctl("restart", "nftables.service")
-        tap.check(wait_for(lambda: runs(fw) == 2), "restarting nftables.service runs the firewall applier again",
-                  f"runs={runs(fw)}")
+    systemctl("daemon-reload")
+    systemctl("start", "nftables.service")
+    started = systemctl("start", "atomix-apply-firewall.service")
+    fw = logs["atomix-apply-firewall.service"]
+    tap.check(started.returncode == 0 and runs(fw) == 1, "the firewall applier runs", started.stderr)
+    systemctl("restart", "nftables.service")
+    tap.check(wait_for(lambda: runs(fw) == 2), "restarting nftables.service runs the firewall applier again",
+              f"runs={runs(fw)}")
 
-        systemctl("start", "atomix-ssh-wan.path")
-        toggle = os.path.join(config, "ssh-wan-enabled")
-        ssh = logs["atomix-ssh-wan.service"]
-        open(toggle, "w").close()
-        tap.check(wait_for(lambda: runs(ssh) == 1), "creating ssh-wan-enabled re-applies the firewall",
-                  f"runs={runs(ssh)}")
-        time.sleep(0.5)
-        os.unlink(toggle)
-        tap.check(wait_for(lambda: runs(ssh) == 2), "removing ssh-wan-enabled re-applies the firewall",
-                  f"runs={runs(ssh)}")
+    systemctl("start", "atomix-ssh-wan.path")
+    toggle = os.path.join(config, "ssh-wan-enabled")
+    ssh = logs["atomix-ssh-wan.service"]
+    open(toggle, "w").close()
+    tap.check(wait_for(lambda: runs(ssh) == 1), "creating ssh-wan-enabled re-applies the firewall",
+              f"runs={runs(ssh)}")
+    time.sleep(0.5)
+    os.unlink(toggle)
+    tap.check(wait_for(lambda: runs(ssh) == 2), "removing ssh-wan-enabled re-applies the firewall",
+              f"runs={runs(ssh)}")
 
-        vpn = logs["atomix-openvpn-recovery.service"]
-        systemctl("start", "atomix-openvpn-recovery.service")
-        condition = systemctl("show", "-P", "ConditionResult", "atomix-openvpn-recovery.service").stdout.strip()
-        tap.check(runs(vpn) == 0 and not active("atomix-openvpn-recovery.service") and condition == "no",
-                  "the recovery VPN does not run without client.conf", f"runs={runs(vpn)} condition={condition}")
-        systemctl("start", "atomix-openvpn-recovery.path")
-        os.makedirs(os.path.join(config, "openvpn"))
-        with open(os.path.join(config, "openvpn", "client.conf"), "w", encoding="utf-8") as f:
-            f.write("client\n")
-        tap.check(wait_for(lambda: runs(vpn) == 1 and active("atomix-openvpn-recovery.service")),
-                  "placing client.conf starts the recovery VPN", f"runs={runs(vpn)}")
-        systemctl("stop", "atomix-openvpn-recovery.path", "atomix-openvpn-recovery.service", "atomix-ssh-wan.path")
-        check_apply_lan(tap, source, argv[2], unit_dir, work, systemctl)
-        check_sync_quadlet(tap, argv[2], unit_dir, work, systemctl)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"1..{tap.count}")
-    return 1 if tap.failed else 0
+    vpn = logs["atomix-openvpn-recovery.service"]
+    systemctl("start", "atomix-openvpn-recovery.service")
+    condition = systemctl("show", "-P", "ConditionResult", "atomix-openvpn-recovery.service").stdout.strip()
+    tap.check(runs(vpn) == 0 and not active("atomix-openvpn-recovery.service") and condition == "no",
+              "the recovery VPN does not run without client.conf", f"runs={runs(vpn)} condition={condition}")
+    systemctl("start", "atomix-openvpn-recovery.path")
+    os.makedirs(os.path.join(config, "openvpn"))
+    with open(os.path.join(config, "openvpn", "client.conf"), "w", encoding="utf-8") as f:
+        f.write("client\n")
+    tap.check(wait_for(lambda: runs(vpn) == 1 and active("atomix-openvpn-recovery.service")),
+              "placing client.conf starts the recovery VPN", f"runs={runs(vpn)}")
+    systemctl("stop", "atomix-openvpn-recovery.path", "atomix-openvpn-recovery.service", "atomix-ssh-wan.path")
+    check_apply_lan(tap, source, atomixd, manager, work)
+    check_sync_quadlet(tap, atomixd, manager, work)
+
+
+def main(argv):
+    source, atomixd = argv[1], argv[2]
+    return run_tap("atomix-units-", lambda manager, tap, work: scenarios(source, atomixd, manager, tap, work))
 
 
 if __name__ == "__main__":

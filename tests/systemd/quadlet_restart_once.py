@@ -21,14 +21,12 @@ usage: quadlet_restart_once.py SOURCE_DIR ATOMIXD [--tap]    (prints TAP)
 """
 import os
 import shlex
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-ADMIN_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPyNgxdE0PULnjHINgwFT9KSfxiKYkNyMnImOMR9KiOR "
-             "admin@example")
+from private_manager import ADMIN_KEY, occurrences, run_tap
+
 COMMAND_TIMEOUT = 120
 
 
@@ -49,27 +47,8 @@ def shipped_command(source, unit, atomixd, root, extra):
     return [atomixd] + [root if a == "/data" else a for a in argv[1:]] + extra
 
 
-class Tap:
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def check(self, ok, description, detail=""):
-        self.count += 1
-        self.failed += 0 if ok else 1
-        print(f"{'ok' if ok else 'not ok'} {self.count} - {description}")
-        if not ok:
-            for line in str(detail).splitlines()[-40:]:
-                print(f"#   {line}")
-        sys.stdout.flush()
-
-
 def starts(log):
-    try:
-        with open(log, encoding="utf-8") as f:
-            return f.read().count("start")
-    except FileNotFoundError:
-        return 0
+    return occurrences(log, "start")
 
 
 def starts_settled(log, expected, seconds=10):
@@ -82,66 +61,54 @@ def starts_settled(log, expected, seconds=10):
     return starts(log)
 
 
-def main(argv):
-    source, atomixd = argv[1], os.path.abspath(argv[2])
-    bus = os.environ.get("ATOMIX_TEST_BUS_ADDRESS")
-    unit_dir = os.environ.get("ATOMIX_TEST_UNIT_DIR")
-    if not bus or not unit_dir:
-        print("1..0 # SKIP needs tests/systemd/user-manager (ATOMIX_TEST_BUS_ADDRESS)")
-        return 0
-    work = tempfile.mkdtemp(prefix="atomix-restart-once-")
+def scenarios(source, atomixd, manager, tap, work):
     root = os.path.join(work, "root")
     web_log = os.path.join(work, "web.log")
-    manager = ["--service-manager", "systemd", "--system-bus", bus, "--user-bus", bus,
-               "--system-is-user-manager", "--app-user", "root"]
+    options = manager.atomixd_args("--app-user", "root")
     sync_extra = ["--rootful-dir", os.path.join(work, "rootful"), "--rootless-dir", os.path.join(work, "rootless"),
-                  *manager]
+                  *options]
     sync = shipped_command(source, "atomix-sync-quadlet.service", atomixd, root, sync_extra)
-    units = {
+    manager.install_units({
         "atomix-apply-users.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
         "atomix-apply-lan.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
         "atomix-apply-firewall.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
         "atomix-sync-quadlet.service": "[Service]\nType=oneshot\nExecStart=" + shlex.join(sync) + "\n",
         "web.service": f"[Service]\nType=simple\nExecStart=/bin/sh -c 'echo start >> {web_log}; exec sleep 600'\n",
-    }
-    for name, text in units.items():
-        with open(os.path.join(unit_dir, name), "w", encoding="utf-8") as unit:
-            unit.write(text)
-    tap = Tap()
+    })
 
     def apply(name, text):
         path = os.path.join(work, name)
         with open(path, "w", encoding="utf-8") as out:
             out.write(text)
-        return subprocess.run([atomixd, "import", path, "--root", root, *manager, "--poll-interval-ms", "200"],
+        return subprocess.run([atomixd, "import", path, "--root", root, *options, "--poll-interval-ms", "200"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=COMMAND_TIMEOUT)
 
-    try:
-        tap.check("--no-restart" in sync, "the unit activation restarts syncs with --no-restart", sync)
-        first = apply("a.toml", config("1"))
-        tap.check(first.returncode == 0 and starts_settled(web_log, 1) == 1,
-                  f"initial provisioning starts web.service once (started {starts(web_log)}x)", first.stdout)
-        second = apply("b.toml", config("2"))
-        tap.check(second.returncode == 0 and starts_settled(web_log, 2) == 2,
-                  f"a changed container file restarts web.service once (started {starts(web_log)}x in all)",
-                  second.stdout)
-        third = apply("c.toml", config("2", "[network.firewall.inbound.wan]\ntcp = [443]"))
-        tap.check(third.returncode == 0 and starts_settled(web_log, 3, seconds=1) == 2,
-                  f"a re-apply not touching web restarts it not at all (started {starts(web_log)}x in all)",
-                  third.stdout)
+    tap.check("--no-restart" in sync, "the unit activation restarts syncs with --no-restart", sync)
+    first = apply("a.toml", config("1"))
+    tap.check(first.returncode == 0 and starts_settled(web_log, 1) == 1,
+              f"initial provisioning starts web.service once (started {starts(web_log)}x)", first.stdout)
+    second = apply("b.toml", config("2"))
+    tap.check(second.returncode == 0 and starts_settled(web_log, 2) == 2,
+              f"a changed container file restarts web.service once (started {starts(web_log)}x in all)",
+              second.stdout)
+    third = apply("c.toml", config("2", "[network.firewall.inbound.wan]\ntcp = [443]"))
+    tap.check(third.returncode == 0 and starts_settled(web_log, 3, seconds=1) == 2,
+              f"a re-apply not touching web restarts it not at all (started {starts(web_log)}x in all)",
+              third.stdout)
 
-        rootless = os.path.join(work, "rootless", "web.container")
-        with open(rootless, "a", encoding="utf-8") as f:
-            f.write("# a file the last sync did not leave\n")
-        boot = subprocess.run(shipped_command(source, "atomix-sync-quadlet-boot.service", atomixd, root, sync_extra),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=COMMAND_TIMEOUT)
-        tap.check(boot.returncode == 0 and starts_settled(web_log, 3) == 3 and "restarted web.service" in boot.stdout,
-                  f"the boot unit's sync restarts a changed unit itself, once (started {starts(web_log)}x in all)",
-                  boot.stdout)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"1..{tap.count}")
-    return 1 if tap.failed else 0
+    rootless = os.path.join(work, "rootless", "web.container")
+    with open(rootless, "a", encoding="utf-8") as f:
+        f.write("# a file the last sync did not leave\n")
+    boot = subprocess.run(shipped_command(source, "atomix-sync-quadlet-boot.service", atomixd, root, sync_extra),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=COMMAND_TIMEOUT)
+    tap.check(boot.returncode == 0 and starts_settled(web_log, 3) == 3 and "restarted web.service" in boot.stdout,
+              f"the boot unit's sync restarts a changed unit itself, once (started {starts(web_log)}x in all)",
+              boot.stdout)
+
+
+def main(argv):
+    source, atomixd = argv[1], os.path.abspath(argv[2])
+    return run_tap("atomix-restart-once-", lambda manager, tap, work: scenarios(source, atomixd, manager, tap, work))
 
 
 if __name__ == "__main__":

@@ -650,6 +650,22 @@ test_authorize(Fixture *f, gconstpointer data)
   g_assert_false(atx_auth_authorize(f->auth, ATX_AUTH_SIGNED, &curl, "", FALSE, &authenticated, NULL, &error));
   g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_NO_SIGNERS);
   g_clear_error(&error);
+  /* signed-once-provisioned: open before provisioning (even with keys), signed after */
+  AtxAuthRequest read = { .method = "GET", .path = "/api/config/export", .client_address = "10.0.0.4" };
+  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_SIGNED_ONCE_PROVISIONED, &read, f->signers, FALSE,
+                                   &authenticated, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_false(authenticated);
+  g_assert_false(atx_auth_authorize(f->auth, ATX_AUTH_SIGNED_ONCE_PROVISIONED, &read, f->signers, TRUE,
+                                    &authenticated, NULL, &error));
+  g_assert_error(error, ATX_AUTH_ERROR, ATX_AUTH_ERROR_MISSING_HEADERS);
+  g_clear_error(&error);
+  g_auto(Signed) export = { 0 };
+  make_signed(f, &export, 1, "ed25519", "GET", "/api/config/export", "");
+  g_assert_true(atx_auth_authorize(f->auth, ATX_AUTH_SIGNED_ONCE_PROVISIONED, &export.request, f->signers, TRUE,
+                                   &authenticated, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_true(authenticated);
   g_assert_true(
       atx_auth_authorize(f->auth, ATX_AUTH_NONE, &browser, f->signers, TRUE, &authenticated, NULL, &error));
   g_assert_false(authenticated);

@@ -51,6 +51,20 @@ edit_invalid(const char *current, AtxEditKind kind, const char *name, const char
     g_assert_cmpuint(atx_diag_list_index(diags, i)->line, ==, 0);
 }
 
+/* Applies an edit whose result is not a valid config (422); returns the
+ * diagnostics, which must hold an error. */
+static AtxDiagList *
+edit_invalid_result(const char *current, AtxEditKind kind, const char *name, const char *body)
+{
+  AtxDiagList *diags = atx_diag_list_new();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = edit_with(current, kind, name, body, diags, &error);
+  g_assert_null(text);
+  g_assert_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID);
+  g_assert_true(atx_diag_list_has_errors(diags));
+  return diags;
+}
+
 static void
 edit_malformed(AtxEditKind kind, const char *body, const char *fragment)
 {
@@ -143,12 +157,7 @@ test_user_delete(void)
 
   edit_invalid(seed, ATX_EDIT_USER_DELETE, "-x", NULL, "edit.invalid_name", "/users/-x");
   /* the last admin cannot go: the result must still be a valid config */
-  g_autoptr(AtxDiagList) diags = atx_diag_list_new();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *none = edit_with(seed, ATX_EDIT_USER_DELETE, "admin", NULL, diags, &error);
-  g_assert_null(none);
-  g_assert_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID);
-  g_assert_true(atx_diag_list_has_errors(diags));
+  g_autoptr(AtxDiagList) diags = edit_invalid_result(seed, ATX_EDIT_USER_DELETE, "admin", NULL);
 }
 
 static void
@@ -172,12 +181,8 @@ test_network_patch(void)
   edit_invalid(seed, ATX_EDIT_NETWORK_PATCH, NULL, "{\"ntp\": {\"servers\": [null]}}", "edit.null_value",
                "/network/ntp/servers/0");
   /* an invalid result: a DHCP range outside the gateway's subnet */
-  g_autoptr(AtxDiagList) diags = atx_diag_list_new();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *bad = edit_with(seed, ATX_EDIT_NETWORK_PATCH, NULL,
-                                   "{\"dnsmasq\": {\"dhcp_start\": \"10.9.9.9\"}}", diags, &error);
-  g_assert_null(bad);
-  g_assert_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID);
+  g_autoptr(AtxDiagList) diags =
+      edit_invalid_result(seed, ATX_EDIT_NETWORK_PATCH, NULL, "{\"dnsmasq\": {\"dhcp_start\": \"10.9.9.9\"}}");
   gboolean named = FALSE;
   for (guint i = 0; i < atx_diag_list_length(diags); i++)
     named = named || g_str_has_prefix(atx_diag_list_index(diags, i)->pointer, "/network/dnsmasq");
@@ -185,7 +190,7 @@ test_network_patch(void)
   edit_malformed(ATX_EDIT_NETWORK_PATCH, "null", "must be a JSON object");
   /* the error string, for clients that show one line, is the first problem */
   g_autoptr(AtxDiagList) two = atx_diag_list_new();
-  g_clear_error(&error);
+  g_autoptr(GError) error = NULL;
   g_autofree char *none = edit_with(seed, ATX_EDIT_NETWORK_PATCH, NULL, "{\"dns\": 1, \"ntpd\": 2}", two, &error);
   g_assert_null(none);
   g_assert_cmpstr(error->message, ==, "unsupported partial request key: dns (and 1 more problems)");
@@ -227,12 +232,7 @@ test_container_delete(void)
   g_assert_cmpstr(again, ==, text);
   edit_invalid(seed, ATX_EDIT_CONTAINER_DELETE, "", NULL, "edit.invalid_name", "/containers/container/");
   /* myapp is required by [activation]: deleting it leaves an invalid config */
-  g_autoptr(AtxDiagList) diags = atx_diag_list_new();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *bad = edit_with(with_web, ATX_EDIT_CONTAINER_DELETE, "myapp", NULL, diags, &error);
-  g_assert_null(bad);
-  g_assert_error(error, ATX_EDIT_ERROR, ATX_EDIT_ERROR_INVALID);
-  g_assert_true(atx_diag_list_has_errors(diags));
+  g_autoptr(AtxDiagList) diags = edit_invalid_result(with_web, ATX_EDIT_CONTAINER_DELETE, "myapp", NULL);
 }
 
 static void

@@ -2,9 +2,14 @@
  * router finds every route of the table (and nothing else) without a socket. */
 #include <glib.h>
 #include <jansson.h>
+#include <string.h>
 
+#include "device/fs/fsutil.h"
 #include "http/http.h"
 #include "http/openapi.h"
+#include "testutil.h"
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static json_t *
 operation_of(json_t *document, const AtxHttpRoute *route)
@@ -149,7 +154,7 @@ test_auth_classes(void)
     { "GET", "/schema/openapi.json", ATX_AUTH_NONE },
     { "POST", "/api/config", ATX_AUTH_FIRST_BOOT_OR_SIGNED },
     { "POST", "/api/validate", ATX_AUTH_FIRST_BOOT_OR_SIGNED },
-    { "GET", "/api/config/export", ATX_AUTH_SIGNED },
+    { "GET", "/api/config/export", ATX_AUTH_SIGNED_ONCE_PROVISIONED },
     { "PUT", "/api/config/users/{name}", ATX_AUTH_SIGNED },
     { "DELETE", "/api/config/users/{name}", ATX_AUTH_SIGNED },
     { "PATCH", "/api/config/network", ATX_AUTH_SIGNED },
@@ -175,6 +180,95 @@ test_auth_classes(void)
       partial++;
     }
   g_assert_cmpuint(partial, ==, 9);
+  /* Open before provisioning is for reads only. */
+  for (guint i = 0; i < n; i++)
+    if (routes[i].auth == ATX_AUTH_SIGNED_ONCE_PROVISIONED)
+      g_assert_cmpstr(routes[i].method, ==, "GET");
+}
+
+static void
+answer_ran(const AtxHttpContext *context, const AtxHttpRequest *request, AtxHttpResponse *response)
+{
+  atx_http_response_json(response, 200, NULL, json_pack("{sb}", "ran", 1));
+}
+
+/* The status of @route run for an unsigned request with an empty body. */
+static guint
+run_unsigned(const AtxHttpContext *context, const AtxHttpRoute *route)
+{
+  AtxHttpRequest request = {
+    .method = route->method, .path = route->path, .client_address = "test", .body_sha256 = EMPTY_SHA256
+  };
+  AtxHttpResponse response;
+  atx_http_response_init(&response);
+  atx_http_run(context, route, &request, &response);
+  guint status = response.status;
+  atx_http_response_clear(&response);
+  return status;
+}
+
+/* The status and "error" of an unsigned GET dispatched through the table. */
+static guint
+dispatch_unsigned_get(const AtxHttpContext *context, const char *path, char **error_out)
+{
+  AtxHttpRequest request = { .method = "GET", .path = path, .client_address = "test" };
+  AtxHttpResponse response;
+  atx_http_response_init(&response);
+  atx_http_dispatch(context, &request, &response);
+  json_t *body = json_loadb(g_bytes_get_data(response.body, NULL), g_bytes_get_size(response.body), 0, NULL);
+  *error_out = g_strdup(json_string_value(json_object_get(body, "error")));
+  json_decref(body);
+  guint status = response.status;
+  atx_http_response_clear(&response);
+  return status;
+}
+
+/* The auth column alone decides who may call a route: two routes that
+ * differ only in it, and the table's export route, before and after a real
+ * device is provisioned. */
+static void
+test_signed_once_provisioned_comes_from_the_table(void)
+{
+  g_autofree char *root = g_dir_make_tmp("test-http-routes-XXXXXX", NULL);
+  g_assert_nonnull(root);
+  AtxDeviceOptions options = { .root = root,
+                               .svcmgr = atx_svcmgr_sim_new(&(AtxSvcMgrSimOptions){ 0 }),
+                               .app_user = g_get_user_name() };
+  g_autoptr(GError) error = NULL;
+  AtxDevice *device = atx_device_open(&options, &error);
+  g_assert_no_error(error);
+  AtxAuth *auth = atx_auth_new(NULL);
+  AtxHttpContext context = { .device = device, .auth = auth };
+  static const AtxHttpResponseSpec responses[] = { { 200, "application/json", NULL, "ran" }, { 0 } };
+  AtxHttpRoute open_read = { .method = "GET",
+                             .path = "/read",
+                             .operation_id = "read",
+                             .tag = "test",
+                             .summary = "A read",
+                             .auth = ATX_AUTH_SIGNED_ONCE_PROVISIONED,
+                             .body = ATX_BODY_NONE,
+                             .responses = responses,
+                             .handler = answer_ran };
+  AtxHttpRoute signed_read = open_read;
+  signed_read.auth = ATX_AUTH_SIGNED;
+
+  g_assert_cmpuint(run_unsigned(&context, &open_read), ==, 200);
+  g_assert_cmpuint(run_unsigned(&context, &signed_read), ==, 401);
+  g_autofree char *before = NULL;
+  g_assert_cmpuint(dispatch_unsigned_get(&context, "/api/config/export", &before), ==, 404);
+  g_assert_nonnull(strstr(before, "not provisioned"));
+
+  g_autofree char *config = atx_test_config((const char *const[]){ "web", NULL }, NULL);
+  atx_test_provision(atx_device_store(device), config);
+  g_assert_cmpuint(run_unsigned(&context, &open_read), ==, 401);
+  g_assert_cmpuint(run_unsigned(&context, &signed_read), ==, 401);
+  g_autofree char *after = NULL;
+  g_assert_cmpuint(dispatch_unsigned_get(&context, "/api/config/export", &after), ==, 401);
+  g_assert_nonnull(strstr(after, "authentication required"));
+
+  atx_auth_free(auth);
+  atx_device_close(device);
+  g_assert_true(atx_fs_remove_tree(root, NULL, NULL));
 }
 
 int
@@ -185,5 +279,7 @@ main(int argc, char **argv)
   g_test_add_func("/http/routes/every-operation-is-a-route", test_every_documented_operation_is_a_route);
   g_test_add_func("/http/routes/router", test_router_finds_each_route_and_reports_allow);
   g_test_add_func("/http/routes/auth-classes", test_auth_classes);
+  g_test_add_func("/http/routes/signed-once-provisioned-comes-from-the-table",
+                  test_signed_once_provisioned_comes_from_the_table);
   return g_test_run();
 }

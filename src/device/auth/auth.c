@@ -341,6 +341,10 @@ atx_auth_authorize(AtxAuth *auth, AtxAuthClass class, const AtxAuthRequest *requ
   switch (class) {
   case ATX_AUTH_NONE:
     return TRUE;
+  case ATX_AUTH_SIGNED_ONCE_PROVISIONED:
+    if (!provisioned)
+      break;
+    G_GNUC_FALLTHROUGH;
   case ATX_AUTH_SIGNED:
     authenticated = atx_auth_check_signed(auth, request, signers_text, retry_after_out, error);
     if (!authenticated)

@@ -86,8 +86,13 @@ typedef struct {
 /* The auth column of the route table (reference §1.1). */
 typedef enum {
   ATX_AUTH_NONE,                 /* health, nonce, job reads, OpenAPI */
-  ATX_AUTH_SIGNED,               /* export, validate after provisioning, every partial edit */
-  ATX_AUTH_FIRST_BOOT_OR_SIGNED, /* POST /api/config */
+  ATX_AUTH_SIGNED,               /* every partial edit */
+  ATX_AUTH_FIRST_BOOT_OR_SIGNED, /* POST /api/config, POST /api/validate */
+  /* Reads only (GET /api/config/export): open while the device is not
+   * provisioned (@provisioned FALSE), signed once it is. Before provisioning no one can sign yet and there
+   * is nothing to read, so the route's own answer (404 "not provisioned")
+   * says more than a 401 would. */
+  ATX_AUTH_SIGNED_ONCE_PROVISIONED,
 } AtxAuthClass;
 
 typedef struct _AtxAuth AtxAuth;
@@ -117,9 +122,10 @@ gboolean atx_auth_check_first_boot_or_signed(AtxAuth *auth, const AtxAuthRequest
                                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Everything a route of class @class requires, in one call: nothing; a
- * signature; or first-boot-or-signed followed, for an unauthenticated
- * request, by the browser-origin policy (refusal in ATX_ORIGIN_ERROR, also a
- * 401). *@authenticated_out (may be NULL) says whether a signature was
+ * signature; nothing before provisioning and a signature after
+ * (signed-once-provisioned); or first-boot-or-signed followed, for an
+ * unauthenticated request, by the browser-origin policy (refusal in
+ * ATX_ORIGIN_ERROR, also a 401). *@authenticated_out (may be NULL) says whether a signature was
  * verified: POST /api/config passes it on as allow_reapply. */
 gboolean atx_auth_authorize(AtxAuth *auth, AtxAuthClass class, const AtxAuthRequest *request,
                             const char *signers_text, gboolean provisioned, gboolean *authenticated_out,
