@@ -115,19 +115,7 @@ atx_cmd_edit(const char *command, const char *method, const char *route, const j
                        &error);
   if (response == NULL)
     return atx_remote_unreachable(command, error);
-  if (response->status == 422)
-    return atx_remote_invalid(options, response,
-                              &(AtxRemoteInput){ .label = label, .refusal = "the device refused the edit" });
-  if (response->status == 409)
-    return atx_remote_busy(command, response);
-  if (response->status != 202)
-    return atx_remote_refused(command, options, method, route, response);
-  g_autofree char *job_id = atx_remote_accepted_job_id(response);
-  if (job_id == NULL) {
-    g_printerr("atomixctl %s: the device accepted %s but named no job (no job_id, no Location)\n", command, label);
-    return ATX_EXIT_FAILED;
-  }
-  if (!options->json)
-    g_print("Accepted: %s as job %s\n", label, job_id);
-  return atx_remote_wait_job(command, options, job_id);
+  return atx_remote_follow_submission(
+      command, options, method, route, response,
+      &(AtxRemoteInput){ .label = label, .refusal = "the device refused the edit" });
 }

@@ -273,3 +273,24 @@ atx_cmd_job(const char *job_id, const AtxRemoteOptions *options)
   json_decref(job);
   return ATX_EXIT_OK;
 }
+
+int
+atx_remote_follow_submission(const char *command, const AtxRemoteOptions *options, const char *method,
+                             const char *route, const AtxHttpResponse *response, const AtxRemoteInput *input)
+{
+  if (response->status == 422)
+    return atx_remote_invalid(options, response, input);
+  if (response->status == 409)
+    return atx_remote_busy(command, response);
+  if (response->status != 202)
+    return atx_remote_refused(command, options, method, route, response);
+  g_autofree char *job_id = atx_remote_accepted_job_id(response);
+  if (job_id == NULL) {
+    g_printerr("atomixctl %s: the device accepted %s but named no job (no job_id, no Location)\n", command,
+               input->label);
+    return ATX_EXIT_FAILED;
+  }
+  if (!options->json)
+    g_print("Accepted: %s as job %s\n", input->label, job_id);
+  return atx_remote_wait_job(command, options, job_id);
+}

@@ -54,3 +54,9 @@ AtxHttpSignFunc atx_remote_signer(const AtxRemoteOptions *options, AtxSigner *si
 /* Waits for the job to end (printing progress when options->watch), prints the
  * final job (summary, or the resource with --json) and returns the exit status. */
 int atx_remote_wait_job(const char *command, const AtxRemoteOptions *options, const char *job_id);
+
+/* The answer to a request that submits a job (METHOD ROUTE), turned into the
+ * command's exit status: 422 through atx_remote_invalid(), 409 busy, anything
+ * but 202 refused; a 202 prints "Accepted" and waits for the job. */
+int atx_remote_follow_submission(const char *command, const AtxRemoteOptions *options, const char *method,
+                                 const char *route, const AtxHttpResponse *response, const AtxRemoteInput *input);

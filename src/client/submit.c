@@ -84,15 +84,14 @@ upload_send(const Upload *upload, const AtxRemoteOptions *options, const char *r
                           error);
 }
 
-/* 422: the device's diagnostics, named as the offline validate names them. */
-static int
-report_problem(const Upload *upload, const AtxRemoteOptions *options, const AtxHttpResponse *response)
+/* A 422's diagnostics are named as the offline validate names them. */
+static AtxRemoteInput
+upload_input(const Upload *upload)
 {
-  return atx_remote_invalid(options, response,
-                            &(AtxRemoteInput){ .label = upload->path,
-                                               .upload_path = upload->path,
-                                               .is_bundle = upload->is_bundle,
-                                               .refusal = "the device refused the input (422)" });
+  return (AtxRemoteInput){ .label = upload->path,
+                           .upload_path = upload->path,
+                           .is_bundle = upload->is_bundle,
+                           .refusal = "the device refused the input (422)" };
 }
 
 int
@@ -105,20 +104,8 @@ atx_cmd_apply(const char *path, const AtxRemoteOptions *options)
   g_autoptr(AtxHttpResponse) response = upload_send(&upload, options, "/api/config", &error);
   if (response == NULL)
     return atx_remote_unreachable("apply", error);
-  if (response->status == 422)
-    return report_problem(&upload, options, response);
-  if (response->status == 409)
-    return atx_remote_busy("apply", response);
-  if (response->status != 202)
-    return atx_remote_refused("apply", options, "POST", "/api/config", response);
-  g_autofree char *job_id = atx_remote_accepted_job_id(response);
-  if (job_id == NULL) {
-    g_printerr("atomixctl apply: the device accepted %s but named no job (no job_id, no Location)\n", path);
-    return ATX_EXIT_FAILED;
-  }
-  if (!options->json)
-    g_print("Accepted: %s as job %s\n", path, job_id);
-  return atx_remote_wait_job("apply", options, job_id);
+  AtxRemoteInput input = upload_input(&upload);
+  return atx_remote_follow_submission("apply", options, "POST", "/api/config", response, &input);
 }
 
 /* A device that answers only {"ok": true, "warnings": [text...]} (the reference
@@ -165,7 +152,9 @@ atx_cmd_validate_remote(const char *path, const AtxRemoteOptions *options)
     return atx_remote_unreachable("validate", error);
   if (response->status == 200)
     return report_validation(&upload, options, response);
-  if (response->status == 422 || response->status == 400)
-    return report_problem(&upload, options, response);
+  if (response->status == 422 || response->status == 400) {
+    AtxRemoteInput input = upload_input(&upload);
+    return atx_remote_invalid(options, response, &input);
+  }
   return atx_remote_refused("validate", options, "POST", "/api/validate", response);
 }
