@@ -18,8 +18,14 @@ A second test kills `atomixd import` with SIGKILL at random instants (bounded
 loop, fixed seed) and checks the same. Output is TAP; the totals of injection
 points covered are printed at the end.
 
+The cut points of a scenario are independent of each other, so they run on
+ATOMIX_CRASH_JOBS worker threads (default: one per CPU), each cut in its own
+directories; the results are reported in step order whatever the order they
+finish in.
+
 usage: crash_consistency.py ATOMIXD [--quick]
 """
+import concurrent.futures
 import json
 import os
 import random
@@ -80,8 +86,8 @@ class Runner:
             args += ["--sim-fail", fail_unit]
         return args
 
-    def count_steps(self, args):
-        log = os.path.join(self.work, "steps.log")
+    def count_steps(self, args, label):
+        log = os.path.join(self.work, label + ".steps.log")
         if os.path.exists(log):
             os.unlink(log)
         result = self.run(args, log=log)
@@ -220,47 +226,66 @@ def build_scenarios(runner):
     ]
 
 
+def cut_import_at(scenario, n):
+    """Cuts the import at step n, recovers, and cuts that recovery at each of
+    its steps. Returns (import cut happened, recovery points, failures)."""
+    runner = scenario.runner
+    root = scenario.fresh_root(f"cut-{n}")
+    cut = runner.run(scenario.import_args(root), failpoint=n)
+    if cut.returncode != FAILPOINT_EXIT:
+        return False, 0, [f"import cut at {n}: exit {cut.returncode} instead of {FAILPOINT_EXIT}"]
+    crashed = scenario.fresh_root(f"crashed-{n}")
+    shutil.rmtree(crashed)
+    shutil.copytree(root, crashed, symlinks=True)
+    _, recover_steps = runner.count_steps(["recover", "--root", root], f"recover-{n}")
+    problem = scenario.check(root, f"import cut at step {n}, then recover")
+    problem = problem or scenario.check_next_import_succeeds(root)
+    if problem:
+        return True, 0, [problem]
+    failures = []
+    recovery_points = 0
+    for m in range(1, recover_steps + 1):
+        twice = scenario.fresh_root(f"twice-{n}")
+        shutil.rmtree(twice)
+        shutil.copytree(crashed, twice, symlinks=True)
+        cut_recovery = runner.run(["recover", "--root", twice], failpoint=m)
+        again = runner.run(["recover", "--root", twice])
+        recovery_points += 1
+        problem = None
+        if cut_recovery.returncode != FAILPOINT_EXIT or again.returncode != 0:
+            problem = f"recover cut at {m} after import cut at {n}: exits {cut_recovery.returncode}, {again.returncode}"
+        problem = problem or scenario.check(twice, f"import cut at {n}, recover cut at {m}, recover")
+        if problem:
+            failures.append(problem)
+    for label in ("cut", "crashed", "twice"):
+        shutil.rmtree(os.path.join(runner.work, f"{label}-{n}"), ignore_errors=True)
+    return True, recovery_points, failures
+
+
+def worker_count():
+    text = os.environ.get("ATOMIX_CRASH_JOBS", "")
+    if text:
+        return max(1, min(int(text), 32))
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def exhaust(scenario, tap, quick):
     """Cuts the import at every step, and each recovery at every step."""
     runner = scenario.runner
     probe_root = scenario.fresh_root("probe")
-    result, steps = runner.count_steps(scenario.import_args(probe_root))
+    result, steps = runner.count_steps(scenario.import_args(probe_root), "probe")
     expected_exit = 1 if scenario.fail_unit else 0
     problem = None if result.returncode == expected_exit else f"uninterrupted run exited {result.returncode}"
     problem = problem or scenario.check(probe_root, "uninterrupted run")
     tap.result(problem is None and steps > 0, f"{scenario.name}: uninterrupted run has {steps} steps", problem or "")
+    points = range(1, steps + 1) if not quick else range(1, steps + 1, 7)
     import_points = recovery_points = 0
     failures = []
-    for n in range(1, steps + 1) if not quick else range(1, steps + 1, 7):
-        root = scenario.fresh_root("cut")
-        cut = runner.run(scenario.import_args(root), failpoint=n)
-        if cut.returncode != FAILPOINT_EXIT:
-            failures.append(f"import cut at {n}: exit {cut.returncode} instead of {FAILPOINT_EXIT}")
-            continue
-        import_points += 1
-        crashed = os.path.join(runner.work, "crashed")
-        if os.path.exists(crashed):
-            shutil.rmtree(crashed)
-        shutil.copytree(root, crashed, symlinks=True)
-        _, recover_steps = runner.count_steps(["recover", "--root", root])
-        problem = scenario.check(root, f"import cut at step {n}, then recover")
-        problem = problem or scenario.check_next_import_succeeds(root)
-        if problem:
-            failures.append(problem)
-            continue
-        for m in range(1, recover_steps + 1):
-            twice = scenario.fresh_root("twice")
-            shutil.rmtree(twice)
-            shutil.copytree(crashed, twice, symlinks=True)
-            cut_recovery = runner.run(["recover", "--root", twice], failpoint=m)
-            again = runner.run(["recover", "--root", twice])
-            recovery_points += 1
-            problem = None
-            if cut_recovery.returncode != FAILPOINT_EXIT or again.returncode != 0:
-                problem = f"recover cut at {m} after import cut at {n}: exits {cut_recovery.returncode}, {again.returncode}"
-            problem = problem or scenario.check(twice, f"import cut at {n}, recover cut at {m}, recover")
-            if problem:
-                failures.append(problem)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=worker_count()) as pool:
+        for cut, recovered, problems in pool.map(lambda n: cut_import_at(scenario, n), points):
+            import_points += int(cut)
+            recovery_points += recovered
+            failures += problems
     tap.result(not failures, f"{scenario.name}: every cut recovers to the old or the new tree "
                f"({import_points} import points, {recovery_points} recovery points)", "\n".join(failures[:10]))
     return import_points, recovery_points
