@@ -32,12 +32,22 @@ static AtxHttpContext context;
 static char *root;
 static char *body_path;
 
+/* At exit: close the device (after the event hub listening to it) before
+ * removing the root, so its worker is joined and no job is still writing
+ * below the root while it is removed. */
 static void
 remove_root(void)
 {
+  g_clear_pointer(&context.events, atx_event_hub_free);
+  g_clear_pointer(&context.device, atx_device_close);
+  g_clear_pointer(&context.job_cache, atx_job_cache_free);
+  g_clear_pointer(&context.ui, atx_boot_ui_free);
+  g_clear_pointer(&context.auth, atx_auth_free);
+  g_clear_pointer(&body_path, g_free);
   g_autoptr(GError) error = NULL;
   if (!atx_fs_remove_tree(root, NULL, &error))
     g_printerr("fuzz-http: cannot remove %s: %s\n", root, error->message);
+  g_clear_pointer(&root, g_free);
 }
 
 static void
