@@ -4,7 +4,7 @@
 Needs an atomixd built with -Dfailpoints=true: ATOMIX_FAILPOINT=N ends the
 process (exit 99) right before its N-th durable filesystem step, as a power cut
 would. For each scenario (initial provisioning, re-apply, re-apply that rolls
-back) the test
+back, re-apply of a bundle with files/) the test
 
   1. counts the steps of an uninterrupted run,
   2. for every N: copies the starting state, runs the import cut at step N,
@@ -26,6 +26,7 @@ finish in.
 usage: crash_consistency.py ATOMIXD [--quick]
 """
 import concurrent.futures
+import io
 import json
 import os
 import random
@@ -34,6 +35,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -65,6 +67,18 @@ class Runner:
         path = os.path.join(self.work, name)
         with open(path, "w", encoding="utf-8") as out:
             out.write(text)
+        self.configs[name] = path
+        return path
+
+    def write_bundle(self, name, config_text, files):
+        """A .tar.gz bundle: config.toml plus files/ (relative path -> bytes)."""
+        path = os.path.join(self.work, name)
+        with tarfile.open(path, "w:gz") as bundle:
+            for member, data in [("config.toml", config_text.encode())] + sorted(files.items()):
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                info.mode = 0o644
+                bundle.addfile(info, io.BytesIO(data))
         self.configs[name] = path
         return path
 
@@ -195,6 +209,9 @@ def build_scenarios(runner):
     runner.write_config("a.toml", config(["web"], "tcp = [443]"))
     runner.write_config("b.toml", config(["web", "api"], "tcp = [443, 8443]"))
     runner.write_config("next.toml", config(["next"]))
+    runner.write_bundle("b-files.tar.gz", config(["web", "api"], "tcp = [443, 8443]"),
+                        {"files/web/index.html": b"<h1>b</h1>\n", "files/web/nginx.conf": b"server { listen 80; }\n",
+                         "files/api/settings.json": b"{}\n"})
 
     empty = os.path.join(runner.work, "template-empty")
     os.makedirs(os.path.join(empty, "config", "openvpn"))
@@ -219,10 +236,13 @@ def build_scenarios(runner):
     empty_tree = snapshot(os.path.join(empty, "config"))
     a_tree = snapshot(os.path.join(provisioned, "config"))
     b_tree = tree_after(provisioned, "b.toml")
+    b_files_tree = tree_after(provisioned, "b-files.tar.gz")
     return [
         Scenario("initial provisioning", runner, empty, "a.toml", None, empty_tree, a_tree),
         Scenario("re-apply", runner, provisioned, "b.toml", None, a_tree, b_tree),
         Scenario("re-apply rolled back", runner, provisioned, "b.toml", "api", a_tree, b_tree),
+        Scenario("re-apply of a bundle with files/", runner, provisioned, "b-files.tar.gz", None, a_tree,
+                 b_files_tree),
     ]
 
 
