@@ -723,3 +723,24 @@ def test_idle_daemon_does_not_map_libraries_only_some_routes_need(start_daemon, 
     for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so",
                    "libcrypto.so", "libsystemd.so", "libgcrypt.so", "liblz4.so"):
         assert not any(name.startswith(soname) for name in mapped), f"{soname} is mapped: {sorted(mapped)}"
+
+
+def test_systemd_manager_without_libsystemd_names_the_package(atomixd, tmp_path, openapi, example_config):
+    """The systemd manager loads libsystemd on its first bus call: the daemon
+    starts and answers without it, and the job that needs the manager fails
+    with a message naming the Debian package to install."""
+    root = tmp_path / "root"
+    root.mkdir()
+    daemon = Daemon(atomixd, root, [f"127.0.0.1:{free_port()}"], extra=["--service-manager", "systemd"],
+                    env={"ATOMIX_TEST_LIBSYSTEMD_SONAME": "libsystemd-absent.so.0"})
+    try:
+        daemon.start()
+        api = Api(daemon.url, openapi)
+        response = submit(api, example_config)
+        assert response.status_code == 202, response.text
+        job = api.wait_job(response.json()["job_id"])
+        assert job["state"] == "failed", job
+        assert "libsystemd-absent.so.0 is not available" in json.dumps(job), job
+        assert "install the Debian package libsystemd0" in json.dumps(job), job
+    finally:
+        daemon.stop()
