@@ -33,7 +33,8 @@ listen_on_loopback(unsigned short port)
 {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int yes = 1;
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(port),
+  struct sockaddr_in address = { .sin_family = AF_INET,
+                                 .sin_port = htons(port),
                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
   if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) < 0 ||
       bind(fd, (struct sockaddr *) &address, sizeof address) < 0 || listen(fd, SOMAXCONN) < 0) {
@@ -59,10 +60,9 @@ main(int argc, char **argv)
   struct MHD_Response *response =
       MHD_create_response_from_buffer(sizeof body - 1, (void *) body, MHD_RESPMEM_PERSISTENT);
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-  struct MHD_Daemon *daemon =
-      MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, answer, response,
-                       MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-                       MHD_OPTION_END);
+  struct MHD_Daemon *daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
+                                               NULL, answer, response, MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
+                                               MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
   if (!daemon) {
     fprintf(stderr, "bench-mhd-floor: cannot start libmicrohttpd\n");
     return 1;
