@@ -12,7 +12,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 PYTHON = "/usr/bin/python3"  # Debian's: has tomllib and python3-jsonschema
 DEFAULT_BUILD_DIR = os.environ.get("ATOMIX_BENCH_BUILD_DIR", os.path.join(ROOT, "build-bench"))
-TARGETS = ("bench/bench-parse", "bench/bench-validate", "bench/bench-inflate", "src/atomixctl/atomixctl", "src/atomixd/atomixd")
+TARGETS = ("bench/bench-parse", "bench/bench-validate", "bench/bench-inflate", "bench/bench-mhd-floor",
+           "src/atomixctl/atomixctl", "src/atomixd/atomixd")
 
 
 def die(message):

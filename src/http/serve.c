@@ -1,16 +1,16 @@
 /* The serve loop: listeners, the narrowing to the LAN gateway address after
- * provisioning, SSE heartbeats, sd_notify and signals. */
+ * provisioning, SSE heartbeats, readiness notification and signals. */
 #include "http/server.h"
 
 #include <glib-unix.h>
 #include <unistd.h>
 #include <jansson.h>
-#include <systemd/sd-daemon.h>
 
 #include "core/base/defaults.h"
 #include "core/base/error.h"
 #include "device/fs/fsutil.h"
 #include "http/listener.h"
+#include "http/systemd_daemon.h"
 
 #define DEFAULT_HEARTBEAT_SECONDS 15
 
@@ -197,7 +197,7 @@ static gboolean
 open_initial_listeners(Server *server, int passed, GError **error)
 {
   for (int i = 0; i < passed; i++)
-    if (!add_listener(server, SD_LISTEN_FDS_START + i, error))
+    if (!add_listener(server, ATX_LISTEN_FDS_START + i, error))
       return FALSE;
   if (passed > 0)
     return TRUE;
@@ -239,10 +239,20 @@ new_auth(const AtxHttpServeOptions *options)
                                          .nonce_ttl_seconds = options->nonce_ttl_seconds });
 }
 
+/* The manager waits for READY=1 only with Type=notify; a failed send must not
+ * stop the API, so it is logged. */
+static void
+notify_manager(const char *state)
+{
+  g_autoptr(GError) error = NULL;
+  if (!atx_daemon_notify(state, &error))
+    g_warning("%s", error->message);
+}
+
 static void
 server_shutdown(Server *server)
 {
-  sd_notify(0, "STOPPING=1");
+  notify_manager("STOPPING=1");
   for (guint i = 0; i < server->listeners->len; i++)
     atx_listener_quiesce(g_ptr_array_index(server->listeners, i));
   g_ptr_array_set_size(server->listeners, 0);
@@ -270,11 +280,11 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
     return FALSE;
   }
   server.context.events = atx_event_hub_new(options->device);
-  int passed = options->socket_activation ? sd_listen_fds(TRUE) : 0;
+  int passed = options->socket_activation ? atx_daemon_listen_fds(NULL, error) : 0;
   server.socket_activated = passed > 0;
   server.context.auth = new_auth(options);
-  gboolean ok = atx_device_is_provisioned(options->device) ? narrow_to_gateway(&server) : FALSE;
-  if (!ok)
+  gboolean ok = passed >= 0;
+  if (ok && !(atx_device_is_provisioned(options->device) && narrow_to_gateway(&server)))
     ok = open_initial_listeners(&server, passed, error);
   if (ok) {
     guint listener_id = atx_device_listen(options->device, on_job_event, &server);
@@ -284,7 +294,7 @@ atx_http_serve(const AtxHttpServeOptions *options, GError **error)
                               on_heartbeat, &server);
     guint term = g_unix_signal_add(SIGTERM, on_stop_signal, &server);
     guint interrupt = g_unix_signal_add(SIGINT, on_stop_signal, &server);
-    sd_notify(0, "READY=1");
+    notify_manager("READY=1");
     g_main_loop_run(server.loop);
     g_message("stopping: no new connections; a running job stops at its next safe point");
     atx_device_unlisten(options->device, listener_id);

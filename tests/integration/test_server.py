@@ -706,13 +706,39 @@ def test_concurrent_uploads_are_bounded_503(daemon, api, example_config):
     assert api.post("/api/validate", data=example_config).status_code == 200
 
 
-def test_idle_daemon_does_not_map_libraries_only_some_routes_need(api, daemon):
-    """libnftables (the firewall applier), libarchive (bundles) and libcrypto
-    (signatures) are loaded on first use; an idle `atomixd serve` keeps none of
-    them, nor their dependencies, resident."""
-    api.get("/api/health")
+@pytest.mark.parametrize("manager", ["sim", "systemd"])
+def test_idle_daemon_does_not_map_libraries_only_some_routes_need(start_daemon, openapi, manager):
+    """libnftables (the firewall applier), libarchive (bundles), libcrypto
+    (signatures) and libsystemd (sd-bus, the systemd manager's first call) are
+    loaded on first use; an idle `atomixd serve` keeps none of them, nor their
+    dependencies, resident, whichever service manager it was given (readiness
+    and socket activation are spoken without libsystemd)."""
+    daemon = start_daemon(extra=["--service-manager", manager])
+    Api(daemon.url, openapi).get("/api/health")
     with open(f"/proc/{daemon.proc.pid}/maps") as maps:
         mapped = {os.path.basename(line.split()[-1]) for line in maps if "/" in line}
+    assert any(name.startswith("libmicrohttpd.so") for name in mapped), sorted(mapped)  # the check can see
     for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so",
-                   "libcrypto.so"):
+                   "libcrypto.so", "libsystemd.so", "libgcrypt.so", "liblz4.so"):
         assert not any(name.startswith(soname) for name in mapped), f"{soname} is mapped: {sorted(mapped)}"
+
+
+def test_systemd_manager_without_libsystemd_names_the_package(atomixd, tmp_path, openapi, example_config):
+    """The systemd manager loads libsystemd on its first bus call: the daemon
+    starts and answers without it, and the job that needs the manager fails
+    with a message naming the Debian package to install."""
+    root = tmp_path / "root"
+    root.mkdir()
+    daemon = Daemon(atomixd, root, [f"127.0.0.1:{free_port()}"], extra=["--service-manager", "systemd"],
+                    env={"ATOMIX_TEST_LIBSYSTEMD_SONAME": "libsystemd-absent.so.0"})
+    try:
+        daemon.start()
+        api = Api(daemon.url, openapi)
+        response = submit(api, example_config)
+        assert response.status_code == 202, response.text
+        job = api.wait_job(response.json()["job_id"])
+        assert job["state"] == "failed", job
+        assert "libsystemd-absent.so.0 is not available" in json.dumps(job), job
+        assert "install the Debian package libsystemd0" in json.dumps(job), job
+    finally:
+        daemon.stop()

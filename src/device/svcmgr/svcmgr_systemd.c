@@ -1,4 +1,5 @@
-/* Service manager backend that talks to systemd over sd-bus.
+/* Service manager backend that talks to systemd over sd-bus, loaded on the
+ * first operation (sdbus_dl.h).
  *
  * Rootful units live in the system manager, rootless ones in the app user's
  * manager; each gets its own connection, opened on first use so that a device
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
+#include "device/svcmgr/sdbus_dl.h"
 
 #define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
 #define SYSTEMD_OBJECT_PATH "/org/freedesktop/systemd1"
@@ -28,9 +29,30 @@
  * sd-bus's default 25 s method call timeout. */
 #define DAEMON_RELOAD_TIMEOUT_USEC (120 * G_USEC_PER_SEC)
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_message, sd_bus_message_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_slot, sd_bus_slot_unref)
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, sd_bus_error_free)
+/* Messages and slots exist only once libsystemd is loaded; an error may be
+ * cleared before (it is empty then). */
+static void
+message_unref(sd_bus_message *message)
+{
+  sym_sd_bus_message_unref(message);
+}
+
+static void
+slot_unref(sd_bus_slot *slot)
+{
+  sym_sd_bus_slot_unref(slot);
+}
+
+static void
+bus_error_clear(sd_bus_error *bus_error)
+{
+  if (sym_sd_bus_error_free)
+    sym_sd_bus_error_free(bus_error);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_message, message_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_slot, slot_unref)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, bus_error_clear)
 
 typedef struct {
   AtxSvcMgr parent;
@@ -108,12 +130,14 @@ set_error_from_bus(GError **error, const sd_bus_error *bus_error, int r, const c
 {
   AtxSvcMgrErrorCode code = ATX_SVCMGR_ERROR_FAILED;
 
-  if (sd_bus_error_has_names(bus_error, SYSTEMD_ERROR_NO_SUCH_UNIT, SD_BUS_ERROR_INVALID_ARGS))
+  if (sym_sd_bus_error_has_names_sentinel(bus_error, SYSTEMD_ERROR_NO_SUCH_UNIT, SD_BUS_ERROR_INVALID_ARGS,
+                                          (const char *) NULL))
     code = ATX_SVCMGR_ERROR_NO_UNIT;
-  else if (r == -ETIMEDOUT || sd_bus_error_has_name(bus_error, SD_BUS_ERROR_NO_REPLY))
+  else if (r == -ETIMEDOUT || sym_sd_bus_error_has_name(bus_error, SD_BUS_ERROR_NO_REPLY))
     code = ATX_SVCMGR_ERROR_TIMEOUT;
-  else if (sd_bus_error_has_names(bus_error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-                                  SD_BUS_ERROR_DISCONNECTED) ||
+  else if (sym_sd_bus_error_has_names_sentinel(bus_error, SD_BUS_ERROR_SERVICE_UNKNOWN,
+                                               SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_DISCONNECTED,
+                                               (const char *) NULL) ||
            is_connection_errno(r))
     code = ATX_SVCMGR_ERROR_CONNECT;
   g_set_error(error, ATX_SVCMGR_ERROR, code, "%s: %s", what, bus_error_text(bus_error, r));
@@ -141,17 +165,17 @@ static int
 open_bus_at(const char *address, sd_bus **out)
 {
   sd_bus *bus = NULL;
-  int r = sd_bus_new(&bus);
+  int r = sym_sd_bus_new(&bus);
   if (r >= 0)
-    r = sd_bus_set_address(bus, address);
+    r = sym_sd_bus_set_address(bus, address);
   /* Both managers sit behind a message bus (not systemd's private socket),
    * so say Hello and get a unique name, which signal matching needs. */
   if (r >= 0)
-    r = sd_bus_set_bus_client(bus, 1);
+    r = sym_sd_bus_set_bus_client(bus, 1);
   if (r >= 0)
-    r = sd_bus_start(bus);
+    r = sym_sd_bus_start(bus);
   if (r < 0) {
-    sd_bus_unref(bus);
+    sym_sd_bus_unref(bus);
     return r;
   }
   *out = bus;
@@ -165,8 +189,8 @@ subscribe(sd_bus *bus, const char *label, GError **error)
   g_auto(sd_bus_error) bus_error = SD_BUS_ERROR_NULL;
   g_autoptr(sd_bus_message) reply = NULL;
 
-  int r = sd_bus_call_method(bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE,
-                             "Subscribe", &bus_error, &reply, "");
+  int r = sym_sd_bus_call_method(bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE,
+                                 "Subscribe", &bus_error, &reply, "");
   if (r < 0) {
     g_set_error(error, ATX_SVCMGR_ERROR, ATX_SVCMGR_ERROR_CONNECT, "cannot subscribe to %s: %s", label,
                 bus_error_text(&bus_error, r));
@@ -192,14 +216,14 @@ open_manager_bus(AtxSvcMgrSystemd *self, AtxRunMode mode, GError **error)
       return NULL;
   }
 
-  r = address ? open_bus_at(address, &bus) : sd_bus_open_system(&bus);
+  r = address ? open_bus_at(address, &bus) : sym_sd_bus_open_system(&bus);
   if (r < 0) {
     g_set_error(error, ATX_SVCMGR_ERROR, ATX_SVCMGR_ERROR_CONNECT, "cannot connect to %s at %s: %s", label,
                 address ? address : "the system bus", g_strerror(-r));
     return NULL;
   }
   if (!subscribe(bus, label, error)) {
-    sd_bus_flush_close_unref(bus);
+    sym_sd_bus_flush_close_unref(bus);
     return NULL;
   }
   return bus;
@@ -214,10 +238,15 @@ manager_bus(AtxSvcMgrSystemd *self, AtxRunMode mode, GError **error)
     g_set_error(error, ATX_SVCMGR_ERROR, ATX_SVCMGR_ERROR_CONNECT, "no manager for run mode %d", (int)mode);
     return NULL;
   }
+  g_autoptr(GError) load_error = NULL;
+  if (!atx_sdbus_load(&load_error)) {
+    g_set_error(error, ATX_SVCMGR_ERROR, ATX_SVCMGR_ERROR_CONNECT, "%s", load_error->message);
+    return NULL;
+  }
   sd_bus **slot = &self->buses[mode];
-  if (*slot && sd_bus_is_open(*slot) > 0)
+  if (*slot && sym_sd_bus_is_open(*slot) > 0)
     return *slot;
-  *slot = sd_bus_flush_close_unref(*slot);
+  *slot = sym_sd_bus_flush_close_unref(*slot);
   *slot = open_manager_bus(self, mode, error);
   return *slot;
 }
@@ -233,15 +262,15 @@ unit_object_path(sd_bus *bus, const char *unit, GError **error)
   g_autoptr(sd_bus_message) reply = NULL;
   const char *path = NULL;
 
-  int r = sd_bus_call_method(bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE, "GetUnit",
-                             &bus_error, &reply, "s", unit);
-  if (r < 0 && sd_bus_error_has_name(&bus_error, SYSTEMD_ERROR_NO_SUCH_UNIT)) {
-    sd_bus_error_free(&bus_error);
-    r = sd_bus_call_method(bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE, "LoadUnit",
-                           &bus_error, &reply, "s", unit);
+  int r = sym_sd_bus_call_method(bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE, "GetUnit",
+                                 &bus_error, &reply, "s", unit);
+  if (r < 0 && sym_sd_bus_error_has_name(&bus_error, SYSTEMD_ERROR_NO_SUCH_UNIT)) {
+    sym_sd_bus_error_free(&bus_error);
+    r = sym_sd_bus_call_method(bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE, "LoadUnit",
+                               &bus_error, &reply, "s", unit);
   }
   if (r >= 0)
-    r = sd_bus_message_read(reply, "o", &path);
+    r = sym_sd_bus_message_read(reply, "o", &path);
   if (r < 0) {
     g_autofree char *what = g_strdup_printf("%s: cannot look up the unit", unit);
     set_error_from_bus(error, &bus_error, r, what);
@@ -257,7 +286,7 @@ read_string_property(sd_bus *bus, const char *path, const char *interface, const
   g_auto(sd_bus_error) bus_error = SD_BUS_ERROR_NULL;
   char *value = NULL;
 
-  int r = sd_bus_get_property_string(bus, SYSTEMD_BUS_NAME, path, interface, name, &bus_error, &value);
+  int r = sym_sd_bus_get_property_string(bus, SYSTEMD_BUS_NAME, path, interface, name, &bus_error, &value);
   if (r < 0) {
     g_autofree char *what = g_strdup_printf("cannot read %s", name);
     set_error_from_bus(error, &bus_error, r, what);
@@ -275,8 +304,8 @@ read_service_int_property(sd_bus *bus, const char *path, const char *name, gint3
   g_auto(sd_bus_error) bus_error = SD_BUS_ERROR_NULL;
   int32_t value = 0;
 
-  int r = sd_bus_get_property_trivial(bus, SYSTEMD_BUS_NAME, path, SYSTEMD_SERVICE_INTERFACE, name, &bus_error,
-                                      'i', &value);
+  int r = sym_sd_bus_get_property_trivial(bus, SYSTEMD_BUS_NAME, path, SYSTEMD_SERVICE_INTERFACE, name, &bus_error,
+                                          'i', &value);
   if (r < 0) {
     g_autofree char *what = g_strdup_printf("cannot read %s", name);
     set_error_from_bus(error, &bus_error, r, what);
@@ -414,7 +443,7 @@ on_job_removed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error)
   uint32_t id = 0;
   const char *job_path = NULL, *unit = NULL, *result = NULL;
 
-  if (sd_bus_message_read(message, "uoss", &id, &job_path, &unit, &result) < 0)
+  if (sym_sd_bus_message_read(message, "uoss", &id, &job_path, &unit, &result) < 0)
     return 0;
   /* Other clients' jobs finish on the same signal. */
   if (watch->job_path && g_str_equal(job_path, watch->job_path) && !watch->result)
@@ -459,15 +488,15 @@ queue_job(sd_bus *bus, const char *method, const char *unit, const char *verb, g
     set_deadline_error(error, unit, verb);
     return FALSE;
   }
-  int r = sd_bus_message_new_method_call(bus, &call, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH,
-                                         SYSTEMD_MANAGER_INTERFACE, method);
+  int r = sym_sd_bus_message_new_method_call(bus, &call, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH,
+                                             SYSTEMD_MANAGER_INTERFACE, method);
   if (r >= 0)
-    r = sd_bus_message_append(call, "ss", unit, "replace");
+    r = sym_sd_bus_message_append(call, "ss", unit, "replace");
   /* 0 is sd-bus's default timeout. */
   if (r >= 0)
-    r = sd_bus_call(bus, call, left == UINT64_MAX ? 0 : left, &bus_error, &reply);
+    r = sym_sd_bus_call(bus, call, left == UINT64_MAX ? 0 : left, &bus_error, &reply);
   if (r >= 0)
-    r = sd_bus_message_read(reply, "o", &job_path);
+    r = sym_sd_bus_message_read(reply, "o", &job_path);
   if (r == -ETIMEDOUT && deadline != 0) {
     set_deadline_error(error, unit, verb);
     return FALSE;
@@ -486,7 +515,7 @@ wait_for_job(sd_bus *bus, JobWatch *watch, const char *unit, const char *verb, g
 {
   for (;;) {
     uint64_t left = 0;
-    int r = sd_bus_process(bus, NULL);
+    int r = sym_sd_bus_process(bus, NULL);
     if (r >= 0 && watch->result)
       return TRUE;
     /* A busy bus must not keep us past the deadline, so check it on every
@@ -496,7 +525,7 @@ wait_for_job(sd_bus *bus, JobWatch *watch, const char *unit, const char *verb, g
       return FALSE;
     }
     if (r == 0)
-      r = sd_bus_wait(bus, left);
+      r = sym_sd_bus_wait(bus, left);
     if (r < 0 && r != -EINTR) {
       g_set_error(error, ATX_SVCMGR_ERROR, ATX_SVCMGR_ERROR_CONNECT,
                   "%s: lost the manager while waiting for the %s job: %s", unit, verb, g_strerror(-r));
@@ -536,8 +565,8 @@ run_job(AtxSvcMgr *mgr, AtxRunMode mode, const char *method, const char *verb, c
   sd_bus *bus = manager_bus(self, mode, error);
   if (!bus)
     return FALSE;
-  int r = sd_bus_match_signal(bus, &match, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE,
-                              "JobRemoved", on_job_removed, &watch);
+  int r = sym_sd_bus_match_signal(bus, &match, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH, SYSTEMD_MANAGER_INTERFACE,
+                                  "JobRemoved", on_job_removed, &watch);
   if (r < 0) {
     g_autofree char *label = manager_label(self, mode);
     g_set_error(error, ATX_SVCMGR_ERROR, ATX_SVCMGR_ERROR_CONNECT, "%s: cannot watch the jobs of %s: %s", unit,
@@ -567,10 +596,10 @@ systemd_daemon_reload(AtxSvcMgr *mgr, AtxRunMode mode, GError **error)
   if (!bus)
     return FALSE;
   /* The manager answers Reload only once the reload is complete. */
-  int r = sd_bus_message_new_method_call(bus, &call, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH,
-                                         SYSTEMD_MANAGER_INTERFACE, "Reload");
+  int r = sym_sd_bus_message_new_method_call(bus, &call, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT_PATH,
+                                             SYSTEMD_MANAGER_INTERFACE, "Reload");
   if (r >= 0)
-    r = sd_bus_call(bus, call, DAEMON_RELOAD_TIMEOUT_USEC, &bus_error, &reply);
+    r = sym_sd_bus_call(bus, call, DAEMON_RELOAD_TIMEOUT_USEC, &bus_error, &reply);
   if (r < 0) {
     g_autofree char *label = manager_label(self, mode);
     g_autofree char *what = g_strdup_printf("daemon-reload of %s", label);
@@ -612,7 +641,8 @@ systemd_free(AtxSvcMgr *mgr)
   AtxSvcMgrSystemd *self = (AtxSvcMgrSystemd *)mgr;
 
   for (guint i = 0; i < G_N_ELEMENTS(self->buses); i++)
-    self->buses[i] = sd_bus_flush_close_unref(self->buses[i]);
+    if (self->buses[i]) /* libsystemd is loaded only once a bus was opened */
+      self->buses[i] = sym_sd_bus_flush_close_unref(self->buses[i]);
   g_free(self->system_bus_address);
   g_free(self->user_bus_address);
   g_free(self->app_user);
