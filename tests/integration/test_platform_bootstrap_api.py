@@ -94,6 +94,10 @@ def wait_job(topo, job_url):
     job = None
     while time.monotonic() < deadline:
         code, body = curl(topo, topo.wan, f"http://{WAN_DEVICE}:{PORT}{job_url}")
+        if code == CURL_EXIT_REFUSED:
+            # Succeeded, and the rebind delay passed before this poll (a loaded
+            # machine): the API has moved to the LAN gateway already.
+            code, body = curl(topo, topo.lan, f"http://{GATEWAY}:{PORT}{job_url}")
         assert code == 0, f"curl exit {code} polling {job_url}"
         job = json.loads(body)
         if job["state"] in ("succeeded", "failed"):
