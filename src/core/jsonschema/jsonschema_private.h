@@ -208,6 +208,20 @@ struct _AtxJsonSchema {
   GPtrArray *pending_refs;   /* AtxJsKeyword* whose target is not resolved yet */
 };
 
+/* The build-time form of a schema (jsonschema_emit.c writes it, jsonschema_static.c
+ * loads it): the node graph as static data, nodes[0] the root. @values is a
+ * JSON array of the json_t values keywords point to (enum, const, numeric
+ * limits), in node order and keyword order within a node. */
+struct _AtxJsonSchemaStatic {
+  AtxJsNode *nodes;
+  guint n_nodes;
+  const char *values;
+  gboolean loaded; /* set by the loader: the data is filled in only once */
+};
+
+/* jsonschema.c */
+AtxJsonSchema *atx_js_schema_new(json_t *document);
+
 /* jsonschema_compile.c */
 const char *atx_js_arena_strdup(AtxJsonSchema *schema, const char *text);
 gboolean atx_js_compile_document(AtxJsonSchema *schema, const json_t *document, const char *uri,
