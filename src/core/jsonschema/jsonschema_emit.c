@@ -2,8 +2,8 @@
  * graph becomes static arrays and compound literals, so a program can embed a
  * schema compiled at build time and skip parsing and compiling it at start-up.
  * Values validation needs as json_t (enum, const, numeric limits) travel as
- * one JSON array text in walk order; patterns travel as their source. Both are
- * turned back into live objects by atx_json_schema_load_static
+ * one JSON array text in walk order; patterns GRegex must run travel as their
+ * source. Both are turned back into live objects by atx_json_schema_load_static
  * (jsonschema_static.c), which walks the nodes in the same order. */
 #include "core/jsonschema/jsonschema_private.h"
 
@@ -210,12 +210,17 @@ emit_names(GString *out, const char *const *names)
   g_string_append(out, "NULL }");
 }
 
-/* Run-time parts (regex, fast) are filled in by the loader. */
+/* A simple pattern's matcher is data; GRegex, for the others, is made by
+ * the loader. */
 static void
 emit_pattern(GString *out, const AtxJsPattern *pattern)
 {
   g_string_append(out, "{ .source = ");
   emit_string(out, pattern->source);
+  if (pattern->fast) {
+    g_string_append(out, ", .fast = ");
+    atx_js_fast_regex_emit_c(pattern->fast, out);
+  }
   g_string_append(out, " }");
 }
 

@@ -1,20 +1,17 @@
 /* Loading a schema compiled at build time (jsonschema_emit.c wrote it): the
  * node graph is already in place as static data; only what cannot be static
  * is made here, in the order the emitter wrote it: the json_t values of enum,
- * const and the numeric limits, and the pattern matchers. */
+ * const and the numeric limits, and GRegex for patterns outside the simple
+ * subset. */
 #include "core/jsonschema/jsonschema_private.h"
 
 static gboolean
 load_pattern(AtxJsonSchema *schema, AtxJsPattern *pattern, GError **error)
 {
-  /* Patterns were checked with GRegex at build time; a simple one never
-   * needs it at run time. */
-  AtxJsFastRegex *fast = atx_js_fast_regex_compile(pattern->source);
-  if (fast) {
-    g_ptr_array_add(schema->allocations, fast);
-    pattern->fast = fast;
+  /* Patterns were checked with GRegex at build time; a simple one came with
+   * its matcher and never needs GRegex. */
+  if (pattern->fast)
     return TRUE;
-  }
   pattern->regex = atx_js_regex_compile(pattern->source, error);
   if (!pattern->regex) {
     g_prefix_error(error, "pattern \"%s\": ", pattern->source);
