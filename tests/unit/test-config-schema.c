@@ -73,11 +73,14 @@ compare_document(const AtxJsonSchema *runtime, const char *what, const char *tom
   const AtxTomlValue *root = atx_toml_doc_root(doc);
   g_autoptr(json_t) json = atx_toml_to_json(root);
   g_autoptr(GPtrArray) static_errors = NULL, runtime_errors = NULL, static_json = NULL, runtime_json = NULL;
-  gboolean ok = atx_json_schema_validate_instance(atx_config_schema(), atx_toml_instance_class(), root, &static_errors);
-  g_assert_cmpint(atx_json_schema_validate_instance(runtime, atx_toml_instance_class(), root, &runtime_errors), ==, ok);
+  gboolean ok =
+      atx_json_schema_validate_instance(atx_config_schema(), atx_toml_instance_class(), root, &static_errors);
+  g_assert_cmpint(atx_json_schema_validate_instance(runtime, atx_toml_instance_class(), root, &runtime_errors), ==,
+                  ok);
   g_assert_cmpint(atx_json_schema_validate(atx_config_schema(), json, &static_json), ==, ok);
   g_assert_cmpint(atx_json_schema_validate(runtime, json, &runtime_json), ==, ok);
-  g_assert_cmpint(atx_json_schema_validate_instance(atx_config_schema(), atx_toml_instance_class(), root, NULL), ==, ok);
+  g_assert_cmpint(atx_json_schema_validate_instance(atx_config_schema(), atx_toml_instance_class(), root, NULL),
+                  ==, ok);
   assert_same_errors(what, static_errors, runtime_errors);
   assert_same_errors(what, static_json, runtime_json);
   for (guint i = 0; i < static_errors->len; i++)
@@ -109,13 +112,15 @@ compare_tree(const AtxJsonSchema *runtime, const char *dir, guint *files, GHashT
 /* Each trips at least one keyword of the schema. */
 static const char *const broken[] = {
   "version = 2\nmtu = 1\n[users.Admin]\nshell = \"fish\"\nisAdmin = 1979-05-27\n",
-  "version = 1\n[network.firewall.inbound.wan]\ntcp = [0, 65536, \"x\"]\n[network.interfaces.wlan0]\nmode = \"x\"\n",
+  "version = 1\n[network.firewall.inbound.wan]\ntcp = [0, 65536, \"x\"]\n[network.interfaces.wlan0]\nmode = "
+  "\"x\"\n",
   "version = 1\n[network.interfaces.eth0]\nmode = \"dhcp\"\nmtu = 1400\n[activation]\ntimeout_seconds = 0\n",
   "version = 1\n[activation]\ntimeout_seconds = 3601\nsettle_seconds = -1\nrestart = \"x\"\n",
   ("version = 1\n[containers.container.\"my.app\"]\nprivileged = 1\n[containers.container.x.Container]\n"
    "StopTimeout = 1.5\nLabel = []\nPublish-Port = [\"a\"]\nImage = [1979-05-27]\n"),
   "[users.\"a\\u0000b\"]\nshell = \"bash\"\n[network.dnsmasq]\ndomain = 1979-05-27T07:32:00Z\n",
-  "version = 1\nusers = {}\ncontainers = {}\nactivation = {}\n[network.dnsmasq]\ndomain = \"\"\ndns_servers = []\n",
+  "version = 1\nusers = {}\ncontainers = {}\nactivation = {}\n[network.dnsmasq]\ndomain = \"\"\ndns_servers = "
+  "[]\n",
   "version = 1\n[users.root]\nssh_key = 7\n[users.\"Bad-Name\"]\n[users.x]\nshell = 1\nisAdmin = \"yes\"\n",
   "version = 1\n[os_upgrade]\nserver_url = \"\"\nx = 1\n[network]\nntp = { servers = [1] }\n",
   "version = \"1\"\n[containers.volume.v.Volume]\nA = { b = 1 }\n[containers.build.b]\nBuild = 3\n",
@@ -141,8 +146,18 @@ test_same_errors(void)
   }
   g_assert_cmpuint(files, >=, 10);
   /* Every kind of keyword the schema holds failed at least once above. */
-  static const char *const expected[] = { "type", "enum", "const", "pattern", "minimum", "maximum", "minLength",
-                                          "minItems", "minProperties", "required", "additionalProperties", "anyOf" };
+  static const char *const expected[] = { "type",
+                                          "enum",
+                                          "const",
+                                          "pattern",
+                                          "minimum",
+                                          "maximum",
+                                          "minLength",
+                                          "minItems",
+                                          "minProperties",
+                                          "required",
+                                          "additionalProperties",
+                                          "anyOf" };
   for (guint i = 0; i < G_N_ELEMENTS(expected); i++)
     if (!g_hash_table_contains(keywords, expected[i]))
       g_error("no document above fails \"%s\"", expected[i]);
@@ -161,8 +176,7 @@ test_loads_once(void)
 static void
 test_dynamic_ref_refused(void)
 {
-  g_autoptr(AtxJsonSchema) schema =
-    compile("{\"$dynamicAnchor\": \"a\", \"items\": {\"$dynamicRef\": \"#a\"}}");
+  g_autoptr(AtxJsonSchema) schema = compile("{\"$dynamicAnchor\": \"a\", \"items\": {\"$dynamicRef\": \"#a\"}}");
   g_autoptr(GString) out = g_string_new(NULL);
   g_autoptr(GError) error = NULL;
   g_assert_false(atx_json_schema_emit_c(schema, "symbol", out, &error));

@@ -327,8 +327,9 @@ atx_js_fast_regex_emit_c(const AtxJsFastRegex *regex, GString *out)
     if (regex->masks[c])
       g_string_append_printf(out, " [%u] = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER "x),", c, regex->masks[c]);
   g_string_append_printf(out,
-                         " }, .repeat = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER "x), .optional = G_GUINT64_CONSTANT(0x%"
-                         G_GINT64_MODIFIER "x), .start = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
+                         " }, .repeat = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
+                         "x), .optional = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
+                         "x), .start = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
                          "x), .accept = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER "x), .anchored_start = %s, "
                          ".anchored_end = %s }",
                          regex->repeat, regex->optional, regex->start, regex->accept,

@@ -60,8 +60,8 @@ AtxJsonSchema *
 atx_json_schema_load_static(AtxJsonSchemaStatic *data, GError **error)
 {
   if (data->loaded || data->n_nodes == 0) {
-    g_set_error(error, ATX_JSON_SCHEMA_ERROR, ATX_JSON_SCHEMA_ERROR_INVALID,
-                "static schema: %s", data->loaded ? "already loaded (load it once)" : "has no nodes");
+    g_set_error(error, ATX_JSON_SCHEMA_ERROR, ATX_JSON_SCHEMA_ERROR_INVALID, "static schema: %s",
+                data->loaded ? "already loaded (load it once)" : "has no nodes");
     return NULL;
   }
   g_autoptr(AtxJsonSchema) schema = atx_js_schema_new(NULL);
@@ -69,8 +69,8 @@ atx_json_schema_load_static(AtxJsonSchemaStatic *data, GError **error)
   json_t *values = json_loads(data->values, JSON_ALLOW_NUL, &json_error);
   if (!json_is_array(values)) {
     json_decref(values);
-    g_set_error(error, ATX_JSON_SCHEMA_ERROR, ATX_JSON_SCHEMA_ERROR_INVALID, "static schema: values are no JSON array: %s",
-                json_error.text);
+    g_set_error(error, ATX_JSON_SCHEMA_ERROR, ATX_JSON_SCHEMA_ERROR_INVALID,
+                "static schema: values are no JSON array: %s", json_error.text);
     return NULL;
   }
   g_ptr_array_add(schema->json_refs, values);
