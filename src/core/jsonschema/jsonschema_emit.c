@@ -1,9 +1,9 @@
 /* A compiled schema written out as C data (atx_json_schema_emit_c): the node
  * graph becomes static arrays and compound literals, so a program can embed a
  * schema compiled at build time and skip parsing and compiling it at start-up.
- * Values validation needs as json_t (enum, const, numeric limits) travel as
- * one JSON array text in walk order; patterns GRegex must run travel as their
- * source. Both are turned back into live objects by atx_json_schema_load_static
+ * Values validation needs as json_t (enum, const, numeric limits) are built by
+ * generated code, one array in walk order; patterns GRegex must run travel as
+ * their source. Both are turned back into live objects by atx_json_schema_load_static
  * (jsonschema_static.c), which walks the nodes in the same order. */
 #include "core/jsonschema/jsonschema_private.h"
 
@@ -475,6 +475,76 @@ emit_node(Emitter *e, guint index, json_t *values)
   g_string_append(e->out, "    },\n  },\n");
 }
 
+/* Statements that leave @value in slot[@depth]. */
+static void
+emit_json_build(GString *out, const json_t *value, guint depth, guint *max_depth)
+{
+  *max_depth = MAX(*max_depth, depth);
+  g_string_append_printf(out, "  slot[%u] = ", depth);
+  switch (json_typeof(value)) {
+  case JSON_OBJECT: {
+    g_string_append(out, "json_object();\n");
+    const char *key;
+    json_t *member;
+    json_object_foreach ((json_t *) value, key, member) {
+      emit_json_build(out, member, depth + 1, max_depth);
+      g_string_append_printf(out, "  json_object_setn_new_nocheck(slot[%u], ", depth);
+      gsize key_len = json_object_iter_key_len(json_object_key_to_iter(key));
+      emit_bytes(out, key, key_len);
+      g_string_append_printf(out, ", %" G_GSIZE_FORMAT ", slot[%u]);\n", key_len, depth + 1);
+    }
+    return;
+  }
+  case JSON_ARRAY: {
+    g_string_append(out, "json_array();\n");
+    gsize i;
+    json_t *item;
+    json_array_foreach (value, i, item) {
+      emit_json_build(out, item, depth + 1, max_depth);
+      g_string_append_printf(out, "  json_array_append_new(slot[%u], slot[%u]);\n", depth, depth + 1);
+    }
+    return;
+  }
+  case JSON_STRING:
+    g_string_append(out, "json_stringn(");
+    emit_bytes(out, json_string_value(value), json_string_length(value));
+    g_string_append_printf(out, ", %" G_GSIZE_FORMAT ");\n", json_string_length(value));
+    return;
+  case JSON_INTEGER:
+    if (json_integer_value(value) == G_MININT64)
+      g_string_append(out, "json_integer(G_MININT64);\n");
+    else
+      g_string_append_printf(out, "json_integer(G_GINT64_CONSTANT(%" JSON_INTEGER_FORMAT "));\n",
+                             json_integer_value(value));
+    return;
+  case JSON_REAL:
+    g_string_append_printf(out, "json_real(%a);\n", json_real_value(value));
+    return;
+  case JSON_TRUE:
+    g_string_append(out, "json_true();\n");
+    return;
+  case JSON_FALSE:
+    g_string_append(out, "json_false();\n");
+    return;
+  default:
+    g_string_append(out, "json_null();\n");
+    return;
+  }
+}
+
+/* The json_t values as code that builds them: cheaper at start-up than
+ * parsing them from text. */
+static void
+emit_make_values(GString *out, const json_t *values)
+{
+  g_autoptr(GString) body = g_string_new(NULL);
+  guint max_depth = 0;
+  emit_json_build(body, values, 0, &max_depth);
+  g_string_append_printf(out,
+                         "static json_t *\nmake_values(void)\n{\n  json_t *slot[%u];\n%s  return slot[0];\n}\n\n",
+                         max_depth + 1, body->str);
+}
+
 gboolean
 atx_json_schema_emit_c(const AtxJsonSchema *schema, const char *symbol, GString *out, GError **error)
 {
@@ -504,11 +574,10 @@ atx_json_schema_emit_c(const AtxJsonSchema *schema, const char *symbol, GString 
   g_string_append_printf(out, "};\n\nstatic AtxJsNode nodes[%u] = {\n", e.nodes->len);
   for (guint i = 0; i < e.nodes->len; i++)
     emit_node(&e, i, values);
-  g_autofree char *values_text = json_dumps(values, JSON_COMPACT | JSON_REAL_PRECISION(17));
+  g_string_append(out, "};\n\n");
+  emit_make_values(out, values);
   g_string_append_printf(
-      out, "};\n\nAtxJsonSchemaStatic %s = {\n  .nodes = nodes,\n  .n_nodes = %u,\n  .values = ", symbol,
-      e.nodes->len);
-  emit_string(out, values_text);
-  g_string_append(out, ",\n};\n");
+      out, "AtxJsonSchemaStatic %s = {\n  .nodes = nodes,\n  .n_nodes = %u,\n  .make_values = make_values,\n};\n",
+      symbol, e.nodes->len);
   return TRUE;
 }

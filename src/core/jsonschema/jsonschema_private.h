@@ -222,13 +222,13 @@ struct _AtxJsonSchema {
 };
 
 /* The build-time form of a schema (jsonschema_emit.c writes it, jsonschema_static.c
- * loads it): the node graph as static data, nodes[0] the root. @values is a
- * JSON array of the json_t values keywords point to (enum, const, numeric
- * limits), in node order and keyword order within a node. */
+ * loads it): the node graph as static data, nodes[0] the root. @make_values
+ * returns a new JSON array of the json_t values keywords point to (enum,
+ * const, numeric limits), in node order and keyword order within a node. */
 struct _AtxJsonSchemaStatic {
   AtxJsNode *nodes;
   guint n_nodes;
-  const char *values;
+  json_t *(*make_values)(void);
   gboolean loaded; /* set by the loader: the data is filled in only once */
 };
 

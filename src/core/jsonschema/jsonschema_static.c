@@ -65,12 +65,11 @@ atx_json_schema_load_static(AtxJsonSchemaStatic *data, GError **error)
     return NULL;
   }
   g_autoptr(AtxJsonSchema) schema = atx_js_schema_new(NULL);
-  json_error_t json_error;
-  json_t *values = json_loads(data->values, JSON_ALLOW_NUL, &json_error);
+  json_t *values = data->make_values();
   if (!json_is_array(values)) {
     json_decref(values);
     g_set_error(error, ATX_JSON_SCHEMA_ERROR, ATX_JSON_SCHEMA_ERROR_INVALID,
-                "static schema: values are no JSON array: %s", json_error.text);
+                "static schema: values are no JSON array");
     return NULL;
   }
   g_ptr_array_add(schema->json_refs, values);
