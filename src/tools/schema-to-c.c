@@ -12,7 +12,7 @@ static gboolean
 schema_to_c(const char *input, const char *output, const char *symbol, GError **error)
 {
   json_error_t json_error;
-  g_autoptr(json_t) document = json_load_file(input, 0, &json_error);
+  g_autoptr(json_t) document = json_load_file(input, JSON_ALLOW_NUL, &json_error);
   if (!document) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: %s", input, json_error.line, json_error.text);
     return FALSE;

@@ -10,6 +10,7 @@
 #include "core/toml/toml.h"
 
 extern AtxJsonSchemaStatic atx_config_schema_static;
+extern AtxJsonSchemaStatic atx_test_sample_schema; /* tests/unit/data/static-schema-sample.json */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
 
@@ -164,6 +165,79 @@ test_same_errors(void)
   g_test_message("%u files, %u errors in the broken documents", files, errors);
 }
 
+/* Instances of tests/unit/data/static-schema-sample.json, valid and not. */
+static const char *const sample_instances[] = {
+  "{\"kind\": \"a\"}",
+  "{}",
+  "{\"kind\": \"c\", \"extra\": 1}",
+  "{\"kind\": {\"key\": [\"a\\u0000b\", -9223372036854775808]}, \"fixed\": {\"x\": [false, 0.1, \"\u00e9\"]}}",
+  "{\"kind\": 2.5, \"fixed\": {\"x\": [false, 0.2, \"e\"]}}",
+  "{\"kind\": null, \"n\": 1000, \"i\": 3, \"s\": \"abc\", \"simple\": \"abcd\"}",
+  "{\"kind\": true, \"n\": -3.5, \"i\": -6, \"s\": \"x\", \"simple\": \"ab\"}",
+  "{\"kind\": 1, \"n\": 2.5, \"i\": 8, \"s\": \"abcd\"}",
+  "{\"kind\": \"b\", \"list\": [\"a\", 1, true, 2, 3]}",
+  "{\"kind\": \"b\", \"list\": [1, \"a\"], \"tail\": [1, 2]}",
+  "{\"kind\": \"b\", \"list\": [], \"tail\": [1]}",
+  "{\"kind\": \"a\", \"cond\": {\"t\": 1}}",
+  "{\"kind\": \"a\", \"cond\": {\"t\": 2, \"u\": 0}}",
+  "{\"kind\": \"a\", \"cond\": {\"t\": 1, \"u\": 0}}",
+  "{\"kind\": \"a\", \"deps\": {\"a\": 1, \"d\": 2, \"x-12\": \"s\", \"yz\": 1, \"long\": 1, \"q\": 3}}",
+  "{\"kind\": \"a\", \"deps\": {\"a\": \"1\", \"b\": \"2\", \"c\": \"3\", \"x-1\": 4}}",
+  "{\"kind\": \"a\", \"choice\": -1}",
+  "{\"kind\": \"a\", \"choice\": {\"a\": 1, \"b\": 2}}",
+  "{\"kind\": \"a\", \"choice\": \"s\"}",
+  "{\"kind\": \"a\", \"choice\": 3}",
+  "{\"kind\": \"a\", \"nested\": {\"value\": 1, \"children\": [{\"value\": \"x\"}, {\"children\": [{\"v\": "
+  "1}]}]}}",
+  "{\"kind\": \"b\", \"list\": [\"a\", 1, true, true]}",
+  "[1, 2]",
+};
+
+/* A schema holding every keyword kind the build-time form stores, loaded
+ * from C data schema-to-c wrote when the test was built, against the same
+ * file compiled now. */
+static void
+test_sample_schema(void)
+{
+  g_autofree char *path =
+      g_build_filename(ATX_SOURCE_DIR, "tests", "unit", "data", "static-schema-sample.json", NULL);
+  json_error_t json_error;
+  g_autoptr(json_t) document = json_load_file(path, JSON_ALLOW_NUL, &json_error);
+  g_assert_nonnull(document);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AtxJsonSchema) runtime = atx_json_schema_compile(document, NULL, &error);
+  g_assert_no_error(error);
+  g_autoptr(AtxJsonSchema) loaded = atx_json_schema_load_static(&atx_test_sample_schema, &error);
+  g_assert_no_error(error);
+  g_autofree char *from_static = emit(loaded);
+  g_autofree char *from_runtime = emit(runtime);
+  g_assert_cmpstr(from_static, ==, from_runtime);
+  g_autoptr(GHashTable) keywords = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  guint valid = 0;
+  for (guint i = 0; i < G_N_ELEMENTS(sample_instances); i++) {
+    g_autoptr(json_t) instance = json_loads(sample_instances[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
+    if (!instance)
+      g_error("sample_instances[%u] is not JSON: %s", i, json_error.text);
+    g_autoptr(GPtrArray) a = NULL, b = NULL;
+    gboolean ok = atx_json_schema_validate(loaded, instance, &a);
+    g_assert_cmpint(atx_json_schema_validate(runtime, instance, &b), ==, ok);
+    assert_same_errors(sample_instances[i], a, b);
+    valid += ok;
+    for (guint j = 0; j < a->len; j++)
+      g_hash_table_add(keywords, g_strdup(((AtxJsonSchemaError *) g_ptr_array_index(a, j))->keyword));
+  }
+  g_assert_cmpuint(valid, >=, 3);
+  static const char *const expected[] = {
+    "enum",        "const",       "type",      "multipleOf",        "exclusiveMaximum", "minimum",
+    "maximum",     "minLength",   "maxLength", "pattern",           "maxItems",         "minItems",
+    "uniqueItems", "maxContains", "required",  "dependentRequired", "unevaluatedItems", "unevaluatedProperties",
+    "anyOf",       "oneOf",       "not",       "maxProperties",     "minProperties",    "additionalProperties",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(expected); i++)
+    if (!g_hash_table_contains(keywords, expected[i]))
+      g_error("no sample instance fails \"%s\"", expected[i]);
+}
+
 static void
 test_loads_once(void)
 {
@@ -189,6 +263,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/config-schema/static/same-graph", test_same_graph);
   g_test_add_func("/config-schema/static/same-errors", test_same_errors);
+  g_test_add_func("/config-schema/static/sample-schema", test_sample_schema);
   g_test_add_func("/config-schema/static/loads-once", test_loads_once);
   g_test_add_func("/config-schema/static/dynamic-ref-refused", test_dynamic_ref_refused);
   return g_test_run();
