@@ -322,7 +322,7 @@ atx_js_fast_regex_search(const AtxJsFastRegex *regex, const char *text, gsize le
 void
 atx_js_fast_regex_emit_c(const AtxJsFastRegex *regex, GString *out)
 {
-  g_string_append(out, "&(AtxJsFastRegex) { .masks = {");
+  g_string_append(out, "&(const AtxJsFastRegex) { .masks = {");
   for (guint c = 0; c < G_N_ELEMENTS(regex->masks); c++)
     if (regex->masks[c])
       g_string_append_printf(out, " [%u] = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER "x),", c, regex->masks[c]);
