@@ -6,6 +6,7 @@
 #include "core/jsonschema/jsonschema.h"
 
 extern const char atx_config_schema_json[];
+extern AtxJsonSchemaStatic atx_config_schema_static;
 
 const char *
 atx_config_schema_text(void)
@@ -13,23 +14,18 @@ atx_config_schema_text(void)
   return atx_config_schema_json;
 }
 
-/* Compiled once per process: the schema is part of the binary, so a failure to
- * compile it is a build defect, not an input problem. */
-static const AtxJsonSchema *
-config_schema(void)
+/* Compiled at build time (schema-to-c), loaded once per process: a failure
+ * to load it is a build defect, not an input problem. */
+const AtxJsonSchema *
+atx_config_schema(void)
 {
   static gsize initialized = 0;
   static AtxJsonSchema *schema = NULL;
   if (g_once_init_enter(&initialized)) {
-    json_error_t json_error;
-    json_t *document = json_loads(atx_config_schema_json, 0, &json_error);
-    if (!document)
-      g_error("embedded config schema is not JSON: %s (line %d)", json_error.text, json_error.line);
     g_autoptr(GError) error = NULL;
-    schema = atx_json_schema_compile(document, NULL, &error);
-    json_decref(document);
+    schema = atx_json_schema_load_static(&atx_config_schema_static, &error);
     if (!schema)
-      g_error("embedded config schema does not compile: %s", error->message);
+      g_error("embedded config schema does not load: %s", error->message);
     g_once_init_leave(&initialized, 1);
   }
   return schema;
@@ -163,7 +159,7 @@ check_schema(AtxConfigBuild *build)
   /* The TOML tree itself is the instance: no jansson copy to build and free.
    * Same errors as validating atx_toml_to_json(build->root) (see toml.h).
    * Most documents are valid: only an invalid one pays for the error list. */
-  const AtxJsonSchema *schema = config_schema();
+  const AtxJsonSchema *schema = atx_config_schema();
   if (atx_json_schema_validate_instance(schema, atx_toml_instance_class(), build->root, NULL))
     return;
   g_autoptr(GPtrArray) errors = NULL;

@@ -20,6 +20,7 @@
 #include <glib.h>
 
 #include "core/base/diag.h"
+#include "core/jsonschema/jsonschema.h"
 #include "core/toml/toml.h"
 
 typedef struct {
@@ -141,6 +142,9 @@ AtxConfig *atx_config_load_document(const AtxTomlDoc *doc, GBytes *source,
 
 /* The compiled-in schemas/config.schema.json text. */
 const char *atx_config_schema_text(void);
+/* The same schema compiled at build time, loaded on first call; owned by the
+ * process, never freed; any thread. */
+const AtxJsonSchema *atx_config_schema(void);
 
 const char *atx_quadlet_kind_suffix(AtxQuadletKind kind); /* ".container", ... */
 const char *atx_run_mode_name(AtxRunMode mode);           /* "rootful" | "rootless" */

@@ -14,8 +14,8 @@
 
 G_DEFINE_QUARK(atx-json-schema-error-quark, atx_json_schema_error)
 
-static AtxJsonSchema *
-schema_new(json_t *document)
+AtxJsonSchema *
+atx_js_schema_new(json_t *document)
 {
   AtxJsonSchema *schema = g_new0(AtxJsonSchema, 1);
   schema->document = json_incref(document);
@@ -62,7 +62,7 @@ AtxJsonSchema *
 atx_json_schema_compile(json_t *document, const char *base_uri, GError **error)
 {
   g_return_val_if_fail(document != NULL, NULL);
-  g_autoptr(AtxJsonSchema) schema = schema_new(document);
+  g_autoptr(AtxJsonSchema) schema = atx_js_schema_new(document);
   g_autofree char *uri = document_uri(base_uri);
   if (!atx_js_compile_document(schema, document, uri, &schema->root, error) ||
       !atx_js_resolve_pending(schema, error))

@@ -82,6 +82,22 @@ gboolean atx_json_schema_check_references(const AtxJsonSchema *schema,
 void atx_json_schema_free(AtxJsonSchema *schema);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtxJsonSchema, atx_json_schema_free)
 
+/* A schema compiled at build time, as C data: a program embeds a schema it
+ * knows when it is built without parsing or compiling it at start-up.
+ * atx_json_schema_emit_c writes the C source (a build tool runs it on a
+ * schema compiled with atx_json_schema_compile); the source defines
+ * `AtxJsonSchemaStatic SYMBOL`. The result validates exactly like the schema
+ * it was written from. $dynamicRef is not supported in this form (refused
+ * when writing). */
+typedef struct _AtxJsonSchemaStatic AtxJsonSchemaStatic;
+gboolean atx_json_schema_emit_c(const AtxJsonSchema *schema, const char *symbol, GString *out,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Makes the schema @data describes usable: compiles its patterns and reads its
+ * enum/const/limit values. Fills in @data itself, so it may be called once per
+ * @data (a second call fails) and the result must outlive every use; not
+ * thread-safe, callers load it once (g_once). */
+AtxJsonSchema *atx_json_schema_load_static(AtxJsonSchemaStatic *data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 typedef struct {
   char *instance_pointer; /* JSON Pointer into the instance: "/network/firewall/inbound/wan/tcp/0" */
   char *keyword_location; /* JSON Pointer into the schema: "/properties/network/.../maximum" */

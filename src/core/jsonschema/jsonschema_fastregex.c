@@ -27,17 +27,6 @@
  * closure below. */
 #define MAX_POSITIONS 62
 
-struct _AtxJsFastRegex {
-  /* Bit i of masks[c]: the atom after state i accepts byte c. */
-  guint64 masks[128];
-  guint64 repeat;   /* states whose atom may repeat: consuming it stays put */
-  guint64 optional; /* states whose atom may be skipped */
-  guint64 start;    /* the closure of state 0 */
-  guint64 accept;
-  gboolean anchored_start;
-  gboolean anchored_end;
-};
-
 typedef struct {
   guint64 bits[2]; /* ASCII set */
 } CharSet;
@@ -328,4 +317,21 @@ atx_js_fast_regex_search(const AtxJsFastRegex *regex, const char *text, gsize le
       return TRUE;
   }
   return (states & regex->accept) != 0;
+}
+
+void
+atx_js_fast_regex_emit_c(const AtxJsFastRegex *regex, GString *out)
+{
+  g_string_append(out, "&(const AtxJsFastRegex) { .masks = {");
+  for (guint c = 0; c < G_N_ELEMENTS(regex->masks); c++)
+    if (regex->masks[c])
+      g_string_append_printf(out, " [%u] = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER "x),", c, regex->masks[c]);
+  g_string_append_printf(out,
+                         " }, .repeat = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
+                         "x), .optional = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
+                         "x), .start = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER
+                         "x), .accept = G_GUINT64_CONSTANT(0x%" G_GINT64_MODIFIER "x), .anchored_start = %s, "
+                         ".anchored_end = %s }",
+                         regex->repeat, regex->optional, regex->start, regex->accept,
+                         regex->anchored_start ? "TRUE" : "FALSE", regex->anchored_end ? "TRUE" : "FALSE");
 }

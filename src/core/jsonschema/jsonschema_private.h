@@ -70,6 +70,19 @@ typedef struct {
 
 typedef struct _AtxJsFastRegex AtxJsFastRegex;
 
+/* jsonschema_fastregex.c's compiled pattern; here so that a schema compiled at
+ * build time can hold it as static data. */
+struct _AtxJsFastRegex {
+  /* Bit i of masks[c]: the atom after state i accepts byte c. */
+  guint64 masks[128];
+  guint64 repeat;   /* states whose atom may repeat: consuming it stays put */
+  guint64 optional; /* states whose atom may be skipped */
+  guint64 start;    /* the closure of state 0 */
+  guint64 accept;
+  gboolean anchored_start;
+  gboolean anchored_end;
+};
+
 typedef struct {
   GRegex *regex;
   const AtxJsFastRegex *fast; /* the same pattern without GRegex, when it is simple enough */
@@ -208,6 +221,20 @@ struct _AtxJsonSchema {
   GPtrArray *pending_refs;   /* AtxJsKeyword* whose target is not resolved yet */
 };
 
+/* The build-time form of a schema (jsonschema_emit.c writes it, jsonschema_static.c
+ * loads it): the node graph as static data, nodes[0] the root. @make_values
+ * returns a new JSON array of the json_t values keywords point to (enum,
+ * const, numeric limits), in node order and keyword order within a node. */
+struct _AtxJsonSchemaStatic {
+  AtxJsNode *nodes;
+  guint n_nodes;
+  json_t *(*make_values)(void);
+  gboolean loaded; /* set by the loader: the data is filled in only once */
+};
+
+/* jsonschema.c */
+AtxJsonSchema *atx_js_schema_new(json_t *document);
+
 /* jsonschema_compile.c */
 const char *atx_js_arena_strdup(AtxJsonSchema *schema, const char *text);
 gboolean atx_js_compile_document(AtxJsonSchema *schema, const json_t *document, const char *uri,
@@ -239,6 +266,9 @@ int atx_js_regex_search(const GRegex *regex, const char *text, gsize length);
  * Returns NULL when @ecma_pattern is outside that subset; the result is a
  * single g_malloc block. */
 AtxJsFastRegex *atx_js_fast_regex_compile(const char *ecma_pattern);
+/* Writes @regex as a C expression (a pointer to a compound literal), for
+ * jsonschema_emit.c. */
+void atx_js_fast_regex_emit_c(const AtxJsFastRegex *regex, GString *out);
 gboolean atx_js_fast_regex_search(const AtxJsFastRegex *regex, const char *text, gsize length);
 
 /* Either matcher: 1 on a match, 0 on none, -1 when GRegex gave up. */
