@@ -708,7 +708,7 @@ def test_concurrent_uploads_are_bounded_503(daemon, api, example_config):
 
 @pytest.mark.parametrize("manager", ["sim", "systemd"])
 def test_idle_daemon_does_not_map_libraries_only_some_routes_need(start_daemon, openapi, manager):
-    """libnftables (the firewall applier), libarchive (bundles), libcrypto
+    """libnftables (the firewall applier), zlib/libzstd (bundles), libcrypto
     (signatures) and libsystemd (sd-bus, the systemd manager's first call) are
     loaded on first use; an idle `atomixd serve` keeps none of them, nor their
     dependencies, resident, whichever service manager it was given (readiness
@@ -718,7 +718,7 @@ def test_idle_daemon_does_not_map_libraries_only_some_routes_need(start_daemon, 
     with open(f"/proc/{daemon.proc.pid}/maps") as maps:
         mapped = {os.path.basename(line.split()[-1]) for line in maps if "/" in line}
     assert any(name.startswith("libmicrohttpd.so") for name in mapped), sorted(mapped)  # the check can see
-    for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so",
+    for soname in ("libnftables.so", "libnftnl.so", "libxtables.so", "libarchive.so", "libxml2.so", "libzstd.so",
                    "libcrypto.so", "libsystemd.so", "libgcrypt.so", "liblz4.so"):
         assert not any(name.startswith(soname) for name in mapped), f"{soname} is mapped: {sorted(mapped)}"
 

@@ -6,11 +6,8 @@ ATX_DLSYM_DEFINE(inflateReset);
 ATX_DLSYM_DEFINE(inflateEnd);
 
 static const AtxDlSymbol zlib_symbols[] = {
-  ATX_DLSYM_ARG(inflateInit2_),
-  ATX_DLSYM_ARG(inflate),
-  ATX_DLSYM_ARG(inflateReset),
-  ATX_DLSYM_ARG(inflateEnd),
-  { NULL, NULL },
+  ATX_DLSYM_ARG(inflateInit2_), ATX_DLSYM_ARG(inflate), ATX_DLSYM_ARG(inflateReset),
+  ATX_DLSYM_ARG(inflateEnd),    { NULL, NULL },
 };
 
 static AtxDlLibrary zlib_library = {
@@ -30,14 +27,10 @@ ATX_DLSYM_DEFINE(ZSTD_getErrorCode);
 ATX_DLSYM_DEFINE(ZSTD_getErrorName);
 
 static const AtxDlSymbol zstd_symbols[] = {
-  ATX_DLSYM_ARG(ZSTD_createDCtx),
-  ATX_DLSYM_ARG(ZSTD_freeDCtx),
-  ATX_DLSYM_ARG(ZSTD_DCtx_setParameter),
-  ATX_DLSYM_ARG(ZSTD_decompressStream),
-  ATX_DLSYM_ARG(ZSTD_isError),
-  ATX_DLSYM_ARG(ZSTD_getErrorCode),
-  ATX_DLSYM_ARG(ZSTD_getErrorName),
-  { NULL, NULL },
+  ATX_DLSYM_ARG(ZSTD_createDCtx),        ATX_DLSYM_ARG(ZSTD_freeDCtx),
+  ATX_DLSYM_ARG(ZSTD_DCtx_setParameter), ATX_DLSYM_ARG(ZSTD_decompressStream),
+  ATX_DLSYM_ARG(ZSTD_isError),           ATX_DLSYM_ARG(ZSTD_getErrorCode),
+  ATX_DLSYM_ARG(ZSTD_getErrorName),      { NULL, NULL },
 };
 
 static AtxDlLibrary zstd_library = {

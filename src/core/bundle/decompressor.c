@@ -164,7 +164,7 @@ atx_decompressor_read(AtxDecompressor *d, guint8 *buffer, gsize len, GError **er
       return -1;
     }
     gssize produced = d->compression == ATX_COMPRESSION_GZIP ? step_gzip(d, buffer, len, error)
-                                                              : step_zstd(d, buffer, len, error);
+                                                             : step_zstd(d, buffer, len, error);
     if (produced != 0)
       return produced;
     if (no_input) {

@@ -10,13 +10,18 @@
 
 /* Where the fields of a ustar/GNU header are (offset, length). */
 enum {
-  NAME_AT = 0, NAME_LEN = 100,
-  SIZE_AT = 124, SIZE_LEN = 12,
-  CHECKSUM_AT = 148, CHECKSUM_LEN = 8,
+  NAME_AT = 0,
+  NAME_LEN = 100,
+  SIZE_AT = 124,
+  SIZE_LEN = 12,
+  CHECKSUM_AT = 148,
+  CHECKSUM_LEN = 8,
   TYPEFLAG_AT = 156,
-  LINKNAME_AT = 157, LINKNAME_LEN = 100,
+  LINKNAME_AT = 157,
+  LINKNAME_LEN = 100,
   MAGIC_AT = 257,
-  PREFIX_AT = 345, PREFIX_LEN = 155,
+  PREFIX_AT = 345,
+  PREFIX_LEN = 155,
 };
 
 typedef enum {
@@ -61,7 +66,7 @@ pending_clear(Pending *pending)
 {
   g_free(pending->path);
   g_free(pending->linkpath);
-  *pending = (Pending) { 0 };
+  *pending = (Pending){ 0 };
 }
 
 void
@@ -190,9 +195,11 @@ check_header(const guint8 *block, HeaderFormat *format, GError **error)
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "tar header checksum mismatch");
     return FALSE;
   }
-  if (memcmp(block + MAGIC_AT, "ustar\0" "00", 8) == 0)
+  static const char posix_magic[8] = { 'u', 's', 't', 'a', 'r', '\0', '0', '0' };
+  static const char gnu_magic[8] = { 'u', 's', 't', 'a', 'r', ' ', ' ', '\0' };
+  if (memcmp(block + MAGIC_AT, posix_magic, 8) == 0)
     *format = FORMAT_POSIX;
-  else if (memcmp(block + MAGIC_AT, "ustar  \0", 8) == 0)
+  else if (memcmp(block + MAGIC_AT, gnu_magic, 8) == 0)
     *format = FORMAT_GNU;
   else {
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "not a ustar, pax or GNU tar header");
@@ -359,9 +366,9 @@ make_entry(AtxTarReader *reader, HeaderFormat format, guint64 size)
   g_free(reader->linkpath);
   reader->path = pending->path ? g_steal_pointer(&pending->path) : header_path(block, format);
   reader->linkpath =
-    pending->linkpath ? g_steal_pointer(&pending->linkpath) : field_string(block + LINKNAME_AT, LINKNAME_LEN);
+      pending->linkpath ? g_steal_pointer(&pending->linkpath) : field_string(block + LINKNAME_AT, LINKNAME_LEN);
   char typeflag = (char) block[TYPEFLAG_AT];
-  reader->entry = (AtxTarEntry) {
+  reader->entry = (AtxTarEntry){
     .path = reader->path,
     .linkpath = reader->linkpath,
     .kind = kind_of(typeflag),

@@ -33,9 +33,9 @@ typedef struct {
   const char *path;     /* as stored (pax path > GNU long name > prefix/name) */
   const char *linkpath; /* "" when there is none */
   AtxTarKind kind;
-  char typeflag;        /* the header's own flag */
-  guint64 size;         /* data bytes that follow the header */
-  gsize header_bytes;   /* header blocks and extended header data of this entry */
+  char typeflag;      /* the header's own flag */
+  guint64 size;       /* data bytes that follow the header */
+  gsize header_bytes; /* header blocks and extended header data of this entry */
 } AtxTarEntry;
 
 typedef struct AtxTarReader AtxTarReader;
