@@ -153,10 +153,10 @@ read_file(const char *dir, const char *name)
 }
 
 typedef struct {
-  char *dir;          /* a temporary directory: tree/ holds the files */
-  char *prefix_path;  /* 188 bytes: ustar stores it as prefix + name */
-  char *long_path;    /* 352 bytes, its last part 150: beyond ustar */
-  char *big;          /* 70000 bytes */
+  char *dir;         /* a temporary directory: tree/ holds the files */
+  char *prefix_path; /* 188 bytes: ustar stores it as prefix + name */
+  char *long_path;   /* 352 bytes, its last part 150: beyond ustar */
+  char *big;         /* 70000 bytes */
 } Tree;
 
 static void
@@ -179,10 +179,10 @@ tree_make(Tree *tree, gboolean with_long_path)
   g_file_set_contents(big_path, tree->big, 70000, &error);
   g_assert_no_error(error);
   g_autofree char *script = g_strdup_printf(
-    "printf 'a = 1\\n' > config.toml; : > empty; ln -s config.toml link; ln config.toml hard; mkfifo fifo;"
-    "mkdir %s; printf 'deep\\n' > %s; %s%s%s%s",
-    p95, tree->prefix_path + 2, with_long_path ? "mkdir -p " : "", with_long_path ? x100 : "",
-    with_long_path ? "/" : "", with_long_path ? x100 : "");
+      "printf 'a = 1\\n' > config.toml; : > empty; ln -s config.toml link; ln config.toml hard; mkfifo fifo;"
+      "mkdir %s; printf 'deep\\n' > %s; %s%s%s%s",
+      p95, tree->prefix_path + 2, with_long_path ? "mkdir -p " : "", with_long_path ? x100 : "",
+      with_long_path ? "/" : "", with_long_path ? x100 : "");
   run_shell(script, tree_dir);
   if (with_long_path) {
     g_autofree char *long_file = g_build_filename(tree_dir, tree->long_path + 2, NULL);
@@ -234,9 +234,9 @@ static GBytes *
 tar_tree(const Tree *tree, const char *options, const char *name)
 {
   g_autofree char *script =
-    g_strdup_printf("tar --create %s --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 "
-                    "--file %s -C tree .",
-                    options, name);
+      g_strdup_printf("tar --create %s --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 "
+                      "--file %s -C tree .",
+                      options, name);
   run_shell(script, tree->dir);
   return read_file(tree->dir, name);
 }
@@ -381,7 +381,10 @@ append_header(GByteArray *out, const char *name, char typeflag, guint64 size)
   memcpy(header + 100, "0000644", 7);
   g_snprintf((char *) header + 124, 12, "%011" G_GINT64_MODIFIER "o", size);
   header[156] = (guint8) typeflag;
-  memcpy(header + 257, "ustar\0" "00", 8);
+  memcpy(header + 257,
+         "ustar\0"
+         "00",
+         8);
   set_checksum(header);
   g_byte_array_append(out, header, 512);
 }
@@ -522,14 +525,14 @@ test_pax_records(void)
   g_assert_cmpstr(listing, ==, "f from/pax 3 ba7816bf\n");
 
   static const char *const lies[] = {
-    "30 path=abc\n",          /* longer than the data */
-    "5 path=abc\n",           /* shorter than its own record */
-    "12 path=abc\n12 pat",    /* the second record cut */
-    "12 path=abc?",           /* not ended by a newline */
+    "30 path=abc\n",                      /* longer than the data */
+    "5 path=abc\n",                       /* shorter than its own record */
+    "12 path=abc\n12 pat",                /* the second record cut */
+    "12 path=abc?",                       /* not ended by a newline */
     "99999999999999999999999 path=abc\n", /* overflow */
-    "x12 path=abc\n",         /* not a number */
-    "7 =abc\n",               /* no key */
-    "11 pathabc\n",           /* no '=' */
+    "x12 path=abc\n",                     /* not a number */
+    "7 =abc\n",                           /* no key */
+    "11 pathabc\n",                       /* no '=' */
   };
   for (guint i = 0; i < G_N_ELEMENTS(lies); i++) {
     g_autoptr(GByteArray) bad = g_byte_array_new();
