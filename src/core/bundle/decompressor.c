@@ -15,6 +15,7 @@ struct AtxDecompressor {
   gboolean started;   /* some input was consumed */
   gboolean in_stream; /* inside a gzip member or zstd frame */
   gboolean member_done;
+  gboolean padded; /* zero bytes followed the last gzip member */
   gboolean zlib_ready;
   z_stream zlib;
   ZSTD_DCtx *zstd;
@@ -105,11 +106,24 @@ consume(AtxDecompressor *d, gsize consumed)
 static gssize
 step_gzip(AtxDecompressor *d, guint8 *buffer, gsize len, GError **error)
 {
-  if (!d->in_stream) {
-    if (d->member_done) /* another member follows (gzip allows concatenation) */
-      sym_inflateReset(&d->zlib);
-    d->in_stream = TRUE;
+  if (!d->in_stream && d->member_done) {
+    /* Zero bytes after a member are padding, as gzip(1) reads them (tape
+     * blocking); anything else is another member (gzip allows concatenation). */
+    gsize zeros = 0;
+    while (zeros < d->input_len && d->input[zeros] == 0)
+      zeros++;
+    if (zeros > 0) {
+      consume(d, zeros);
+      d->padded = TRUE;
+      return 0;
+    }
+    if (d->padded) {
+      g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "gzip stream has bytes after its zero padding");
+      return -1;
+    }
+    sym_inflateReset(&d->zlib);
   }
+  d->in_stream = TRUE;
   uInt in_len = (uInt) MIN(d->input_len, (gsize) G_MAXUINT);
   uInt out_len = (uInt) MIN(len, (gsize) G_MAXUINT);
   d->zlib.next_in = (Bytef *) d->input;
