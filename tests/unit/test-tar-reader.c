@@ -25,7 +25,8 @@ feed_read(guint8 *buffer, gsize len, gpointer user_data, GError **error)
 {
   Feed *feed = user_data;
   gsize n = MIN(MIN(len, feed->step), feed->len - feed->at);
-  memcpy(buffer, feed->data + feed->at, n);
+  if (n > 0) /* an empty GBytes has no data pointer */
+    memcpy(buffer, feed->data + feed->at, n);
   feed->at += n;
   return (gssize) n;
 }
