@@ -4,7 +4,7 @@
  *
  * Ops:
  *   zlib-gunzip        inflateInit2 + one inflate into a buffer + inflateEnd
- *                      (zlib is what libarchive's gzip filter calls)
+ *                      (zlib is what core/bundle's decompressor calls)
  *   libdeflate-gunzip  libdeflate_gzip_decompress with a reused decompressor;
  *                      only when the build found libdeflate, which is the
  *                      fastest whole-buffer DEFLATE decoder Debian ships */

@@ -8,7 +8,7 @@ run, that budget and the cost of only gunzipping the bundle:
 
   Python validate     bench/python_baseline.py --ops validate on the bundle
   C zlib-gunzip       build-bench/bench/bench-inflate: zlib inflate of the
-                      gzip stream into memory (what libarchive calls)
+                      gzip stream into memory (what core/bundle's decompressor calls)
   C libdeflate-gunzip the same with libdeflate, when the build found it
   C validate+render   build-bench/bench/bench-validate on the bundle
   Python zlib/tarfile zlib.decompress and a tarfile read of the same bytes

@@ -436,14 +436,19 @@ def loaded_libraries(atomixctl, *args, env=None):
     return result, opened
 
 
-def test_validate_of_a_config_loads_neither_libarchive_nor_libcurl(atomixctl, source_dir):
+def on_demand(names):
+    """The libraries only some commands need: bundles' decompressors, libcurl, and libarchive (never)."""
+    return [name for name in names if "archive" in name or "curl" in name or name.startswith(("libz.", "libzstd."))]
+
+
+def test_validate_of_a_config_loads_no_decompressor_nor_libcurl(atomixctl, source_dir):
     result, opened = loaded_libraries(atomixctl, "validate", source_dir / "examples" / "config.toml")
     assert result.returncode == 0, result.stderr
     assert "libc.so.6" in opened, opened  # the trace works at all
-    assert not [name for name in opened if "archive" in name or "curl" in name], sorted(opened)
+    assert not on_demand(opened), sorted(opened)
     help_result, help_opened = loaded_libraries(atomixctl, "--help")
     assert help_result.returncode == 0
-    assert not [name for name in help_opened if "archive" in name or "curl" in name], sorted(help_opened)
+    assert not on_demand(help_opened), sorted(help_opened)
 
 
 def build_option(build_dir, name):
@@ -467,29 +472,33 @@ def test_offline_commands_load_only_glib_jansson_and_libc(atomixctl, build_dir, 
     assert opened <= allowed, sorted(opened)
 
 
-def test_validate_of_a_bundle_loads_libarchive_on_first_use(atomixctl, make_bundle, source_dir, tmp_path):
-    archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / "b.tar.gz")
+@pytest.mark.parametrize("name, soname", [("b.tar.gz", "libz.so.1"), ("b.tar.zst", "libzstd.so.1")])
+def test_validate_of_a_bundle_loads_its_decompressor_on_first_use(atomixctl, make_bundle, source_dir, tmp_path,
+                                                                   name, soname):
+    archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / name)
     result, opened = loaded_libraries(atomixctl, "validate", archive)
     assert result.returncode == 0, result.stderr
-    assert "libarchive.so.13" in opened, sorted(opened)
-    assert not [name for name in opened if "curl" in name], sorted(opened)
+    assert on_demand(opened) == [soname], sorted(opened)  # and never libarchive
 
 
-def test_missing_libarchive_is_a_clear_error_naming_the_package(run_atomixctl, atomixctl, make_bundle, source_dir,
-                                                                 tmp_path):
-    archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / "b.tar.gz")
+@pytest.mark.parametrize("name, variable, soname, package, purpose", [
+    ("b.tar.gz", "ATOMIX_TEST_LIBZ_SONAME", "libz-absent.so.1", "zlib1g", ".tar.gz"),
+    ("b.tar.zst", "ATOMIX_TEST_LIBZSTD_SONAME", "libzstd-absent.so.1", "libzstd1", ".tar.zst"),
+])
+def test_missing_decompressor_is_a_clear_error_naming_the_package(atomixctl, make_bundle, source_dir, tmp_path,
+                                                                  name, variable, soname, package, purpose):
+    archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / name)
+    env = dict(os.environ, **{variable: soname})
     result = subprocess.run([str(atomixctl), "validate", "--json", str(archive)], capture_output=True, text=True,
-                            timeout=COMMAND_TIMEOUT, check=False,
-                            env=dict(os.environ, ATOMIX_TEST_LIBARCHIVE_SONAME="libarchive-absent.so.13"))
+                            timeout=COMMAND_TIMEOUT, check=False, env=env)
     assert result.returncode == 1, result.stderr
     [diag] = json.loads(result.stdout)["diagnostics"]
     assert diag["code"] == "bundle.invalid"
-    assert diag["message"].startswith("libarchive-absent.so.13 is not available (")
-    assert diag["message"].endswith("; install the Debian package libarchive13 to read .tar.gz/.tar.zst bundles")
+    assert diag["message"].startswith(f"{soname} is not available (")
+    assert diag["message"].endswith(f"; install the Debian package {package} to read {purpose} bundles")
     # A plain config.toml never needs it.
     plain = subprocess.run([str(atomixctl), "validate", str(source_dir / "examples" / "config.toml")],
-                           capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False,
-                           env=dict(os.environ, ATOMIX_TEST_LIBARCHIVE_SONAME="libarchive-absent.so.13"))
+                           capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False, env=env)
     assert plain.returncode == 0, plain.stderr
 
 

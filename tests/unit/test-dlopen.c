@@ -1,7 +1,7 @@
 /* The optional-library loader (core/base/dlopen.h): symbols resolved from a
  * real library, a missing library and a missing symbol each give an error that
  * names the package, the outcome is decided once, and linking core does not
- * map libarchive until a bundle is read. */
+ * map zlib or libzstd until a bundle is read. */
 #include <math.h>
 
 #include "core/base/dlopen.h"
@@ -89,22 +89,36 @@ test_override_variable_replaces_the_soname(void)
   g_unsetenv("ATOMIX_TEST_DLOPEN_UNIT_SONAME");
 }
 
-/* Linking core must not map libarchive: only reading a bundle does. */
+/* Linking core maps neither zlib nor libzstd: only reading a bundle of their
+ * kind does, and nothing ever maps libarchive (core reads tar itself). */
 static void
-test_libarchive_mapped_only_by_a_bundle(void)
+test_decompressors_mapped_only_by_a_bundle(void)
 {
-  g_assert_false(atx_dl_library_is_mapped("libarchive.so.13"));
+  g_assert_false(atx_dl_library_is_mapped("libz.so.1"));
+  g_assert_false(atx_dl_library_is_mapped("libzstd.so.1"));
   g_autoptr(GBytes) toml = g_bytes_new_static("version = 1\n", 12);
   g_autoptr(AtxBundle) plain = atx_bundle_read(toml, "config.toml", NULL, NULL);
   g_assert_nonnull(plain);
-  g_assert_false(atx_dl_library_is_mapped("libarchive.so.13"));
+  g_assert_false(atx_dl_library_is_mapped("libz.so.1"));
+  g_assert_false(atx_dl_library_is_mapped("libzstd.so.1"));
+
   static const guint8 gzip_magic[] = { 0x1f, 0x8b, 0x08, 0x00 };
   g_autoptr(GBytes) not_really = g_bytes_new_static(gzip_magic, sizeof gzip_magic);
   g_autoptr(GError) error = NULL;
   g_autoptr(AtxBundle) bundle = atx_bundle_read(not_really, "b.tar.gz", NULL, &error);
   g_assert_null(bundle);
   g_assert_error(error, ATX_ERROR, ATX_ERROR_INVALID);
-  g_assert_true(atx_dl_library_is_mapped("libarchive.so.13"));
+  g_assert_true(atx_dl_library_is_mapped("libz.so.1"));
+  g_assert_false(atx_dl_library_is_mapped("libzstd.so.1"));
+
+  static const guint8 zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+  g_autoptr(GBytes) zstd = g_bytes_new_static(zstd_magic, sizeof zstd_magic);
+  g_autoptr(GError) zstd_error = NULL;
+  g_autoptr(AtxBundle) zstd_bundle = atx_bundle_read(zstd, "b.tar.zst", NULL, &zstd_error);
+  g_assert_null(zstd_bundle);
+  g_assert_error(zstd_error, ATX_ERROR, ATX_ERROR_INVALID);
+  g_assert_true(atx_dl_library_is_mapped("libzstd.so.1"));
+  g_assert_false(atx_dl_library_is_mapped("libarchive.so.13"));
 }
 
 int
@@ -115,6 +129,6 @@ main(int argc, char **argv)
   g_test_add_func("/dlopen/missing-library", test_missing_library_names_the_package);
   g_test_add_func("/dlopen/missing-symbol", test_missing_symbol_is_named_and_nothing_half_resolved);
   g_test_add_func("/dlopen/override-variable", test_override_variable_replaces_the_soname);
-  g_test_add_func("/dlopen/libarchive-on-first-bundle", test_libarchive_mapped_only_by_a_bundle);
+  g_test_add_func("/dlopen/decompressors-on-first-bundle", test_decompressors_mapped_only_by_a_bundle);
   return g_test_run();
 }

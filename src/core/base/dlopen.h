@@ -1,6 +1,7 @@
 /* Optional shared libraries loaded on first use, the way systemd loads its
  * optional dependencies: a command that never reads a bundle or talks HTTP
- * never pays for libarchive's or libcurl's dependency chain at start-up.
+ * never pays for zlib, libzstd or libcurl (and libcurl's dependency chain) at
+ * start-up.
  *
  * This is the one place in src/core that touches the system (dlopen); it loads
  * code, not input, and every layer shares it, so it lives with the helpers.
@@ -33,8 +34,8 @@ typedef struct {
 } AtxDlSymbol;
 
 typedef struct {
-  const char *soname;              /* "libarchive.so.13" */
-  const char *package;             /* "libarchive13" */
+  const char *soname;              /* "libzstd.so.1" */
+  const char *package;             /* "libzstd1" */
   const char *purpose;             /* "to read bundles": ends the error message */
   const char *soname_override_env; /* NULL, or a variable only tests set */
   const AtxDlSymbol *symbols;      /* terminated by { NULL, NULL } */

@@ -6,7 +6,8 @@
 #include <unistd.h>
 
 #include "core/base/error.h"
-#include "core/bundle/archive_dl.h"
+#include "core/bundle/decompressor.h"
+#include "core/bundle/tar_reader.h"
 
 #define DEFAULT_MAX_UPLOAD (32u * 1024 * 1024)
 #define DEFAULT_MAX_DECOMPRESSED (256u * 1024 * 1024)
@@ -15,6 +16,10 @@
 /* Longer names cannot be written below /data/config/files anyway (PATH_MAX). */
 #define MAX_MEMBER_PATH 4096u
 #define CHUNK (64u * 1024)
+/* What may follow the end-of-archive marker inside the compressed stream
+ * (tar pads to its record size, 10 KiB by default): read to verify the
+ * stream's end (gzip's CRC), but not without bound. */
+#define MAX_TRAILER (1024u * 1024)
 
 /* What a path under files/ is, as far as the archive has told so far. */
 typedef enum {
@@ -34,6 +39,8 @@ typedef struct {
   const AtxBundleSink *sink; /* NULL: members under files/ are checked and dropped */
   gpointer sink_data;
   guint8 *chunk; /* CHUNK bytes of inflated data */
+  AtxTarReader *tar;
+  const char *format_label; /* ".tar.gz" */
 } Reader;
 
 /* Where the compressed bytes come from: memory, or a file descriptor read in
@@ -44,11 +51,9 @@ typedef struct {
   gsize memory_len;
   int fd;
   guint8 *block;
-  gsize pending;  /* bytes of @block not yet handed to libarchive */
+  gsize pending;  /* bytes of @block not yet handed to the decompressor */
   gsize consumed; /* bytes read from @fd so far */
   gsize max_upload;
-  gboolean over_limit;
-  int read_errno;
 } Source;
 
 static void
@@ -154,33 +159,42 @@ set_upload_limit_error(gsize limit, GError **error)
   g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "config upload exceeds %" G_GSIZE_FORMAT " byte limit", limit);
 }
 
-/* Inflates the current member chunk by chunk, enforcing the member and total
- * limits before each chunk is used; @keep (config.toml) collects it, else the
- * sink's file_data() receives it when there is a sink. */
+/* The header's size is refused before any byte of it is inflated: the limit
+ * that the member's bytes would cross first, member or total. */
 static gboolean
-read_content(Reader *reader, struct archive *archive, const char *name, GByteArray *keep, GError **error)
+check_member_size(const Reader *reader, const char *name, guint64 size, GError **error)
 {
-  gsize member_bytes = 0;
+  guint64 room = reader->limits.max_decompressed_bytes - reader->total_bytes; /* total <= max here */
+  if (size > reader->limits.max_member_bytes && reader->limits.max_member_bytes <= room) {
+    g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle member '%s' exceeds %" G_GSIZE_FORMAT " byte limit",
+                name, reader->limits.max_member_bytes);
+    return FALSE;
+  }
+  if (size > room) {
+    set_decompressed_limit_error(reader, error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Inflates the current member chunk by chunk once its size passed the member
+ * and total limits; @keep (config.toml) collects it, else the sink's
+ * file_data() receives it when there is a sink. */
+static gboolean
+read_content(Reader *reader, const char *name, guint64 size, GByteArray *keep, GError **error)
+{
+  if (!check_member_size(reader, name, size, error))
+    return FALSE;
+  reader->total_bytes += (gsize) size;
   for (;;) {
-    la_ssize_t got = sym_archive_read_data(archive, reader->chunk, CHUNK);
+    gssize got = atx_tar_reader_read_data(reader->tar, reader->chunk, CHUNK, error);
     if (got < 0) {
-      g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "failed to read bundle member '%s': %s", name,
-                  sym_archive_error_string(archive));
+      if (g_error_matches(*error, ATX_ERROR, ATX_ERROR_INVALID))
+        g_prefix_error(error, "failed to read bundle member '%s': ", name);
       return FALSE;
     }
     if (got == 0)
       return TRUE;
-    reader->total_bytes += (gsize) got;
-    member_bytes += (gsize) got;
-    if (member_bytes > reader->limits.max_member_bytes) {
-      g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle member '%s' exceeds %" G_GSIZE_FORMAT " byte limit",
-                  name, reader->limits.max_member_bytes);
-      return FALSE;
-    }
-    if (reader->total_bytes > reader->limits.max_decompressed_bytes) {
-      set_decompressed_limit_error(reader, error);
-      return FALSE;
-    }
     if (keep)
       g_byte_array_append(keep, reader->chunk, (guint) got);
     else if (reader->sink && !reader->sink->file_data(reader->chunk, (gsize) got, reader->sink_data, error))
@@ -245,10 +259,9 @@ check_tree_position(Reader *reader, const char *path, gboolean is_directory, GEr
 }
 
 static gboolean
-member_type_allowed(struct archive_entry *entry, const char *name, GError **error)
+member_type_allowed(const AtxTarEntry *entry, const char *name, GError **error)
 {
-  mode_t type = sym_archive_entry_filetype(entry);
-  if (sym_archive_entry_hardlink(entry) || (type != AE_IFREG && type != AE_IFDIR)) {
+  if (entry->kind != ATX_TAR_REGULAR && entry->kind != ATX_TAR_DIRECTORY) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_UNSUPPORTED, "unsupported bundle member type: %s", name);
     return FALSE;
   }
@@ -267,26 +280,26 @@ check_not_seen(Reader *reader, const char *path, GError **error)
 }
 
 static gboolean
-read_config_toml(Reader *reader, struct archive *archive, const char *name, GError **error)
+read_config_toml(Reader *reader, const char *name, guint64 size, GError **error)
 {
   g_autoptr(GByteArray) content = g_byte_array_new();
-  if (!read_content(reader, archive, name, content, error))
+  if (!read_content(reader, name, size, content, error))
     return FALSE;
   reader->config_toml = g_byte_array_free_to_bytes(g_steal_pointer(&content));
   return TRUE;
 }
 
-/* The member is skipped, and libarchive inflates it to skip it: count it
- * before that happens, or a small upload could make us inflate gigabytes. */
+/* The member is skipped, and skipping inflates it: count it before that
+ * happens, or a small upload could make us inflate gigabytes. */
 static gboolean
-skip_unsupported(Reader *reader, char *top, gint64 size, GError **error)
+skip_unsupported(Reader *reader, char *top, guint64 size, GError **error)
 {
-  reader->total_bytes += (gsize) MAX(size, 0);
-  if (reader->total_bytes > reader->limits.max_decompressed_bytes) {
+  if (size > reader->limits.max_decompressed_bytes - reader->total_bytes) {
     g_free(top);
     set_decompressed_limit_error(reader, error);
     return FALSE;
   }
+  reader->total_bytes += (gsize) size;
   if (g_ptr_array_find_with_equal_func(reader->unsupported, top, g_str_equal, NULL))
     g_free(top);
   else
@@ -295,24 +308,24 @@ skip_unsupported(Reader *reader, char *top, gint64 size, GError **error)
 }
 
 static gboolean
-place_file(Reader *reader, struct archive *archive, const char *name, const char *relative, GError **error)
+place_file(Reader *reader, const char *name, const char *relative, guint64 size, GError **error)
 {
   if (!add_parents(reader, relative, error))
     return FALSE;
   g_hash_table_insert(reader->tree, g_strdup(relative), GINT_TO_POINTER(TREE_FILE));
   if (reader->sink && !reader->sink->file_begin(relative, reader->sink_data, error))
     return FALSE;
-  return read_content(reader, archive, name, NULL, error) &&
+  return read_content(reader, name, size, NULL, error) &&
          (!reader->sink || reader->sink->file_end(reader->sink_data, error));
 }
 
 static gboolean
-place_member(Reader *reader, struct archive *archive, const char *name, const char *path, gboolean is_directory,
-             gint64 size, GError **error)
+place_member(Reader *reader, const char *name, const char *path, gboolean is_directory, guint64 size,
+             GError **error)
 {
   const char *slash = strchr(path, '/');
   if (!slash && !is_directory && g_str_equal(path, "config.toml"))
-    return read_config_toml(reader, archive, name, error);
+    return read_config_toml(reader, name, size, error);
   char *top = slash ? g_strndup(path, (gsize) (slash - path)) : g_strdup(path);
   if (!g_str_equal(top, "files"))
     return skip_unsupported(reader, top, size, error);
@@ -328,39 +341,45 @@ place_member(Reader *reader, struct archive *archive, const char *name, const ch
   if (!check_tree_position(reader, relative, is_directory, error))
     return FALSE;
   if (!is_directory)
-    return place_file(reader, archive, name, relative, error);
+    return place_file(reader, name, relative, size, error);
   if (g_hash_table_contains(reader->tree, relative))
     return TRUE; /* implied by an earlier child */
   return add_parents(reader, relative, error) && add_directory(reader, relative, error);
 }
 
 static gboolean
-read_member(Reader *reader, struct archive *archive, struct archive_entry *entry, GError **error)
+read_member(Reader *reader, const AtxTarEntry *entry, GError **error)
 {
   if (!count_member(reader, error))
     return FALSE;
-  const char *name = sym_archive_entry_pathname(entry);
-  if (name && strlen(name) > MAX_MEMBER_PATH) {
+  const char *name = entry->path;
+  if (strlen(name) > MAX_MEMBER_PATH) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle member path exceeds %u byte limit", MAX_MEMBER_PATH);
     return FALSE;
   }
   g_autofree char *path = normalize_member_path(name);
   if (!path) {
-    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "invalid bundle member path: '%s'", name ? name : "");
+    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "invalid bundle member path: '%s'", name);
     return FALSE;
   }
   if (!member_type_allowed(entry, name, error))
     return FALSE;
-  gboolean is_directory = sym_archive_entry_filetype(entry) == AE_IFDIR;
-  reader->total_bytes += 512; /* a header: keeps a flood of empty members bounded too */
+  gboolean is_directory = entry->kind == ATX_TAR_DIRECTORY;
+  /* Headers count, so a flood of empty members stays bounded too; so does a
+   * directory's data (GNU dumpdirs), which is skipped by inflating it. */
+  guint64 skipped = entry->header_bytes + (is_directory ? entry->size : 0);
+  if (skipped > reader->limits.max_decompressed_bytes - reader->total_bytes) {
+    set_decompressed_limit_error(reader, error);
+    return FALSE;
+  }
+  reader->total_bytes += (gsize) skipped;
   if (*path == '\0') {
     if (is_directory)
       return TRUE;
     g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "bundle member '.' must be a directory");
     return FALSE;
   }
-  return check_not_seen(reader, path, error) &&
-         place_member(reader, archive, name, path, is_directory, sym_archive_entry_size(entry), error);
+  return check_not_seen(reader, path, error) && place_member(reader, name, path, is_directory, entry->size, error);
 }
 
 static void
@@ -377,87 +396,105 @@ apply_default_limits(AtxBundleLimits *limits, const AtxBundleLimits *given)
     limits->max_member_bytes = DEFAULT_MAX_MEMBER;
 }
 
-static la_ssize_t
-source_read(struct archive *archive, void *data, const void **buffer)
+/* AtxByteSourceFunc over memory or @fd; the upload limit and read errors
+ * are its own, passed on unchanged by the decompressor and the tar reader. */
+static gssize
+source_next(const guint8 **data, gpointer user_data, GError **error)
 {
-  Source *source = data;
+  Source *source = user_data;
   if (source->in_memory) {
-    *buffer = source->memory;
-    la_ssize_t len = (la_ssize_t) source->memory_len;
+    *data = source->memory;
+    gsize len = source->memory_len;
     source->memory_len = 0;
-    return len;
+    return (gssize) len;
   }
   if (source->pending) {
-    *buffer = source->block;
-    la_ssize_t len = (la_ssize_t) source->pending;
+    *data = source->block;
+    gsize len = source->pending;
     source->pending = 0;
-    return len;
+    return (gssize) len;
   }
   ssize_t got;
   do
     got = read(source->fd, source->block, CHUNK);
   while (got < 0 && errno == EINTR);
   if (got < 0) {
-    source->read_errno = errno;
+    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot read the upload: %s", g_strerror(errno));
     return -1;
   }
   source->consumed += (gsize) got;
   if (source->consumed > source->max_upload) {
-    source->over_limit = TRUE;
+    set_upload_limit_error(source->max_upload, error);
     return -1;
   }
-  *buffer = source->block;
+  *data = source->block;
   return got;
 }
 
-/* libarchive's message, unless the source knows better (its own read failed). */
-static void
-set_archive_error(const Source *source, struct archive *archive, const char *what, AtxBundleFormat format,
-                  GError **error)
+static gssize
+tar_input(guint8 *buffer, gsize len, gpointer user_data, GError **error)
 {
-  if (source->over_limit)
-    set_upload_limit_error(source->max_upload, error);
-  else if (source->read_errno)
-    g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot read the upload: %s", g_strerror(source->read_errno));
-  else
-    g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "failed to %s %s bundle: %s", what,
-                atx_bundle_format_label(format), sym_archive_error_string(archive));
+  return atx_decompressor_read(user_data, buffer, len, error);
+}
+
+/* The tar reader's and the decompressor's words say what is wrong, not with
+ * what; errors of the source (upload limit, I/O) are complete already. */
+static void
+prefix_format_error(const Reader *reader, GError **error)
+{
+  if (g_error_matches(*error, ATX_ERROR, ATX_ERROR_INVALID))
+    g_prefix_error(error, "failed to read %s bundle: ", reader->format_label);
+}
+
+/* After the end-of-archive marker: the rest of the stream, to its end, so a
+ * corrupt or cut stream (gzip's CRC, a zstd frame's end) is not taken as whole. */
+static gboolean
+read_trailer(Reader *reader, AtxDecompressor *decompressor, GError **error)
+{
+  gsize trailer = 0;
+  for (;;) {
+    gssize got = atx_decompressor_read(decompressor, reader->chunk, CHUNK, error);
+    if (got < 0)
+      prefix_format_error(reader, error);
+    if (got <= 0)
+      return got == 0;
+    trailer += (gsize) got;
+    if (trailer > MAX_TRAILER) {
+      g_set_error(error, ATX_ERROR, ATX_ERROR_INVALID, "more than %u bytes follow the end of the tar archive",
+                  MAX_TRAILER);
+      return FALSE;
+    }
+  }
+}
+
+/* The tar's members, one by one, until its end-of-archive marker. */
+static gboolean
+read_members(Reader *reader, GError **error)
+{
+  for (;;) {
+    const AtxTarEntry *entry = NULL;
+    if (!atx_tar_reader_next(reader->tar, &entry, error)) {
+      prefix_format_error(reader, error);
+      return FALSE;
+    }
+    if (!entry)
+      return TRUE;
+    if (!read_member(reader, entry, error))
+      return FALSE;
+  }
 }
 
 static gboolean
 read_archive(Reader *reader, Source *source, AtxBundleFormat format, GError **error)
 {
-  if (!atx_archive_load(error))
+  AtxCompression compression = format == ATX_BUNDLE_TAR_GZIP ? ATX_COMPRESSION_GZIP : ATX_COMPRESSION_ZSTD;
+  g_autoptr(AtxDecompressor) decompressor = atx_decompressor_new(compression, source_next, source, error);
+  if (!decompressor)
     return FALSE;
-  struct archive *archive = sym_archive_read_new();
-  if (format == ATX_BUNDLE_TAR_GZIP)
-    sym_archive_read_support_filter_gzip(archive);
-  else
-    sym_archive_read_support_filter_zstd(archive);
-  sym_archive_read_support_format_tar(archive);
-  gboolean ok = TRUE;
-  if (sym_archive_read_open(archive, source, NULL, source_read, NULL) != ARCHIVE_OK) {
-    set_archive_error(source, archive, "decompress", format, error);
-    ok = FALSE;
-  }
-  struct archive_entry *entry;
-  while (ok) {
-    int status = sym_archive_read_next_header(archive, &entry);
-    if (status == ARCHIVE_EOF)
-      break;
-    if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
-      set_archive_error(source, archive, "read", format, error);
-      ok = FALSE;
-      break;
-    }
-    ok = read_member(reader, archive, entry, error);
-    /* A refusal may come from libarchive failing to read our source. */
-    if (!ok && (source->over_limit || source->read_errno) && error && *error) {
-      g_clear_error(error);
-      set_archive_error(source, archive, "read", format, error);
-    }
-  }
-  sym_archive_read_free(archive);
+  reader->tar = atx_tar_reader_new(tar_input, decompressor);
+  reader->format_label = atx_bundle_format_label(format);
+  gboolean ok = read_members(reader, error) && read_trailer(reader, decompressor, error);
+  g_clear_pointer(&reader->tar, atx_tar_reader_free);
   return ok;
 }
 

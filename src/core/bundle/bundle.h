@@ -13,9 +13,10 @@
  * Two ways to read: atx_bundle_read() from bytes in memory, keeping every
  * member (the CLI's render and diff); atx_bundle_read_fd() from a file
  * descriptor with bounded memory, keeping only config.toml and handing the
- * members under files/ to a sink as they are inflated (the device). libarchive
- * is loaded on the first bundle (archive_dl.h); a plain config.toml never
- * loads it. All functions are thread-safe (no shared state). */
+ * members under files/ to a sink as they are inflated (the device). The tar
+ * is read by tar_reader.h, decompressed by decompressor.h, whose zlib or
+ * libzstd is loaded on the first bundle of its kind; a plain config.toml
+ * loads neither. All functions are thread-safe (no shared state). */
 #pragma once
 
 #include <glib.h>
