@@ -28,6 +28,7 @@ static char **opt_listen;
 static int opt_heartbeat_seconds;
 static int opt_rebind_delay_seconds = 10;
 static int opt_connection_timeout_seconds;
+static int opt_connections_per_address;
 static int opt_nonce_ttl_seconds;
 
 static const GOptionEntry root_entries[] = {
@@ -52,6 +53,8 @@ static const GOptionEntry serve_entries[] = {
     "After provisioning, keep the old addresses this long so clients see the job end (default 10)", "N" },
   { "connection-timeout-seconds", 0, 0, G_OPTION_ARG_INT, &opt_connection_timeout_seconds,
     "Close a connection idle this long, so slow clients cannot hold it (default 120)", "N" },
+  { "connections-per-address", 0, 0, G_OPTION_ARG_INT, &opt_connections_per_address,
+    "Refuse more connections than this at once from one client address (default 128)", "N" },
   { "nonce-ttl-seconds", 0, 0, G_OPTION_ARG_INT, &opt_nonce_ttl_seconds,
     "A nonce from GET /api/nonce expires after this (default 300)", "N" },
   { NULL },
@@ -277,6 +280,7 @@ run_serve(const AtxCommand *self, int argc, char **argv)
     .heartbeat_seconds = (guint) MAX(opt_heartbeat_seconds, 0),
     .rebind_delay_seconds = (guint) MAX(opt_rebind_delay_seconds, 0),
     .connection_timeout_seconds = (guint) MAX(opt_connection_timeout_seconds, 0),
+    .connections_per_address = (guint) MAX(opt_connections_per_address, 0),
     .nonce_ttl_seconds = (guint) MAX(opt_nonce_ttl_seconds, 0),
   };
   if (!atx_http_serve(&options, &error)) {

@@ -11,6 +11,9 @@
 #include "core/base/error.h"
 
 #define DEFAULT_CONNECTION_TIMEOUT_SECONDS 120
+/* Above what a browser (6) or an operator's tools open to one device, and
+ * above bench/http's 64 concurrent connections. */
+#define DEFAULT_CONNECTIONS_PER_ADDRESS 128
 #define STREAM_BLOCK_SIZE 4096
 
 struct _AtxListener {
@@ -448,7 +451,7 @@ describe_socket(int fd)
 }
 
 AtxListener *
-atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, guint connection_timeout_seconds,
+atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, const AtxListenerLimits *limits,
                  GError **error)
 {
   int flags = fcntl(fd, F_GETFL);
@@ -465,8 +468,11 @@ atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir, 
       MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request,
                        listener, MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd, MHD_OPTION_NOTIFY_COMPLETED,
                        on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-                       (unsigned int) (connection_timeout_seconds ? connection_timeout_seconds
-                                                                  : DEFAULT_CONNECTION_TIMEOUT_SECONDS),
+                       (unsigned int) (limits->connection_timeout_seconds ? limits->connection_timeout_seconds
+                                                                          : DEFAULT_CONNECTION_TIMEOUT_SECONDS),
+                       MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                       (unsigned int) (limits->connections_per_address ? limits->connections_per_address
+                                                                       : DEFAULT_CONNECTIONS_PER_ADDRESS),
                        MHD_OPTION_END);
   if (!listener->daemon) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_IO, "cannot start the HTTP server on %s", listener->address);

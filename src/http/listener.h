@@ -11,11 +11,17 @@
 
 typedef struct _AtxListener AtxListener;
 
-/* Serves @fd (taken, also on failure), a bound and listening socket. A
- * connection idle for @connection_timeout_seconds (0 = 120) is closed, so a
- * slow client cannot hold one for ever. */
+/* What one client may hold: a slow client cannot keep a connection for ever,
+ * and one address cannot take every connection the daemon can serve. */
+typedef struct {
+  guint connection_timeout_seconds; /* a connection idle this long is closed; 0 = 120 */
+  guint connections_per_address;    /* more at once from one address are refused; 0 = 128 */
+} AtxListenerLimits;
+
+/* Serves @fd (taken, also on failure), a bound and listening socket, within
+ * @limits. */
 AtxListener *atx_listener_new(const AtxHttpContext *context, int fd, const char *upload_dir,
-                              guint connection_timeout_seconds, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                              const AtxListenerLimits *limits, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* "127.0.0.1:8080", for logs. */
 const char *atx_listener_address(const AtxListener *listener);
 /* Stops accepting new connections (shutdown begins). */

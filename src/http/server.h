@@ -34,6 +34,7 @@ typedef struct {
   guint heartbeat_seconds;          /* SSE keepalive comments; 0 = 15 */
   guint rebind_delay_seconds;       /* grace after the provisioning job, so clients see its end */
   guint connection_timeout_seconds; /* idle connections are closed after this; 0 = 120 */
+  guint connections_per_address;    /* concurrent connections from one client address; 0 = 128 */
   guint nonce_ttl_seconds;          /* a nonce expires after this; 0 = 300 */
 } AtxHttpServeOptions;
 

@@ -250,6 +250,38 @@ def test_body_sent_slowly_in_small_chunks(daemon, example_config):
     assert reply.startswith(b"HTTP/1.1 202"), reply[:200]
 
 
+def test_one_address_cannot_take_every_connection(start_daemon, openapi):
+    """--connections-per-address: the connection over the limit is closed at
+    once; the ones within it are served, and a freed slot can be used again."""
+    daemon = start_daemon(extra=["--connections-per-address", "4"])
+    host, port = daemon.listen[0].rsplit(":", 1)
+    held = [socket.create_connection((host, int(port)), timeout=20) for _ in range(4)]
+    try:
+        extra = socket.create_connection((host, int(port)), timeout=20)
+        with extra:
+            try:
+                closed = extra.recv(1) == b""
+            except ConnectionResetError:
+                closed = True
+            assert closed, "the fifth connection from one address was kept"
+        request = f"GET /api/health HTTP/1.1\r\nHost: {daemon.listen[0]}\r\nConnection: close\r\n\r\n".encode()
+        held[0].sendall(request)
+        assert held[0].recv(4096).startswith(b"HTTP/1.1 200")
+        held.pop(0).close()
+        deadline = time.monotonic() + 20
+        while True:  # the server notices the closed slot on its own time
+            try:
+                if Api(daemon.url, openapi).get("/api/health").status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "a freed slot was not given to a new connection"
+            time.sleep(0.05)
+    finally:
+        for connection in held:
+            connection.close()
+
+
 def test_client_disconnect_mid_upload_leaves_nothing(start_daemon, openapi, example_config):
     # libmicrohttpd sometimes notices a peer that closed mid-body only at the
     # connection timeout: a short one bounds when the upload must be gone.
