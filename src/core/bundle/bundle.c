@@ -147,34 +147,37 @@ normalize_member_path(const char *name)
 }
 
 static void
-set_decompressed_limit_error(const Reader *reader, GError **error)
-{
-  g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle exceeds %" G_GSIZE_FORMAT " byte decompressed limit",
-              reader->limits.max_decompressed_bytes);
-}
-
-static void
 set_upload_limit_error(gsize limit, GError **error)
 {
   g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "config upload exceeds %" G_GSIZE_FORMAT " byte limit", limit);
 }
 
+/* Counts @size bytes the archive will make us inflate (data, skipped data,
+ * headers) against the total, before they are inflated. */
+static gboolean
+reserve_decompressed(Reader *reader, guint64 size, GError **error)
+{
+  if (size > reader->limits.max_decompressed_bytes - reader->total_bytes) { /* total <= max here */
+    g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle exceeds %" G_GSIZE_FORMAT " byte decompressed limit",
+                reader->limits.max_decompressed_bytes);
+    return FALSE;
+  }
+  reader->total_bytes += (gsize) size;
+  return TRUE;
+}
+
 /* The header's size is refused before any byte of it is inflated: the limit
  * that the member's bytes would cross first, member or total. */
 static gboolean
-check_member_size(const Reader *reader, const char *name, guint64 size, GError **error)
+reserve_member(Reader *reader, const char *name, guint64 size, GError **error)
 {
-  guint64 room = reader->limits.max_decompressed_bytes - reader->total_bytes; /* total <= max here */
+  guint64 room = reader->limits.max_decompressed_bytes - reader->total_bytes;
   if (size > reader->limits.max_member_bytes && reader->limits.max_member_bytes <= room) {
     g_set_error(error, ATX_ERROR, ATX_ERROR_LIMIT, "bundle member '%s' exceeds %" G_GSIZE_FORMAT " byte limit",
                 name, reader->limits.max_member_bytes);
     return FALSE;
   }
-  if (size > room) {
-    set_decompressed_limit_error(reader, error);
-    return FALSE;
-  }
-  return TRUE;
+  return reserve_decompressed(reader, size, error);
 }
 
 /* Inflates the current member chunk by chunk once its size passed the member
@@ -183,9 +186,8 @@ check_member_size(const Reader *reader, const char *name, guint64 size, GError *
 static gboolean
 read_content(Reader *reader, const char *name, guint64 size, GByteArray *keep, GError **error)
 {
-  if (!check_member_size(reader, name, size, error))
+  if (!reserve_member(reader, name, size, error))
     return FALSE;
-  reader->total_bytes += (gsize) size;
   for (;;) {
     gssize got = atx_tar_reader_read_data(reader->tar, reader->chunk, CHUNK, error);
     if (got < 0) {
@@ -294,12 +296,10 @@ read_config_toml(Reader *reader, const char *name, guint64 size, GError **error)
 static gboolean
 skip_unsupported(Reader *reader, char *top, guint64 size, GError **error)
 {
-  if (size > reader->limits.max_decompressed_bytes - reader->total_bytes) {
+  if (!reserve_decompressed(reader, size, error)) {
     g_free(top);
-    set_decompressed_limit_error(reader, error);
     return FALSE;
   }
-  reader->total_bytes += (gsize) size;
   if (g_ptr_array_find_with_equal_func(reader->unsupported, top, g_str_equal, NULL))
     g_free(top);
   else
@@ -368,11 +368,8 @@ read_member(Reader *reader, const AtxTarEntry *entry, GError **error)
   /* Headers count, so a flood of empty members stays bounded too; so does a
    * directory's data (GNU dumpdirs), which is skipped by inflating it. */
   guint64 skipped = entry->header_bytes + (is_directory ? entry->size : 0);
-  if (skipped > reader->limits.max_decompressed_bytes - reader->total_bytes) {
-    set_decompressed_limit_error(reader, error);
+  if (!reserve_decompressed(reader, skipped, error))
     return FALSE;
-  }
-  reader->total_bytes += (gsize) skipped;
   if (*path == '\0') {
     if (is_directory)
       return TRUE;
