@@ -1,8 +1,10 @@
 /* atomixctl: the operator's command line. Argument parsing only; the commands
  * live in src/client. */
 #include <glib.h>
+#include <stdlib.h>
 
 #include "cli/command.h"
+#include "cli/companion.h"
 #include "client/edit.h"
 #include "client/offline.h"
 #include "client/remote.h"
@@ -181,9 +183,22 @@ config_dir(void)
   return opt_config_dir ? opt_config_dir : ATX_DEFAULT_CONFIG_DIR;
 }
 
+#ifdef ATX_REMOTE_COMPANION
+/* main()'s argv as received, before GOption rearranged it. */
+static char **command_line;
+#endif
+
+/* Every command that talks to a device calls this once its options parsed,
+ * before it reads any input: in the statically linked atomixctl
+ * (-Dstatic_atomixctl, src/atomixctl/meson.build) it is where the command
+ * moves to the companion that can load libcurl (cli/companion.h). Usage
+ * errors and --help are answered here either way, identically. */
 static AtxRemoteOptions
 remote_options(void)
 {
+#ifdef ATX_REMOTE_COMPANION
+  exit(atx_cli_exec_companion(PROGRAM, ATX_REMOTE_COMPANION, ATX_LIBEXECDIR, command_line));
+#endif
   return (AtxRemoteOptions){
     .base_url = opt_url, .key_path = opt_key, .bind_method = opt_bind_method, .json = opt_json, .watch = opt_watch
   };
@@ -373,7 +388,8 @@ run_user(const AtxCommand *self, int argc, char **argv)
 }
 
 static int
-edit_with_file(const char *command, const char *method, const char *route, const char *label, const char *path)
+edit_with_file(const char *command, const char *method, const char *route, const char *label, const char *path,
+               const AtxRemoteOptions *options)
 {
   g_autoptr(GError) error = NULL;
   json_t *body = atx_edit_body_from_file(path, &error);
@@ -381,8 +397,7 @@ edit_with_file(const char *command, const char *method, const char *route, const
     g_printerr("atomixctl %s: %s\n", command, error->message);
     return EXIT_USAGE;
   }
-  AtxRemoteOptions options = remote_options();
-  int status = atx_cmd_edit(command, method, route, body, label, &options);
+  int status = atx_cmd_edit(command, method, route, body, label, options);
   json_decref(body);
   return status;
 }
@@ -395,14 +410,14 @@ run_container(const AtxCommand *self, int argc, char **argv)
   if (verb == NULL || !parse_edit(self, verb, g_str_equal(verb, "set") ? "NAME FILE --url URL" : "NAME --url URL",
                                   &argc, &argv, g_str_equal(verb, "set") ? 2 : 1, NULL))
     return EXIT_USAGE;
+  AtxRemoteOptions options = remote_options();
   /* container -> containers, container-network -> container-networks, ... */
   g_autofree char *collection = g_strconcat(self->name, "s", NULL);
   g_autofree char *command = g_strdup_printf("%s %s", self->name, verb);
   g_autofree char *route = atx_edit_route(collection, argv[1]);
   g_autofree char *label = g_strdup_printf("%s/%s", collection, argv[1]);
   if (g_str_equal(verb, "set"))
-    return edit_with_file(command, "PUT", route, label, argv[2]);
-  AtxRemoteOptions options = remote_options();
+    return edit_with_file(command, "PUT", route, label, argv[2], &options);
   return atx_cmd_edit(command, "DELETE", route, NULL, label, &options);
 }
 
@@ -413,12 +428,16 @@ run_network(const AtxCommand *self, int argc, char **argv)
   const char *verb = edit_verb(self, argc, argv, verbs);
   if (verb == NULL || !parse_edit(self, verb, "FILE --url URL", &argc, &argv, 1, NULL))
     return EXIT_USAGE;
+  AtxRemoteOptions options = remote_options();
   g_autofree char *route = atx_edit_route("network", NULL);
-  return edit_with_file("network patch", "PATCH", route, "network", argv[1]);
+  return edit_with_file("network patch", "PATCH", route, "network", argv[1], &options);
 }
 
 int
 main(int argc, char **argv)
 {
+#ifdef ATX_REMOTE_COMPANION
+  command_line = g_memdup2(argv, (gsize) (argc + 1) * sizeof *argv);
+#endif
   return atx_cli_main(PROGRAM, commands, G_N_ELEMENTS(commands), argc, argv);
 }

@@ -424,7 +424,22 @@ def test_command_help(run_atomixctl, command):
     assert f"atomixctl {command}" in result.stdout
 
 
-# ---- libraries loaded on first use ----------------------------------------------
+# ---- libraries loaded on first use, and the static atomixctl --------------------
+
+
+@pytest.fixture(scope="session")
+def dynamic_atomixctl(atomixctl):
+    """The atomixctl that loads libraries: atomixctl-remote next to a static atomixctl
+    (-Dstatic_atomixctl, the default), atomixctl itself otherwise (sanitizer builds)."""
+    companion = atomixctl.parent / "atomixctl-remote"
+    return companion if companion.exists() else atomixctl
+
+
+def is_static(program):
+    """True when @program has no program interpreter (PT_INTERP): no dynamic loader runs."""
+    result = subprocess.run(["readelf", "--program-headers", "--wide", str(program)], capture_output=True,
+                            text=True, timeout=COMMAND_TIMEOUT, check=True)
+    return "INTERP" not in result.stdout
 
 
 def loaded_libraries(atomixctl, *args, env=None):
@@ -441,12 +456,12 @@ def on_demand(names):
     return [name for name in names if "archive" in name or "curl" in name or name.startswith(("libz.", "libzstd."))]
 
 
-def test_validate_of_a_config_loads_no_decompressor_nor_libcurl(atomixctl, source_dir):
-    result, opened = loaded_libraries(atomixctl, "validate", source_dir / "examples" / "config.toml")
+def test_validate_of_a_config_loads_no_decompressor_nor_libcurl(dynamic_atomixctl, source_dir):
+    result, opened = loaded_libraries(dynamic_atomixctl, "validate", source_dir / "examples" / "config.toml")
     assert result.returncode == 0, result.stderr
     assert "libc.so.6" in opened, opened  # the trace works at all
     assert not on_demand(opened), sorted(opened)
-    help_result, help_opened = loaded_libraries(atomixctl, "--help")
+    help_result, help_opened = loaded_libraries(dynamic_atomixctl, "--help")
     assert help_result.returncode == 0
     assert not on_demand(help_opened), sorted(help_opened)
 
@@ -456,12 +471,12 @@ def build_option(build_dir, name):
         return next(option["value"] for option in json.load(f) if option["name"] == name)
 
 
-def test_offline_commands_load_only_glib_jansson_and_libc(atomixctl, build_dir, source_dir):
+def test_offline_commands_load_only_glib_jansson_and_libc(dynamic_atomixctl, build_dir, source_dir):
     # GIO (and gobject, gmodule, ffi, mount, blkid, selinux, z behind it) was once linked
     # for one GSubprocess; start-up is most of what `validate` costs. With static_glib
     # (the default) GLib, PCRE2 and jansson are linked in: binding their symbols at
     # every start was most of what was left.
-    result, opened = loaded_libraries(atomixctl, "validate", source_dir / "examples" / "config.toml")
+    result, opened = loaded_libraries(dynamic_atomixctl, "validate", source_dir / "examples" / "config.toml")
     assert result.returncode == 0, result.stderr
     # A sanitizer build also loads the sanitizers' runtimes (and what they need).
     if "libasan.so.8" in opened:
@@ -473,10 +488,10 @@ def test_offline_commands_load_only_glib_jansson_and_libc(atomixctl, build_dir, 
 
 
 @pytest.mark.parametrize("name, soname", [("b.tar.gz", "libz.so.1"), ("b.tar.zst", "libzstd.so.1")])
-def test_validate_of_a_bundle_loads_its_decompressor_on_first_use(atomixctl, make_bundle, source_dir, tmp_path,
-                                                                   name, soname):
+def test_validate_of_a_bundle_loads_its_decompressor_on_first_use(dynamic_atomixctl, make_bundle, source_dir,
+                                                                   tmp_path, name, soname):
     archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / name)
-    result, opened = loaded_libraries(atomixctl, "validate", archive)
+    result, opened = loaded_libraries(dynamic_atomixctl, "validate", archive)
     assert result.returncode == 0, result.stderr
     assert on_demand(opened) == [soname], sorted(opened)  # and never libarchive
 
@@ -485,27 +500,81 @@ def test_validate_of_a_bundle_loads_its_decompressor_on_first_use(atomixctl, mak
     ("b.tar.gz", "ATOMIX_TEST_LIBZ_SONAME", "libz-absent.so.1", "zlib1g", ".tar.gz"),
     ("b.tar.zst", "ATOMIX_TEST_LIBZSTD_SONAME", "libzstd-absent.so.1", "libzstd1", ".tar.zst"),
 ])
-def test_missing_decompressor_is_a_clear_error_naming_the_package(atomixctl, make_bundle, source_dir, tmp_path,
-                                                                  name, variable, soname, package, purpose):
+def test_missing_decompressor_is_a_clear_error_naming_the_package(dynamic_atomixctl, make_bundle, source_dir,
+                                                                  tmp_path, name, variable, soname, package,
+                                                                  purpose):
     archive = make_bundle(source_dir / "examples" / "bundle", tmp_path / name)
     env = dict(os.environ, **{variable: soname})
-    result = subprocess.run([str(atomixctl), "validate", "--json", str(archive)], capture_output=True, text=True,
-                            timeout=COMMAND_TIMEOUT, check=False, env=env)
+    result = subprocess.run([str(dynamic_atomixctl), "validate", "--json", str(archive)], capture_output=True,
+                            text=True, timeout=COMMAND_TIMEOUT, check=False, env=env)
     assert result.returncode == 1, result.stderr
     [diag] = json.loads(result.stdout)["diagnostics"]
     assert diag["code"] == "bundle.invalid"
     assert diag["message"].startswith(f"{soname} is not available (")
     assert diag["message"].endswith(f"; install the Debian package {package} to read {purpose} bundles")
     # A plain config.toml never needs it.
-    plain = subprocess.run([str(atomixctl), "validate", str(source_dir / "examples" / "config.toml")],
+    plain = subprocess.run([str(dynamic_atomixctl), "validate", str(source_dir / "examples" / "config.toml")],
                            capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False, env=env)
     assert plain.returncode == 0, plain.stderr
 
 
 def test_missing_libcurl_is_a_clear_error_naming_the_package(atomixctl):
+    # Through atomixctl: a static one hands the command, environment included, to atomixctl-remote.
     result = subprocess.run([str(atomixctl), "export", "--url", "http://127.0.0.1:9"], capture_output=True,
                             text=True, timeout=COMMAND_TIMEOUT, check=False,
                             env=dict(os.environ, ATOMIX_TEST_LIBCURL_SONAME="libcurl-absent.so.4"))
     assert result.returncode == 2, result.stderr
     assert "libcurl-absent.so.4 is not available (" in result.stderr
     assert "; install the Debian package libcurl4 to talk to a device over HTTP" in result.stderr
+
+
+@pytest.fixture
+def static_atomixctl_alone(atomixctl, tmp_path):
+    """A copy of the static atomixctl in a directory of its own: no atomixctl-remote beside it."""
+    if not (atomixctl.parent / "atomixctl-remote").exists():
+        pytest.skip("atomixctl is linked dynamically in this build (sanitizers, or -Dstatic_atomixctl=disabled)")
+    alone = tmp_path / "alone" / "atomixctl"
+    alone.parent.mkdir()
+    shutil.copy2(atomixctl, alone)
+    return alone
+
+
+def test_static_atomixctl_runs_without_a_dynamic_loader(atomixctl, dynamic_atomixctl, static_atomixctl_alone):
+    assert is_static(atomixctl)
+    assert not is_static(dynamic_atomixctl)
+
+
+@pytest.mark.parametrize("name", ["config.toml", "b.tar.gz", "b.tar.zst"])
+def test_static_atomixctl_does_local_work_alone(static_atomixctl_alone, make_bundle, source_dir, tmp_path, name):
+    # zlib and libzstd are linked in: a bundle needs nothing from outside either.
+    source = source_dir / "examples" / "config.toml"
+    if name != "config.toml":
+        source = make_bundle(source_dir / "examples" / "bundle", tmp_path / name)
+    result = subprocess.run([str(static_atomixctl_alone), "validate", str(source)], capture_output=True,
+                            text=True, timeout=COMMAND_TIMEOUT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Valid: {source}\n"
+    rendered = subprocess.run([str(static_atomixctl_alone), "render", str(source), "--out", str(tmp_path / "out")],
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+    assert rendered.returncode == 0, rendered.stderr
+
+
+def test_static_atomixctl_hands_device_commands_to_its_companion(static_atomixctl_alone):
+    def run(*argv):
+        return subprocess.run([str(static_atomixctl_alone), *argv], capture_output=True, text=True,
+                              timeout=COMMAND_TIMEOUT, check=False)
+
+    # Usage errors and --help are answered without the companion, exactly as it would answer them.
+    usage = run("export")
+    assert (usage.returncode, usage.stderr) == (2, "atomixctl export: --url URL is required\n")
+    assert "atomixctl apply" in run("apply", "--help").stdout
+    # A command that would talk to a device needs atomixctl-remote, and says where it looked.
+    sibling = static_atomixctl_alone.parent / "atomixctl-remote"
+    for argv in (["export", "--url", "http://127.0.0.1:9"], ["validate", "--url", "http://127.0.0.1:9", "x.toml"],
+                 ["user", "rm", "alice", "--url", "http://127.0.0.1:9"]):
+        result = run(*argv)
+        assert (result.returncode, result.stdout) == (2, ""), (argv, result.stderr)
+        assert result.stderr.startswith("atomixctl: commands that talk to a device run in atomixctl-remote, which "
+                                        f"could not be started: tried {sibling} (No such file or directory), "), \
+            result.stderr
+
