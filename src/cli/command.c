@@ -1,6 +1,5 @@
 #include "cli/command.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,14 +15,28 @@ print_usage(FILE *out, const char *program, const AtxCommand *commands, guint n_
   fprintf(out, "\nRun '%s COMMAND --help' for a command's options.\n", program);
 }
 
+/* Output is UTF-8 whatever the locale. Messages quote the operator's config,
+ * which TOML requires to be UTF-8; GLib's default handlers would convert it to
+ * the locale's character set and print '?' for whatever that lacks. Without
+ * setlocale() nothing here depends on the locale at all, and loading one was
+ * a good part of a local command's start-up (bench/startup). */
+static void
+print_utf8(const char *text)
+{
+  fputs(text, stdout);
+}
+
+static void
+printerr_utf8(const char *text)
+{
+  fputs(text, stderr);
+}
+
 int
 atx_cli_main(const char *program, const AtxCommand *commands, guint n_commands, int argc, char **argv)
 {
-  /* The character set only (GLib converts console output to it); numbers,
-   * dates and messages stay "C", so output never depends on the user's
-   * locale. Loading every category also cost a third of `atomixctl validate`
-   * (bench/startup). */
-  setlocale(LC_CTYPE, "");
+  g_set_print_handler(print_utf8);
+  g_set_printerr_handler(printerr_utf8);
   if (argc < 2) {
     print_usage(stderr, program, commands, n_commands);
     return ATX_EXIT_USAGE;

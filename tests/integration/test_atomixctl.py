@@ -578,3 +578,14 @@ def test_static_atomixctl_hands_device_commands_to_its_companion(static_atomixct
                                         f"could not be started: tried {sibling} (No such file or directory), "), \
             result.stderr
 
+
+def test_output_is_utf8_whatever_the_locale(atomixctl, tmp_path):
+    # GLib's default print handlers convert to the locale's character set: under LC_ALL=C
+    # "ü" and "ó" came out as "?".
+    path = tmp_path / "ü.toml"
+    path.write_text('version = 1\n[network]\n"hóstname" = "x"\n', encoding="utf-8")
+    result = subprocess.run([str(atomixctl), "validate", str(path)], capture_output=True, timeout=COMMAND_TIMEOUT,
+                            check=False, env=dict(os.environ, LC_ALL="C", LANG="C"))
+    assert result.returncode == 1
+    out = result.stderr.decode("utf-8")
+    assert f'{path}:3:14: error[schema.additionalProperties]: unknown key "hóstname"\n' in out, out
