@@ -18,6 +18,11 @@ extern const char atx_openapi_json[];
 #endif
 #define EXIT_USAGE ATX_EXIT_USAGE
 
+/* Every string option is G_OPTION_ARG_FILENAME: GOption passes it on as it
+ * is. G_OPTION_ARG_STRING would convert it from the locale's character set,
+ * and atomixctl never calls setlocale() (start-up; bench/startup), so in every
+ * locale an "é" in an SSH key's comment would be refused. Text is taken as
+ * UTF-8 and checked where it goes into a JSON body (require_utf8). */
 static gboolean opt_json;
 static gboolean opt_watch;
 static char *opt_out;
@@ -32,7 +37,8 @@ static char *opt_ssh_key_file;
 static char *opt_shell;
 
 static const GOptionEntry url_entries[] = {
-  { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url, "Base URL of the device API, e.g. http://172.20.30.1:8080", "URL" },
+  { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url, "Base URL of the device API, e.g. http://172.20.30.1:8080",
+    "URL" },
   { NULL },
 };
 
@@ -57,17 +63,17 @@ static const GOptionEntry limit_entries[] = {
 
 static const GOptionEntry user_entries[] = {
   { "admin", 0, 0, G_OPTION_ARG_NONE, &opt_admin, "The user is an admin (sudo, and may sign requests)", NULL },
-  { "ssh-key", 0, 0, G_OPTION_ARG_STRING, &opt_ssh_key,
+  { "ssh-key", 0, 0, G_OPTION_ARG_FILENAME, &opt_ssh_key,
     "The user's SSH public key, e.g. \"ssh-ed25519 AAAA... me\"", "KEY" },
   { "ssh-key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ssh_key_file,
     "Read the SSH public key from this file (.pub)", "PATH" },
-  { "shell", 0, 0, G_OPTION_ARG_STRING, &opt_shell, "Login shell", "SHELL" },
+  { "shell", 0, 0, G_OPTION_ARG_FILENAME, &opt_shell, "Login shell", "SHELL" },
   { NULL },
 };
 
 static const GOptionEntry validate_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print machine-readable JSON", NULL },
-  { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
+  { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url,
     "Validate on the device instead (POST /api/validate: its checks and a dry-run render, nothing changed)",
     "URL" },
   { NULL },
@@ -192,7 +198,7 @@ static char **command_line;
  * before it reads any input: in the statically linked atomixctl
  * (-Dstatic_atomixctl, src/atomixctl/meson.build) it is where the command
  * moves to the companion that can load libcurl (cli/companion.h). Usage
- * errors and --help are answered here either way, identically. */
+ * errors and --help never get this far, so both binaries answer them alike. */
 static AtxRemoteOptions
 remote_options(void)
 {
@@ -316,6 +322,15 @@ run_export(const AtxCommand *self, int argc, char **argv)
   return atx_cmd_export(&options);
 }
 
+static gboolean
+require_utf8(const char *command, const char *what, const char *text)
+{
+  if (text == NULL || g_utf8_validate(text, -1, NULL))
+    return TRUE;
+  g_printerr("atomixctl %s: %s is not valid UTF-8\n", command, what);
+  return FALSE;
+}
+
 /* "user set ..." runs as the sub-command "user set" with argv shifted past the verb. */
 static gboolean
 parse_edit(const AtxCommand *self, const char *verb, const char *args, int *argc, char ***argv, int wanted_args,
@@ -379,7 +394,8 @@ run_user(const AtxCommand *self, int argc, char **argv)
   if (g_str_equal(verb, "rm"))
     return atx_cmd_edit("user rm", "DELETE", route, NULL, label, &options);
   g_autofree char *key = user_ssh_key();
-  if (opt_ssh_key_file != NULL && key == NULL)
+  if ((opt_ssh_key_file != NULL && key == NULL) || !require_utf8("user set", "the SSH key", key) ||
+      !require_utf8("user set", "--shell", opt_shell))
     return EXIT_USAGE;
   json_t *body = atx_edit_user_body(opt_admin, key, opt_shell);
   int status = atx_cmd_edit("user set", "PUT", route, body, label, &options);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <locale.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -305,5 +306,10 @@ run_openapi(const AtxCommand *self, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+  /* GLib's log writer (g_warning, g_message) converts to the locale's
+   * character set when stderr is not the journal, and the options are read in
+   * it. atomixctl does without (src/atomixctl/main.c); a daemon's start-up is
+   * not worth the difference. */
+  setlocale(LC_CTYPE, "");
   return atx_cli_main(PROGRAM, commands, G_N_ELEMENTS(commands), argc, argv);
 }

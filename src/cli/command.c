@@ -15,15 +15,17 @@ print_usage(FILE *out, const char *program, const AtxCommand *commands, guint n_
   fprintf(out, "\nRun '%s COMMAND --help' for a command's options.\n", program);
 }
 
-/* Output is UTF-8 whatever the locale. Messages quote the operator's config,
- * which TOML requires to be UTF-8; GLib's default handlers would convert it to
- * the locale's character set and print '?' for whatever that lacks. Without
- * setlocale() nothing here depends on the locale at all, and loading one was
- * a good part of a local command's start-up (bench/startup). */
+/* g_print/g_printerr write UTF-8 as it is, whatever the locale. Messages
+ * quote the operator's config, which TOML requires to be UTF-8; GLib's default
+ * handlers would convert it to the locale's character set and print '?' for
+ * whatever that lacks (everything but ASCII in the C locale). Like GLib's own
+ * handler, stdout is flushed at once, so a line such as apply's "Accepted: ...
+ * as job ID" reaches a pipe before the job ends. */
 static void
 print_utf8(const char *text)
 {
   fputs(text, stdout);
+  fflush(stdout);
 }
 
 static void

@@ -55,13 +55,14 @@ def atomixd(build_dir) -> pathlib.Path:
 def run_atomixctl(atomixctl):
     """run_atomixctl("validate", path, ...) -> CompletedProcess (text, captured)."""
 
-    def run(*args, cwd=None):
+    def run(*args, cwd=None, env=None):
         return subprocess.run(
             [str(atomixctl), *map(str, args)],
             capture_output=True,
             text=True,
             timeout=COMMAND_TIMEOUT,
             cwd=cwd,
+            env=env,
             check=False,
         )
 

@@ -834,6 +834,53 @@ def test_user_set_and_rm_are_signed_edits(run_atomixctl, contract_server, ssh_ke
     assert (method, path, body) == ("DELETE", "/api/config/users/bob%20smith", b"")
 
 
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_option_text_is_utf8_whatever_the_locale(run_atomixctl, contract_server, locale):
+    # GOption's string options convert from the locale's character set: in the C locale an
+    # "é" in a key's comment was refused with "Invalid byte sequence in conversion input".
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOoFK6uA2jy0kexCbVjOt2tr4zG9gNVkNsMEf4iJ4Q4x josé@hôte"
+    result = run_atomixctl("user", "set", "josé", "--url", url_of(contract_server), "--ssh-key", key,
+                           "--shell", "/bin/bäsh", env=dict(os.environ, LC_ALL=locale))
+    assert result.returncode == 0, result.stderr
+    method, path, _, body = [r for r in contract_server.requests if r[0] != "GET"][0]
+    assert (method, path) == ("PUT", "/api/config/users/jos%C3%A9")
+    assert json.loads(body) == {"isAdmin": False, "ssh_key": key, "shell": "/bin/bäsh"}
+
+
+def test_option_text_that_is_not_utf8_is_a_usage_error(atomixctl, contract_server, tmp_path):
+    key_file = tmp_path / "latin1.pub"
+    key_file.write_bytes(b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOoFK6uA2jy0kexCbVjOt2tr4zG9gNVkNsMEf4iJ4Q4x jos\xe9\n")
+    for extra, what in (([b"--shell", b"/bin/b\xe4sh"], "--shell"), ([b"--ssh-key-file", bytes(key_file)], "the SSH key")):
+        result = subprocess.run([bytes(atomixctl), b"user", b"set", b"bob", b"--url", url_of(contract_server).encode(),
+                                 *extra], capture_output=True, timeout=30, check=False)
+        assert result.returncode == 2
+        assert result.stderr.decode() == f"atomixctl user set: {what} is not valid UTF-8\n"
+    assert contract_server.requests == []
+
+
+def test_apply_prints_the_accepted_job_before_it_ends(atomixctl, contract_server, config_file):
+    # stdout is a pipe, so fully buffered: the line must be flushed when printed, not
+    # when atomixctl exits at the end of the job (about 10 steps of 1 s each here).
+    contract_server.step_delay = 1.0
+    start = time.monotonic()
+    process = subprocess.Popen([str(atomixctl), "apply", str(config_file), "--url", url_of(contract_server)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "no output within 60 s"
+        line = process.stdout.readline().decode()
+        arrived = time.monotonic() - start
+        assert process.wait(timeout=60) == 0
+        ended = time.monotonic() - start
+        job_id = next(iter(contract_server.jobs))
+        assert line == f"Accepted: {config_file} as job {job_id}\n"
+        assert arrived < ended - 5, f"the line came at {arrived:.1f} s, the job ended at {ended:.1f} s"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_container_set_sends_the_table_of_a_toml_file(run_atomixctl, contract_server, tmp_path):
     web = tmp_path / "web.toml"
     web.write_text('privileged = false\n[Container]\nImage = "docker.io/library/nginx:1.27"\n'
