@@ -1,10 +1,13 @@
 #include "cli/companion.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "core/base/defaults.h"
 
+/* First, so that a build tree, or an install that keeps both binaries in one
+ * directory, runs its own companion rather than another installed version. */
 static char *
 sibling_path(const char *companion)
 {
@@ -18,8 +21,9 @@ sibling_path(const char *companion)
 int
 atx_cli_exec_companion(const char *program, const char *companion, const char *libexec_dir, char **argv)
 {
+  const char *test_dir = secure_getenv("ATOMIX_TEST_LIBEXECDIR");
   g_autofree char *sibling = sibling_path(companion);
-  g_autofree char *installed = g_build_filename(libexec_dir, companion, NULL);
+  g_autofree char *installed = g_build_filename(test_dir && *test_dir ? test_dir : libexec_dir, companion, NULL);
   const char *candidates[] = { sibling, installed };
   g_autoptr(GString) tried = g_string_new(NULL);
   for (guint i = 0; i < G_N_ELEMENTS(candidates); i++) {

@@ -427,19 +427,18 @@ def test_command_help(run_atomixctl, command):
 # ---- libraries loaded on first use, and the static atomixctl --------------------
 
 
-@pytest.fixture(scope="session")
-def dynamic_atomixctl(atomixctl):
-    """The atomixctl that loads libraries: atomixctl-remote next to a static atomixctl
-    (-Dstatic_atomixctl, the default), atomixctl itself otherwise (sanitizer builds)."""
-    companion = atomixctl.parent / "atomixctl-remote"
-    return companion if companion.exists() else atomixctl
-
-
 def is_static(program):
     """True when @program has no program interpreter (PT_INTERP): no dynamic loader runs."""
     result = subprocess.run(["readelf", "--program-headers", "--wide", str(program)], capture_output=True,
                             text=True, timeout=COMMAND_TIMEOUT, check=True)
     return "INTERP" not in result.stdout
+
+
+@pytest.fixture(scope="session")
+def dynamic_atomixctl(atomixctl):
+    """The atomixctl that loads libraries: atomixctl-remote next to a static atomixctl
+    (-Dstatic_atomixctl, the default), atomixctl itself otherwise (sanitizer builds)."""
+    return atomixctl.parent / "atomixctl-remote" if is_static(atomixctl) else atomixctl
 
 
 def loaded_libraries(atomixctl, *args, env=None):
@@ -530,13 +529,15 @@ def test_missing_libcurl_is_a_clear_error_naming_the_package(atomixctl):
 
 @pytest.fixture
 def static_atomixctl_alone(atomixctl, tmp_path):
-    """A copy of the static atomixctl in a directory of its own: no atomixctl-remote beside it."""
-    if not (atomixctl.parent / "atomixctl-remote").exists():
+    """(program, env): a copy of the static atomixctl in a directory of its own, and an
+    environment whose libexec directory is empty: no atomixctl-remote anywhere."""
+    if not is_static(atomixctl):
         pytest.skip("atomixctl is linked dynamically in this build (sanitizers, or -Dstatic_atomixctl=disabled)")
     alone = tmp_path / "alone" / "atomixctl"
     alone.parent.mkdir()
     shutil.copy2(atomixctl, alone)
-    return alone
+    (tmp_path / "libexec").mkdir()
+    return alone, dict(os.environ, ATOMIX_TEST_LIBEXECDIR=str(tmp_path / "libexec"))
 
 
 def test_static_atomixctl_runs_without_a_dynamic_loader(atomixctl, dynamic_atomixctl, static_atomixctl_alone):
@@ -546,37 +547,65 @@ def test_static_atomixctl_runs_without_a_dynamic_loader(atomixctl, dynamic_atomi
 
 @pytest.mark.parametrize("name", ["config.toml", "b.tar.gz", "b.tar.zst"])
 def test_static_atomixctl_does_local_work_alone(static_atomixctl_alone, make_bundle, source_dir, tmp_path, name):
-    # zlib and libzstd are linked in: a bundle needs nothing from outside either.
+    program, env = static_atomixctl_alone
+    # zlib and libzstd are linked in: naming absent shared ones changes nothing.
+    env.update(ATOMIX_TEST_LIBZ_SONAME="libz-absent.so.1", ATOMIX_TEST_LIBZSTD_SONAME="libzstd-absent.so.1")
     source = source_dir / "examples" / "config.toml"
     if name != "config.toml":
         source = make_bundle(source_dir / "examples" / "bundle", tmp_path / name)
-    result = subprocess.run([str(static_atomixctl_alone), "validate", str(source)], capture_output=True,
-                            text=True, timeout=COMMAND_TIMEOUT, check=False)
+    result = subprocess.run([str(program), "validate", str(source)], capture_output=True, text=True,
+                            timeout=COMMAND_TIMEOUT, check=False, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Valid: {source}\n"
-    rendered = subprocess.run([str(static_atomixctl_alone), "render", str(source), "--out", str(tmp_path / "out")],
-                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+    rendered = subprocess.run([str(program), "render", str(source), "--out", str(tmp_path / "out")],
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False, env=env)
     assert rendered.returncode == 0, rendered.stderr
 
 
-def test_static_atomixctl_hands_device_commands_to_its_companion(static_atomixctl_alone):
+def test_static_atomixctl_without_its_companion_says_where_it_looked(static_atomixctl_alone):
+    program, env = static_atomixctl_alone
+
     def run(*argv):
-        return subprocess.run([str(static_atomixctl_alone), *argv], capture_output=True, text=True,
-                              timeout=COMMAND_TIMEOUT, check=False)
+        return subprocess.run([str(program), *argv], capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
+                              check=False, env=env)
 
     # Usage errors and --help are answered without the companion, exactly as it would answer them.
     usage = run("export")
     assert (usage.returncode, usage.stderr) == (2, "atomixctl export: --url URL is required\n")
     assert "atomixctl apply" in run("apply", "--help").stdout
     # A command that would talk to a device needs atomixctl-remote, and says where it looked.
-    sibling = static_atomixctl_alone.parent / "atomixctl-remote"
+    tried = (f"{program.parent / 'atomixctl-remote'} (No such file or directory), "
+             f"{env['ATOMIX_TEST_LIBEXECDIR']}/atomixctl-remote (No such file or directory)")
     for argv in (["export", "--url", "http://127.0.0.1:9"], ["validate", "--url", "http://127.0.0.1:9", "x.toml"],
                  ["user", "rm", "alice", "--url", "http://127.0.0.1:9"]):
         result = run(*argv)
         assert (result.returncode, result.stdout) == (2, ""), (argv, result.stderr)
-        assert result.stderr.startswith("atomixctl: commands that talk to a device run in atomixctl-remote, which "
-                                        f"could not be started: tried {sibling} (No such file or directory), "), \
-            result.stderr
+        assert result.stderr == ("atomixctl: commands that talk to a device run in atomixctl-remote, which could "
+                                 f"not be started: tried {tried}; reinstall atomix or use a build configured with "
+                                 "-Dstatic_atomixctl=disabled\n"), result.stderr
+
+
+def test_static_atomixctl_hands_the_whole_command_to_its_companion(static_atomixctl_alone, source_dir, tmp_path):
+    # A stand-in companion records what it was given: the command line as typed (before
+    # option parsing rearranged it), the environment, and it chooses the exit status.
+    program, env = static_atomixctl_alone
+    record = tmp_path / "record"
+    companion = program.parent / "atomixctl-remote"
+    companion.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$RECORD"\necho "remote says hi"\n'
+                         'echo "remote complains" >&2\nexit 7\n')
+    companion.chmod(0o755)
+    argv = ["apply", "-w", "cfg.toml", "--json", "--url=http://192.0.2.1:8080", "--key", "missing-key", "--"]
+    result = subprocess.run([str(program), *argv], capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
+                            check=False, env=dict(env, RECORD=str(record)))
+    assert (result.returncode, result.stdout, result.stderr) == (7, "remote says hi\n", "remote complains\n")
+    assert record.read_text().splitlines() == argv
+    # Local commands never start it.
+    config = source_dir / "examples" / "config.toml"
+    record.unlink()
+    local = subprocess.run([str(program), "validate", str(config)], capture_output=True, text=True,
+                           timeout=COMMAND_TIMEOUT, check=False, env=dict(env, RECORD=str(record)))
+    assert (local.returncode, local.stdout) == (0, f"Valid: {config}\n")
+    assert not record.exists()
 
 
 def test_output_is_utf8_whatever_the_locale(atomixctl, tmp_path):

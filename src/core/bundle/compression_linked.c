@@ -3,9 +3,11 @@
  *
  * Only the static atomixctl (src/atomixctl/meson.build) builds this file, as
  * one of its own sources. The linker then finds atx_zlib_load, atx_zstd_load
- * and every sym_ pointer already defined when it reaches libcore_bundle and
- * never extracts compression_dl.o, so no dlopen is attempted in a process
- * that has no dynamic loader. Everyone else links compression_dl.c. */
+ * and every sym_ pointer already defined when it reaches the archive of the
+ * libraries' objects, and never takes compression_dl.o from it, so no dlopen
+ * is attempted in a process that has no dynamic loader. A symbol added to
+ * compression_dl.h but not here ends the link with "multiple definition".
+ * Everyone else links compression_dl.c. */
 #include "core/bundle/compression_dl.h"
 
 #define ATX_LINKED_SYMBOL(symbol) __typeof__(symbol) *sym_##symbol = symbol
