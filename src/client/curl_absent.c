@@ -5,20 +5,11 @@
  * clear error instead of calling dlopen in a static program.
  *
  * Only the static atomixctl builds this file, as one of its own sources, so
- * the linker never takes curl_dl.o from the client library: a symbol added to
- * curl_dl.h but not here ends the link with "multiple definition". */
+ * the linker never takes curl_dl.o from the client library (the pointers
+ * themselves come from curl_symbols.c, which has no loader). */
 #include "client/curl_dl.h"
 
 #include "core/base/error.h"
-
-ATX_DLSYM_DEFINE(curl_easy_init);
-ATX_DLSYM_DEFINE(curl_easy_setopt);
-ATX_DLSYM_DEFINE(curl_easy_perform);
-ATX_DLSYM_DEFINE(curl_easy_getinfo);
-ATX_DLSYM_DEFINE(curl_easy_strerror);
-ATX_DLSYM_DEFINE(curl_easy_cleanup);
-ATX_DLSYM_DEFINE(curl_slist_append);
-ATX_DLSYM_DEFINE(curl_slist_free_all);
 
 gboolean
 atx_curl_load(GError **error)

@@ -1,14 +1,5 @@
 #include "client/curl_dl.h"
 
-ATX_DLSYM_DEFINE(curl_easy_init);
-ATX_DLSYM_DEFINE(curl_easy_setopt);
-ATX_DLSYM_DEFINE(curl_easy_perform);
-ATX_DLSYM_DEFINE(curl_easy_getinfo);
-ATX_DLSYM_DEFINE(curl_easy_strerror);
-ATX_DLSYM_DEFINE(curl_easy_cleanup);
-ATX_DLSYM_DEFINE(curl_slist_append);
-ATX_DLSYM_DEFINE(curl_slist_free_all);
-
 static const AtxDlSymbol curl_symbols[] = {
   ATX_DLSYM_ARG(curl_easy_init),    ATX_DLSYM_ARG(curl_easy_setopt),    ATX_DLSYM_ARG(curl_easy_perform),
   ATX_DLSYM_ARG(curl_easy_getinfo), ATX_DLSYM_ARG(curl_easy_strerror),  ATX_DLSYM_ARG(curl_easy_cleanup),

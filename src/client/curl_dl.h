@@ -2,7 +2,8 @@
  * talk to a device need it, and `atomixctl validate` must not pay for its
  * dependency chain at start-up. http_client.c calls the sym_ pointers below,
  * and only after atx_curl_load() succeeded. A curl function missing here is a
- * link error, never a silent fallback: add it to both lists. */
+ * link error, never a silent fallback: add it here, in curl_symbols.c and in
+ * curl_dl.c's table. */
 #pragma once
 
 #include <curl/curl.h>
