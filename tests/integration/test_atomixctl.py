@@ -3,6 +3,7 @@ formats, the rendered tree on disk, diffs, the schema and --help."""
 
 import json
 import os
+import pathlib
 import re
 import shutil
 import stat
@@ -583,6 +584,18 @@ def test_static_atomixctl_without_its_companion_says_where_it_looked(static_atom
         assert result.stderr == ("atomixctl: commands that talk to a device run in atomixctl-remote, which could "
                                  f"not be started: tried {tried}; reinstall atomix or use a build configured with "
                                  "-Dstatic_atomixctl=disabled\n"), result.stderr
+
+
+def test_static_atomixctl_finds_its_companion_in_libexec(static_atomixctl_alone, dynamic_atomixctl):
+    # The installed layout: atomixctl in bin, atomixctl-remote in LIBEXECDIR/atomix (here the
+    # test's libexec directory stands in for the compiled-in one).
+    program, env = static_atomixctl_alone
+    shutil.copy2(dynamic_atomixctl, pathlib.Path(env["ATOMIX_TEST_LIBEXECDIR"]) / "atomixctl-remote")
+    result = subprocess.run([str(program), "export", "--url", "http://127.0.0.1:9"], capture_output=True, text=True,
+                            timeout=COMMAND_TIMEOUT, check=False, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("atomixctl export: cannot reach the device: "
+                                    "GET http://127.0.0.1:9/api/config/export: "), result.stderr
 
 
 def test_static_atomixctl_hands_the_whole_command_to_its_companion(static_atomixctl_alone, source_dir, tmp_path):

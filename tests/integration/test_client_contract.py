@@ -850,7 +850,8 @@ def test_option_text_is_utf8_whatever_the_locale(run_atomixctl, contract_server,
 def test_option_text_that_is_not_utf8_is_a_usage_error(atomixctl, contract_server, tmp_path):
     key_file = tmp_path / "latin1.pub"
     key_file.write_bytes(b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOoFK6uA2jy0kexCbVjOt2tr4zG9gNVkNsMEf4iJ4Q4x jos\xe9\n")
-    for extra, what in (([b"--shell", b"/bin/b\xe4sh"], "--shell"), ([b"--ssh-key-file", bytes(key_file)], "the SSH key")):
+    cases = (([b"--shell", b"/bin/b\xe4sh"], "--shell"), ([b"--ssh-key-file", bytes(key_file)], "the SSH key"))
+    for extra, what in cases:
         result = subprocess.run([bytes(atomixctl), b"user", b"set", b"bob", b"--url", url_of(contract_server).encode(),
                                  *extra], capture_output=True, timeout=30, check=False)
         assert result.returncode == 2
