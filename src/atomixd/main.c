@@ -280,8 +280,8 @@ run_serve(const AtxCommand *self, int argc, char **argv)
     .socket_activation = TRUE,
     .heartbeat_seconds = (guint) MAX(opt_heartbeat_seconds, 0),
     .rebind_delay_seconds = (guint) MAX(opt_rebind_delay_seconds, 0),
-    .connection_timeout_seconds = (guint) MAX(opt_connection_timeout_seconds, 0),
-    .connections_per_address = (guint) MAX(opt_connections_per_address, 0),
+    .limits = { .connection_timeout_seconds = (guint) MAX(opt_connection_timeout_seconds, 0),
+                .connections_per_address = (guint) MAX(opt_connections_per_address, 0) },
     .nonce_ttl_seconds = (guint) MAX(opt_nonce_ttl_seconds, 0),
   };
   if (!atx_http_serve(&options, &error)) {

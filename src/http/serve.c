@@ -58,11 +58,8 @@ gateway_address(Server *server, GError **error)
 static gboolean
 add_listener(Server *server, int fd, GError **error)
 {
-  AtxListenerLimits limits = {
-    .connection_timeout_seconds = server->options->connection_timeout_seconds,
-    .connections_per_address = server->options->connections_per_address,
-  };
-  AtxListener *listener = atx_listener_new(&server->context, fd, server->upload_dir, &limits, error);
+  AtxListener *listener =
+      atx_listener_new(&server->context, fd, server->upload_dir, &server->options->limits, error);
   if (!listener)
     return FALSE;
   g_message("listening on http://%s", atx_listener_address(listener));

@@ -25,17 +25,17 @@
 #include <glib.h>
 
 #include "device/device.h"
+#include "http/listener.h"
 
 typedef struct {
   AtxDevice *device;
-  const char *root;                 /* state root: uploads go to ROOT/uploads */
-  const char *const *listen;        /* "ADDR:PORT" or "[ADDR]:PORT"; NULL/empty = 0.0.0.0:ATX_BOOTSTRAP_PORT */
-  gboolean socket_activation;       /* use LISTEN_FDS when systemd passed sockets */
-  guint heartbeat_seconds;          /* SSE keepalive comments; 0 = 15 */
-  guint rebind_delay_seconds;       /* grace after the provisioning job, so clients see its end */
-  guint connection_timeout_seconds; /* idle connections are closed after this; 0 = 120 */
-  guint connections_per_address;    /* concurrent connections from one client address; 0 = 128 */
-  guint nonce_ttl_seconds;          /* a nonce expires after this; 0 = 300 */
+  const char *root;           /* state root: uploads go to ROOT/uploads */
+  const char *const *listen;  /* "ADDR:PORT" or "[ADDR]:PORT"; NULL/empty = 0.0.0.0:ATX_BOOTSTRAP_PORT */
+  gboolean socket_activation; /* use LISTEN_FDS when systemd passed sockets */
+  guint heartbeat_seconds;    /* SSE keepalive comments; 0 = 15 */
+  guint rebind_delay_seconds; /* grace after the provisioning job, so clients see its end */
+  AtxListenerLimits limits;   /* what one client may hold (http/listener.h) */
+  guint nonce_ttl_seconds;    /* a nonce expires after this; 0 = 300 */
 } AtxHttpServeOptions;
 
 /* Serves until SIGTERM/SIGINT. FALSE when no listener could be opened. */
